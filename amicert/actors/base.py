@@ -1,0 +1,102 @@
+"""The actor base class: message handlers declared with ``@on``, sending through the bus.
+
+An actor never talks to another actor directly: everything goes through the bus, which records
+and validates each exchange. Handlers are keyed by what the bytes say (the root element of a
+device message, or "verb Noun" of a CIM message), never by a label the sender chose.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from lxml import etree
+
+if TYPE_CHECKING:
+    from amicert.bus import Bus
+    from amicert.clock import VirtualClock
+    from amicert.trace import Exchange
+
+F = TypeVar("F", bound=Callable[..., Any])
+_HANDLER_ATTR = "_amicert_on"
+
+
+def on(key: str) -> Callable[[F], F]:
+    """Declare a handler: ``@on("{urn:amicert:device:1}FirmwareWrite")`` or ``@on("created EndDeviceEvents")``."""
+
+    def mark(fn: F) -> F:
+        setattr(fn, _HANDLER_ATTR, key)
+        return fn
+
+    return mark
+
+
+class UnhandledMessage(Exception):
+    """An actor received a message it has no handler for."""
+
+
+@dataclass
+class ActorContext:
+    """What an actor needs from its run: the clock, the bus, an id source and its settings."""
+
+    clock: VirtualClock
+    bus: Bus
+    rng: random.Random
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def new_id(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+
+class Actor:
+    """Base of every actor implementation. ``role`` is the actor name used in the use cases."""
+
+    role: ClassVar[str] = ""
+    _handlers: ClassVar[dict[str, str]]
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        handlers: dict[str, str] = {}
+        for klass in reversed(cls.__mro__):
+            for name, value in vars(klass).items():
+                key = getattr(value, _HANDLER_ATTR, None)
+                if key:
+                    handlers[key] = name
+        cls._handlers = handlers
+
+    def __init__(self, ctx: ActorContext, instance: str | None = None) -> None:
+        self.ctx = ctx
+        self.instance = instance
+        self.log: list[str] = []
+
+    # --- sending ---------------------------------------------------------------------------
+    def send(self, receiver: str, body: bytes, *, receiver_id: str | None = None) -> None:
+        """One-way message, delivered through the bus."""
+        self.ctx.bus.post(self, receiver, body, receiver_id=receiver_id)
+
+    def call(self, receiver: str, body: bytes, *, receiver_id: str | None = None) -> bytes | None:
+        """Request with a synchronous reply (CIM request/reply); None when no reply came."""
+        return self.ctx.bus.call(self, receiver, body, receiver_id=receiver_id)
+
+    # --- receiving -------------------------------------------------------------------------
+    def handler_for(self, key: str) -> Callable[..., Any] | None:
+        name = self._handlers.get(key)
+        return getattr(self, name) if name else None
+
+    def receive(self, root: etree._Element, key: str, exchange: Exchange) -> bytes | None:
+        """Dispatch to the ``@on`` handler for ``key``; a handler may return a reply body."""
+        handler = self.handler_for(key)
+        if handler is None:
+            raise UnhandledMessage(f"{self.role} has no handler for {key}")
+        result = handler(root, exchange)
+        return result if isinstance(result, bytes) else None
+
+    def note(self, text: str) -> None:
+        self.log.append(f"{self.ctx.now().isoformat()} {text}")

@@ -1,0 +1,406 @@
+"""The use-case catalog: usecase.yaml transcriptions, their feature files, and traceability.
+
+The catalog is the single source of what a use case expects (actors, step rows, messages,
+requirements). Features are checked against it, so a Gherkin step can never drift from the row it
+claims to transcribe.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+INTERNAL = "Internal"
+HARNESS_ADDED_TAG = "harness_added"
+STEP_TEXT = re.compile(r"^step (?P<number>[A-Za-z]?\d+(?:\.\d+)*[a-z]?): (?P<text>.+)$")
+
+
+class CatalogError(Exception):
+    """A usecase.yaml that cannot be used: names the file, the key and the problem."""
+
+    def __init__(self, path: Path, key: str, problem: str) -> None:
+        super().__init__(f"{path}: {key}: {problem}")
+        self.path = path
+        self.key = key
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    kind: str
+    description: str
+
+
+@dataclass(frozen=True)
+class MessageSpec:
+    """How an exchange is recognised and what it must carry.
+
+    ``root`` (Clark name) identifies device-protocol messages; ``cim`` holds kind/verb/noun/event
+    codes for CIM messages; ``keys`` are XPath expressions extracting correlation values;
+    ``expect_keys`` are values those keys must have for the message to be this one.
+    """
+
+    name: str
+    root: str | None = None
+    cim: dict[str, Any] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+    expect_keys: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StepRow:
+    number: str
+    description: str
+    information: str
+    producer: str
+    receiver: str
+    message_type: str = ""
+    trigger: str = ""
+    message: str | None = None
+    per: str = "campaign"
+    observe: dict[str, str] = field(default_factory=dict)
+    harness_added: bool = False
+
+    @property
+    def internal(self) -> bool:
+        return self.receiver == INTERNAL
+
+    def text(self) -> str:
+        """The Gherkin text of this row: the one form features must use."""
+        if self.internal:
+            return f'step {self.number}: the {self.producer} acts internally: "{self.description}"'
+        return (
+            f'step {self.number}: the {self.producer} sends the "{self.information}" '
+            f"to the {self.receiver}"
+        )
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    id: str
+    name: str
+    steps: tuple[str, ...]
+    harness_added: bool = False
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    text: str
+    traced_to: tuple[str, ...] = ()
+    out_of_scope: str | None = None
+    deleted: bool = False
+
+
+@dataclass
+class UseCase:
+    id: str
+    title: str
+    path: Path
+    features_dir: Path
+    actors: dict[str, Actor]
+    rows: dict[str, StepRow]
+    messages: dict[str, MessageSpec]
+    scenarios: dict[str, ScenarioSpec]
+    requirements: list[Requirement]
+    preconditions: list[str] = field(default_factory=list)
+    postconditions: list[str] = field(default_factory=list)
+    integration_points: list[dict[str, Any]] = field(default_factory=list)
+    summary: str = ""
+
+    @property
+    def document_rows(self) -> list[StepRow]:
+        return [r for r in self.rows.values() if not r.harness_added]
+
+    def row(self, number: str) -> StepRow:
+        try:
+            return self.rows[number]
+        except KeyError:
+            raise KeyError(f"{self.id} has no step {number}") from None
+
+    def scenario(self, scenario_id: str) -> ScenarioSpec:
+        try:
+            return self.scenarios[scenario_id]
+        except KeyError:
+            raise KeyError(f"{self.id} has no scenario {scenario_id!r}") from None
+
+
+def _require(data: dict[str, Any], key: str, path: Path, where: str, kind: type = str) -> Any:
+    if key not in data:
+        raise CatalogError(path, f"{where}.{key}" if where else key, "missing")
+    value = data[key]
+    if not isinstance(value, kind):
+        raise CatalogError(
+            path, f"{where}.{key}" if where else key, f"expected {kind.__name__}, got {value!r}"
+        )
+    return value
+
+
+def _row(data: dict[str, Any], path: Path, where: str, harness_added: bool) -> StepRow:
+    return StepRow(
+        number=str(_require(data, "number", path, where)),
+        description=_require(data, "description", path, where),
+        information=_require(data, "information", path, where),
+        producer=_require(data, "producer", path, where),
+        receiver=_require(data, "receiver", path, where),
+        message_type=str(data.get("message_type") or ""),
+        trigger=str(data.get("trigger") or ""),
+        message=data.get("message"),
+        per=str(data.get("per", "campaign")),
+        observe=dict(data.get("observe") or {}),
+        harness_added=harness_added,
+    )
+
+
+def load_use_case(path: Path) -> UseCase:
+    """Read one usecase.yaml, checking every cross-reference so errors surface at load time."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CatalogError(path, "(document)", f"not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise CatalogError(path, "(document)", "expected a mapping at the top level")
+    uc_id = _require(raw, "id", path, "")
+    actors = {
+        a["name"]: Actor(a["name"], a.get("kind", "system"), " ".join(a.get("description", "").split()))
+        for a in _require(raw, "actors", path, "", list)
+    }
+    messages = {
+        name: MessageSpec(
+            name=name,
+            root=spec.get("root"),
+            cim=dict(spec.get("cim") or {}),
+            keys={k: str(v) for k, v in (spec.get("keys") or {}).items()},
+            expect_keys={k: str(v) for k, v in (spec.get("expect_keys") or {}).items()},
+        )
+        for name, spec in (raw.get("messages") or {}).items()
+    }
+    rows: dict[str, StepRow] = {}
+    for section, added in (("steps", False), ("harness_steps", True)):
+        for i, item in enumerate(raw.get(section) or []):
+            row = _row(item, path, f"{section}[{i}]", added)
+            if row.number in rows:
+                raise CatalogError(path, f"{section}[{i}].number", f"duplicate step {row.number}")
+            for role in (row.producer, row.receiver):
+                if role != INTERNAL and role not in actors:
+                    raise CatalogError(path, f"{section}[{i}]", f"unknown actor {role!r}")
+            if row.message and row.message not in messages:
+                raise CatalogError(path, f"{section}[{i}].message", f"unknown message {row.message!r}")
+            if row.per not in ("campaign", "device"):
+                raise CatalogError(path, f"{section}[{i}].per", "expected 'campaign' or 'device'")
+            if not row.internal and not row.message:
+                raise CatalogError(path, f"{section}[{i}].message", "an exchange row needs a message")
+            rows[row.number] = row
+    scenarios: dict[str, ScenarioSpec] = {}
+    for i, item in enumerate(_require(raw, "scenarios", path, "", list)):
+        spec = ScenarioSpec(
+            id=_require(item, "id", path, f"scenarios[{i}]"),
+            name=_require(item, "name", path, f"scenarios[{i}]"),
+            steps=tuple(str(s) for s in _require(item, "steps", path, f"scenarios[{i}]", list)),
+            harness_added=bool(item.get("harness_added", False)),
+        )
+        for number in spec.steps:
+            if number not in rows:
+                raise CatalogError(path, f"scenarios[{i}].steps", f"unknown step {number}")
+            if rows[number].harness_added and not spec.harness_added:
+                raise CatalogError(
+                    path, f"scenarios[{i}].steps", f"harness step {number} in a document scenario"
+                )
+        scenarios[spec.id] = spec
+    requirements = [
+        Requirement(
+            id=_require(r, "id", path, f"requirements[{i}]"),
+            text=" ".join(str(r.get("text", "")).split()),
+            traced_to=tuple(r.get("traced_to") or ()),
+            out_of_scope=r.get("out_of_scope"),
+            deleted=bool(r.get("deleted", False)),
+        )
+        for i, r in enumerate(raw.get("requirements") or [])
+    ]
+    return UseCase(
+        id=uc_id,
+        title=_require(raw, "title", path, ""),
+        path=path,
+        features_dir=path.parent,
+        actors=actors,
+        rows=rows,
+        messages=messages,
+        scenarios=scenarios,
+        requirements=requirements,
+        preconditions=list(raw.get("preconditions") or []),
+        postconditions=list(raw.get("postconditions") or []),
+        integration_points=list(raw.get("integration_points") or []),
+        summary=" ".join(str(raw.get("summary", "")).split()),
+    )
+
+
+def load_catalog(features_root: Path) -> dict[str, UseCase]:
+    """Every use case below ``features_root``, by id."""
+    catalog: dict[str, UseCase] = {}
+    for path in sorted(features_root.glob("*/usecase.yaml")):
+        uc = load_use_case(path)
+        if uc.id in catalog:
+            raise CatalogError(path, "id", f"duplicate use case id {uc.id}")
+        catalog[uc.id] = uc
+    return catalog
+
+
+# --- features and traceability -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeatureStep:
+    feature: str
+    scenario_id: str | None
+    scenario_name: str
+    harness_added: bool
+    line: int
+    text: str
+    number: str | None
+
+
+def tag_value(tags: set[str] | frozenset[str], key: str) -> str | None:
+    """Value of a ``key:value`` tag, or None."""
+    for tag in tags:
+        if tag.startswith(f"{key}:"):
+            return tag.split(":", 1)[1]
+    return None
+
+
+def feature_steps(use_case: UseCase) -> list[FeatureStep]:
+    """Every step of every scenario in the use case's feature files (parsed by pytest-bdd)."""
+    from pytest_bdd.feature import get_feature
+
+    found: list[FeatureStep] = []
+    for path in sorted(use_case.features_dir.glob("*.feature")):
+        feature = get_feature(str(path.parent), path.name)
+        for template in feature.scenarios.values():
+            tags = set(template.tags) | set(feature.tags)
+            scenario_id = tag_value(tags, "scenario")
+            added = HARNESS_ADDED_TAG in tags
+            for step in template.steps:
+                m = STEP_TEXT.match(step.name)
+                found.append(
+                    FeatureStep(
+                        path.name,
+                        scenario_id,
+                        template.name,
+                        added,
+                        step.line_number,
+                        step.name,
+                        m.group("number") if m else None,
+                    )
+                )
+    return found
+
+
+def traceability_problems(use_case: UseCase) -> list[str]:
+    """Everything that breaks the row <-> feature-step correspondence, as readable sentences."""
+    problems: list[str] = []
+    steps = feature_steps(use_case)
+    by_scenario: dict[str, list[FeatureStep]] = {}
+    for s in steps:
+        where = f"{s.feature}:{s.line}"
+        if s.number is None:
+            continue
+        if s.scenario_id is None:
+            problems.append(f"{where}: scenario {s.scenario_name!r} has no @scenario:<id> tag")
+            continue
+        by_scenario.setdefault(s.scenario_id, []).append(s)
+        row = use_case.rows.get(s.number)
+        if row is None:
+            problems.append(f"{where}: step {s.number} is not a row of {use_case.id}")
+            continue
+        if row.harness_added and not s.harness_added:
+            problems.append(f"{where}: harness step {s.number} in a scenario not tagged @harness_added")
+        if s.text != row.text():
+            problems.append(f"{where}: text differs from the catalog row: expected {row.text()!r}")
+    for scenario_id, found in by_scenario.items():
+        spec = use_case.scenarios.get(scenario_id)
+        if spec is None:
+            problems.append(f"scenario {scenario_id!r} is not in {use_case.path.name}")
+            continue
+        numbers = tuple(s.number for s in found if s.number)
+        # A Scenario Outline repeats no steps in the template; compare the template's rows.
+        if numbers != spec.steps:
+            problems.append(
+                f"scenario {scenario_id!r}: feature rows {list(numbers)} != catalog rows {list(spec.steps)}"
+            )
+    covered = {s.number for s in steps if s.number and not s.harness_added}
+    for row in use_case.document_rows:
+        if row.number not in covered:
+            problems.append(f"step {row.number} of {use_case.id} is in no (document) feature scenario")
+    for scenario_id, spec in use_case.scenarios.items():
+        if scenario_id not in by_scenario:
+            problems.append(f"catalog scenario {scenario_id!r} has no feature scenario")
+        elif spec.harness_added != all(s.harness_added for s in by_scenario[scenario_id]):
+            problems.append(f"scenario {scenario_id!r}: @harness_added tag disagrees with the catalog")
+    return problems
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    id: str
+    title: str
+    steps_total: int
+    steps_covered: int
+    requirements_total: int
+    requirements_traced: int
+    requirements_out_of_scope: int
+    scenarios: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "steps_total": self.steps_total,
+            "steps_covered": self.steps_covered,
+            "requirements_total": self.requirements_total,
+            "requirements_traced": self.requirements_traced,
+            "requirements_out_of_scope": self.requirements_out_of_scope,
+            "scenarios": self.scenarios,
+        }
+
+
+def coverage(use_case: UseCase) -> CoverageRow:
+    """How much of the document the features cover: rows, and requirements traced to run steps."""
+    steps = feature_steps(use_case)
+    present = {(s.scenario_id, s.number) for s in steps if s.number}
+    covered_rows = {
+        s.number for s in steps if s.number and not s.harness_added and s.number in use_case.rows
+    }
+    live = [r for r in use_case.requirements if not r.deleted]
+    traced = 0
+    for req in live:
+        if req.out_of_scope:
+            continue
+        refs = [tuple(t.split(":", 1)) for t in req.traced_to if ":" in t]
+        if refs and all(ref in present for ref in refs):
+            traced += 1
+    return CoverageRow(
+        id=use_case.id,
+        title=use_case.title,
+        steps_total=len(use_case.document_rows),
+        steps_covered=sum(1 for r in use_case.document_rows if r.number in covered_rows),
+        requirements_total=len(live),
+        requirements_traced=traced,
+        requirements_out_of_scope=sum(1 for r in live if r.out_of_scope),
+        scenarios=len({s.scenario_id for s in steps if s.scenario_id}),
+    )
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The folder holding features/ and steps/: the working directory upwards, then the package's."""
+    candidates = []
+    here = (start or Path.cwd()).resolve()
+    candidates.extend([here, *here.parents])
+    candidates.append(Path(__file__).resolve().parents[1])
+    for c in candidates:
+        if (c / "features").is_dir() and (c / "steps").is_dir():
+            return c
+    raise FileNotFoundError("no amicert project (a folder with features/ and steps/) found")

@@ -1,0 +1,335 @@
+"""Code registries: EndDeviceEventType/ControlType, ReadingType and Reply error codes.
+
+Codes differ between editions and vendors extend them, so a registry is per edition and can be
+extended by a utility profile. A well-formed code the registry does not know is a warning (it may
+be a legitimate extension); a malformed code is an error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class CodeStatus(StrEnum):
+    KNOWN = "known"
+    UNKNOWN = "unknown"
+    MALFORMED = "malformed"
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """The outcome of checking one code; ``meaning`` is set for known codes."""
+
+    code: str
+    status: CodeStatus
+    message: str
+    meaning: str | None = None
+
+
+DEFAULT_EDITION = "61968-9:2013"
+
+# type.domain.subdomain.eventOrAction, first two parts named.
+DEVICE_TYPES: dict[int, str] = {
+    0: "not applicable",
+    3: "electric meter",
+    5: "gateway",
+    7: "PAN gateway",
+    10: "collector",
+    12: "PAN device",
+    15: "in-premises display",
+    16: "load control device",
+    19: "programmable thermostat",
+    26: "communication device",
+}
+DOMAINS: dict[int, str] = {
+    1: "communication",
+    2: "battery",
+    6: "installation",
+    7: "configuration",
+    8: "demand",
+    10: "pairing",
+    11: "firmware",
+    12: "security",
+    13: "video display",
+    15: "load control",
+    17: "logs",
+    18: "memory",
+    21: "metrology",
+    23: "network",
+    26: "power",
+    31: "RCD switch",
+    36: "clock",
+}
+
+# "*" in the first part: the code applies to any device type.
+_EVENT_CODES_2013: dict[str, str] = {
+    "3.11.17.52": "firmware replaced",
+    "*.11.17.25": "firmware downloaded",
+    "*.11.124.35": "firmware version invalid",
+    "*.11.100.85": "self-test failed",
+    "3.18.85.85": "RAM memory failed",
+    "3.18.92.85": "ROM memory failed",
+    "3.18.72.85": "NVRAM memory failed",
+    "*.1.0.85": "communication failed",
+    "*.36.116.85": "time synchronisation failed",
+    "3.26.0.85": "power failed",
+    "3.26.0.216": "power restored",
+    "*.12.0.257": "tamper detected",
+    "3.12.29.212": "cover removed",
+    "*.10.0.58": "PAN pairing succeeded",
+    "*.10.0.85": "PAN pairing failed",
+    "3.31.0.23": "remote disconnect",
+    "3.31.0.18": "remote connect",
+}
+_CONTROL_CODES_2013: dict[str, str] = {
+    "0.10.73.298": "pairing window open",
+    "0.10.73.299": "pairing window close",
+    "0.15.0.54": "load control start",
+    "0.15.0.55": "load control stop",
+    "*.8.0.214": "demand reset",
+    "3.31.0.23": "remote disconnect",
+    "3.31.0.18": "remote connect",
+}
+# No standard "ping" code exists: a profile adds its own with CodeRegistry.extend().
+
+_FOUR_PART = re.compile(r"([0-9]+)\.([0-9]+)\.([0-9]+)\.([0-9]+)")
+_FOUR_PART_OR_ANY = re.compile(r"([0-9]+|\*)\.[0-9]+\.[0-9]+\.[0-9]+")
+
+
+class CodeRegistry:
+    """Known 4-part codes of one kind (event or control) for one edition, extensible."""
+
+    def __init__(self, kind: str, edition: str, codes: Mapping[str, str]) -> None:
+        self.kind = kind
+        self.edition = edition
+        self._codes: dict[str, str] = dict(codes)
+
+    def extend(self, codes: Mapping[str, str]) -> None:
+        """Add codes (a utility's or vendor's own); ``*`` as first part means any device type."""
+        for code in codes:
+            if not _FOUR_PART_OR_ANY.fullmatch(code):
+                raise ValueError(f"not a 4-part code: {code!r}")
+        self._codes.update(codes)
+
+    def copy(self) -> CodeRegistry:
+        return CodeRegistry(self.kind, self.edition, self._codes)
+
+    def lookup(self, code: str) -> str | None:
+        """The code's meaning, or None when this registry does not know it."""
+        if code in self._codes:
+            return self._codes[code]
+        head, _, rest = code.partition(".")
+        return self._codes.get(f"*.{rest}") if head.isdigit() else None
+
+    def check(self, code: str) -> CodeCheck:
+        match = _FOUR_PART.fullmatch(code)
+        if match is None:
+            return CodeCheck(
+                code,
+                CodeStatus.MALFORMED,
+                f"{self.kind} code {code!r} is not four dot-separated non-negative integers "
+                "(type.domain.subdomain.eventOrAction)",
+            )
+        meaning = self.lookup(code)
+        if meaning is not None:
+            return CodeCheck(code, CodeStatus.KNOWN, f"{self.kind} {code}: {meaning}", meaning)
+        return CodeCheck(
+            code,
+            CodeStatus.UNKNOWN,
+            f"{self.kind} code {code} ({describe_code(code)}) is not in the {self.edition} "
+            "registry or the profile's extensions",
+        )
+
+
+def describe_code(code: str) -> str:
+    """Type and domain names of a 4-part code, for messages."""
+    parts = code.split(".")
+    if len(parts) != 4 or not all(p.isdigit() for p in parts):
+        return "malformed"
+    dev = DEVICE_TYPES.get(int(parts[0]), "unknown type")
+    dom = DOMAINS.get(int(parts[1]), "unknown domain")
+    return f"type {parts[0]} {dev}, domain {parts[1]} {dom}"
+
+
+_EDITIONS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
+    DEFAULT_EDITION: (_EVENT_CODES_2013, _CONTROL_CODES_2013),
+}
+
+
+def register_edition(edition: str, events: Mapping[str, str], controls: Mapping[str, str]) -> None:
+    """Make another edition's code tables available to :func:`event_types`/:func:`control_types`."""
+    _EDITIONS[edition] = (dict(events), dict(controls))
+
+
+def editions() -> list[str]:
+    return sorted(_EDITIONS)
+
+
+def event_types(edition: str = DEFAULT_EDITION) -> CodeRegistry:
+    """A fresh EndDeviceEventType registry (extending it changes only this copy)."""
+    return CodeRegistry("EndDeviceEventType", edition, _EDITIONS[edition][0])
+
+
+def control_types(edition: str = DEFAULT_EDITION) -> CodeRegistry:
+    """A fresh EndDeviceControlType registry."""
+    return CodeRegistry("EndDeviceControlType", edition, _EDITIONS[edition][1])
+
+
+# ---------------------------------------------------------------- ReadingType
+
+READING_TYPE_FIELDS = (
+    "macroPeriod",
+    "aggregate",
+    "measuringPeriod",
+    "accumulation",
+    "flowDirection",
+    "commodity",
+    "measurementKind",
+    "interharmonicNumerator",
+    "interharmonicDenominator",
+    "argumentNumerator",
+    "argumentDenominator",
+    "tou",
+    "cpp",
+    "consumptionTier",
+    "phases",
+    "multiplier",
+    "unit",
+    "currency",
+)
+_MULTIPLIER = READING_TYPE_FIELDS.index("multiplier")
+KNOWN_READING_TYPES: dict[str, str] = {
+    "0.0.0.1.1.1.12.0.0.0.0.0.0.0.0.3.72.0": "bulk forward electricity energy, kWh",
+    "0.0.2.4.1.1.12.0.0.0.0.0.0.0.0.3.72.0": "15-minute delta forward electricity energy, kWh",
+}
+
+
+def check_reading_type(code: str) -> CodeCheck:
+    """18 dot-separated integers; only the multiplier may be negative."""
+    parts = code.split(".")
+    if len(parts) != len(READING_TYPE_FIELDS):
+        return CodeCheck(
+            code,
+            CodeStatus.MALFORMED,
+            f"ReadingType {code!r} has {len(parts)} parts, not {len(READING_TYPE_FIELDS)}",
+        )
+    for index, (name, part) in enumerate(zip(READING_TYPE_FIELDS, parts, strict=True)):
+        ok = re.fullmatch(r"-?[0-9]+" if index == _MULTIPLIER else r"[0-9]+", part) is not None
+        if not ok:
+            return CodeCheck(
+                code, CodeStatus.MALFORMED, f"ReadingType {code!r}: {name} {part!r} is not valid"
+            )
+    meaning = KNOWN_READING_TYPES.get(code)
+    if meaning is not None:
+        return CodeCheck(code, CodeStatus.KNOWN, f"ReadingType {code}: {meaning}", meaning)
+    return CodeCheck(code, CodeStatus.UNKNOWN, f"ReadingType {code} is well-formed")
+
+
+# ---------------------------------------------------------------- Reply error codes
+
+# Attribution uncertain (seen as one table in public AMI code, probably 61968-9 Ed.2): kept
+# extensible through ErrorCodeRegistry.extend().
+ERROR_CATEGORIES: dict[int, str] = {
+    0: "OK",
+    1: "bad or missing element",
+    2: "invalid parameter",
+    3: "too many values",
+    4: "request aborted",
+    5: "application error",
+    6: "business rule",
+    7: "security",
+}
+_ERROR_CODES: dict[str, str] = {
+    "0.0": "no errors",
+    "0.1": "partial result, more to follow",
+    "0.2": "partial result, no more to follow",
+    "0.3": "simple acknowledgement",
+    "1.5": "mandatory Header elements missing",
+    "1.6": "mandatory Request elements missing",
+    "1.7": "mandatory Payload elements missing",
+    "1.8": "does not validate against schema",
+    "1.9": "unsupported Revision",
+    "2.4": "invalid meter(s)",
+    "2.5": "invalid noun",
+    "2.6": "invalid ReadingType",
+    "2.9": "invalid verb",
+    "2.10": "unsupported ReadingType",
+    "2.12": "invalid UsagePoint",
+    "2.14": "invalid Source",
+    "2.15": "invalid request ID",
+    "3.1": "too many items",
+    "3.2": "too many pending requests",
+    "4.1": "request timed out",
+    "5.1": "high system activity",
+    "5.2": "not attempted",
+    "5.3": "attempted and failed",
+    "5.8": "mandatory fields missing",
+    "6.1": "business rule: cancel",
+    "6.2": "business rule: hold",
+    "6.3": "business rule: release",
+    "6.4": "business rule: reschedule",
+    "6.5": "business rule: user cancel",
+    "7.1": "temporary authentication failure",
+    "7.2": "authentication required",
+    "7.3": "authentication mechanism insufficient",
+    "7.4": "authentication failure",
+    "7.5": "action not authorized",
+    "7.6": "encryption required",
+    "7.7": "policy violation",
+}
+_ERROR_FORM = re.compile(r"([0-9]+)\.([0-9]+)")
+
+
+class ErrorCodeRegistry:
+    """Reply Error codes ``<category>.<number>``: unknown category is an error, unknown number a
+    warning."""
+
+    def __init__(self) -> None:
+        self._codes = dict(_ERROR_CODES)
+        self._categories = dict(ERROR_CATEGORIES)
+
+    def extend(self, codes: Mapping[str, str]) -> None:
+        for code in codes:
+            match = _ERROR_FORM.fullmatch(code)
+            if match is None or int(match.group(1)) not in self._categories:
+                raise ValueError(f"not a code in a known category: {code!r}")
+        self._codes.update(codes)
+
+    def check(self, code: str) -> CodeCheck:
+        match = _ERROR_FORM.fullmatch(code)
+        if match is None:
+            return CodeCheck(
+                code, CodeStatus.MALFORMED, f"error code {code!r} is not <category>.<number>"
+            )
+        category = int(match.group(1))
+        if category not in self._categories:
+            return CodeCheck(
+                code,
+                CodeStatus.MALFORMED,
+                f"error code {code}: category {category} is not one of {sorted(self._categories)}",
+            )
+        meaning = self._codes.get(f"{category}.{int(match.group(2))}")
+        if meaning is not None:
+            return CodeCheck(code, CodeStatus.KNOWN, f"error code {code}: {meaning}", meaning)
+        return CodeCheck(
+            code,
+            CodeStatus.UNKNOWN,
+            f"error code {code} is not a known code of category {category} "
+            f"({self._categories[category]})",
+        )
+
+
+@dataclass
+class Registries:
+    """The code registries one validator uses."""
+
+    events: CodeRegistry
+    controls: CodeRegistry
+    errors: ErrorCodeRegistry
+
+    @classmethod
+    def default(cls, edition: str = DEFAULT_EDITION) -> Registries:
+        return cls(event_types(edition), control_types(edition), ErrorCodeRegistry())

@@ -1,0 +1,381 @@
+"""The IEC 61968-100 Ed.1 envelope: names, builders and a tolerant header reader.
+
+Builders emit both forms seen in real traffic: the generic one (RequestMessage, EventMessage ...)
+and the per-noun wrapper one (CreatedEndDeviceEvents, EndDeviceEventsResponseMessage ...). The
+reader works on local names, so a message in a draft namespace still tells what it claims to be.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from lxml import etree
+
+from amicert.cim.model import MessageInfo
+
+MESSAGE_NS = "http://iec.ch/TC57/2011/schema/message"
+MESSAGE_NS_ED2 = "http://iec.ch/TC57/2021/schema/message"
+CIM_BASE = "http://iec.ch/TC57/2011/"
+
+REQUEST_VERBS = ("create", "change", "cancel", "close", "delete", "execute", "get")
+EVENT_VERBS = ("created", "changed", "canceled", "closed", "deleted", "executed")
+VERBS = (*REQUEST_VERBS, "reply", *EVENT_VERBS)
+DRAFT_VERBS = ("show", "subscribe", "unsubscribe", "report", "stop", "terminate")
+PAST_TENSE = dict(zip(REQUEST_VERBS[:-1], EVENT_VERBS, strict=True))
+RESULTS = ("OK", "PARTIAL", "FAILED")
+ERROR_LEVELS = ("INFORM", "WARNING", "FATAL", "CATASTROPHIC")
+
+REQUEST_MESSAGE = "RequestMessage"
+RESPONSE_MESSAGE = "ResponseMessage"
+EVENT_MESSAGE = "EventMessage"
+FAULT_MESSAGE = "FaultMessage"
+MESSAGE_KINDS = (REQUEST_MESSAGE, RESPONSE_MESSAGE, EVENT_MESSAGE, FAULT_MESSAGE)
+
+# Wrapper element prefixes per verb; verbs absent here have no per-noun wrapper element.
+WRAPPER_PREFIX = {
+    "create": "Create",
+    "change": "Change",
+    "cancel": "Cancel",
+    "close": "Close",
+    "delete": "Delete",
+    "get": "Get",
+    "created": "Created",
+    "changed": "Changed",
+    "canceled": "Canceled",
+    "closed": "Closed",
+    "deleted": "Deleted",
+}
+_PREFIX_VERB = {prefix: verb for verb, prefix in WRAPPER_PREFIX.items()}
+_WRAPPER_NS = re.compile(r"^https?://(?:www\.)?iec\.ch/TC57/\d{4}/(\w+)Message$")
+
+
+def wrapper_namespace(noun: str) -> str:
+    """``http://iec.ch/TC57/2011/<Noun>Message``."""
+    return f"{CIM_BASE}{noun}Message"
+
+
+def noun_namespace(noun: str) -> str:
+    """``http://iec.ch/TC57/2011/<Noun>#``."""
+    return f"{CIM_BASE}{noun}#"
+
+
+def noun_of_wrapper_namespace(namespace: str | None) -> str | None:
+    """The noun a wrapper namespace names, or None when it is not a wrapper namespace."""
+    if not namespace or namespace.endswith("/schema/message"):
+        return None
+    match = _WRAPPER_NS.match(namespace)
+    return match.group(1) if match else None
+
+
+def wrapper_element_name(verb: str, noun: str) -> str:
+    """The wrapper element for a verb and noun (``created`` + ``EndDeviceEvents`` ->
+    ``CreatedEndDeviceEvents``; ``reply`` -> ``<Noun>ResponseMessage``)."""
+    if verb == "reply":
+        return f"{noun}ResponseMessage"
+    prefix = WRAPPER_PREFIX.get(verb)
+    if prefix is None:
+        raise ValueError(f"verb {verb!r} has no per-noun wrapper element; use the generic form")
+    return f"{prefix}{noun}"
+
+
+def parse_wrapper_name(local: str, noun: str) -> tuple[str | None, str | None]:
+    """(kind, verb) a wrapper element name implies for ``noun``; (None, None) when it implies none."""
+    if local == f"{noun}ResponseMessage":
+        return RESPONSE_MESSAGE, "reply"
+    if local == f"{noun}FaultMessage":
+        return FAULT_MESSAGE, None
+    if not local.endswith(noun):
+        return None, None
+    verb = _PREFIX_VERB.get(local[: -len(noun)])
+    if verb is None:
+        return None, None
+    return (EVENT_MESSAGE if verb in EVENT_VERBS else REQUEST_MESSAGE), verb
+
+
+def kind_for_verb(verb: str) -> str:
+    """The generic message kind that carries ``verb``."""
+    if verb == "reply":
+        return RESPONSE_MESSAGE
+    if verb in EVENT_VERBS:
+        return EVENT_MESSAGE
+    return REQUEST_MESSAGE
+
+
+@dataclass(frozen=True)
+class Header:
+    """The Header fields the harness sets. Datetimes must be timezone-aware."""
+
+    verb: str
+    noun: str
+    message_id: str
+    timestamp: datetime
+    source: str | None = None
+    correlation_id: str | None = None
+    reply_address: str | None = None
+    async_reply: bool | None = None
+    revision: str | None = "1.0"
+    user_id: str | None = None
+    organization: str | None = None
+    replay_nonce: str | None = None
+    replay_created: datetime | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class ReplyError:
+    """One Reply/Error: a ``<category>.<number>`` code with optional level and explanations."""
+
+    code: str
+    level: str | None = None
+    reason: str | None = None
+    details: str | None = None
+    xpath: str | None = None
+
+
+def format_datetime(value: datetime) -> str:
+    """xs:dateTime text with a zone; naive datetimes are refused, a zone is mandatory here."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"datetime {value.isoformat()} has no timezone")
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None) -> etree._Element:
+    child = etree.SubElement(parent, tag)
+    if text is not None:
+        child.text = text
+    return child
+
+
+def _opt(parent: etree._Element, tag: str, text: str | None) -> None:
+    if text is not None:
+        _sub(parent, tag, text)
+
+
+def _header(parent: etree._Element, ns: str, header: Header) -> None:
+    m = f"{{{MESSAGE_NS}}}"
+    el = _sub(parent, f"{{{ns}}}Header")
+    _sub(el, m + "Verb", header.verb)
+    _sub(el, m + "Noun", header.noun)
+    _opt(el, m + "Revision", header.revision)
+    if header.replay_nonce is not None or header.replay_created is not None:
+        replay = _sub(el, m + "ReplayDetection")
+        _sub(replay, m + "Nonce", header.replay_nonce or "")
+        _sub(replay, m + "Created", format_datetime(header.replay_created or header.timestamp))
+    _sub(el, m + "Timestamp", format_datetime(header.timestamp))
+    _opt(el, m + "Source", header.source)
+    if header.async_reply is not None:
+        _sub(el, m + "AsyncReplyFlag", "true" if header.async_reply else "false")
+    _opt(el, m + "ReplyAddress", header.reply_address)
+    if header.user_id is not None:
+        user = _sub(el, m + "User")
+        _sub(user, m + "UserID", header.user_id)
+        _opt(user, m + "Organization", header.organization)
+    _sub(el, m + "MessageID", header.message_id)
+    _opt(el, m + "CorrelationID", header.correlation_id)
+    _opt(el, m + "Comment", header.comment)
+
+
+def _reply(parent: etree._Element, ns: str, result: str, errors: Iterable[ReplyError]) -> None:
+    if result not in RESULTS:
+        raise ValueError(f"Reply Result must be one of {RESULTS}, not {result!r}")
+    m = f"{{{MESSAGE_NS}}}"
+    reply = _sub(parent, f"{{{ns}}}Reply")
+    _sub(reply, m + "Result", result)
+    for err in errors:
+        el = _sub(reply, m + "Error")
+        _sub(el, m + "code", err.code)
+        _opt(el, m + "level", err.level)
+        _opt(el, m + "reason", err.reason)
+        _opt(el, m + "details", err.details)
+        _opt(el, m + "xpath", err.xpath)
+
+
+def _payload(parent: etree._Element, ns: str, payload: etree._Element | None) -> None:
+    if payload is not None:
+        _sub(parent, f"{{{ns}}}Payload").append(_copy(payload))
+
+
+def _request(parent: etree._Element, ns: str, request: etree._Element | None) -> None:
+    if request is None:
+        return
+    if etree.QName(request).localname == "Request":
+        el = _sub(parent, f"{{{ns}}}Request")
+        el.extend(_copy(child) for child in request)
+    else:  # a query element (Get<Noun>) that sits inside Request
+        _sub(parent, f"{{{ns}}}Request").append(_copy(request))
+
+
+def _copy(element: etree._Element) -> etree._Element:
+    # Copy so that a caller's tree is never moved into ours.
+    return etree.fromstring(etree.tostring(element))
+
+
+def _root(kind: str, noun: str, verb: str | None, form: str) -> tuple[etree._Element, str]:
+    """The message root and the namespace of its Header/Request/Reply/Payload children."""
+    if form == "generic":
+        return etree.Element(f"{{{MESSAGE_NS}}}{kind}", nsmap={None: MESSAGE_NS}), MESSAGE_NS
+    if form != "wrapper":
+        raise ValueError(f"form must be 'generic' or 'wrapper', not {form!r}")
+    ns = wrapper_namespace(noun)
+    if kind == FAULT_MESSAGE:
+        local = f"{noun}FaultMessage"
+    else:
+        local = wrapper_element_name(verb or "", noun)
+    return etree.Element(f"{{{ns}}}{local}", nsmap={None: ns, "msg": MESSAGE_NS}), ns
+
+
+def _bytes(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def build_request(
+    header: Header,
+    payload: etree._Element | None,
+    request: etree._Element | None = None,
+    *,
+    form: str = "generic",
+) -> bytes:
+    """A request (create, change, cancel, close, delete, execute, get).
+
+    ``request`` is either a ``Request`` element (its children are copied) or a query element
+    such as ``Get<Noun>`` that is placed inside a new Request.
+    """
+    root, ns = _root(REQUEST_MESSAGE, header.noun, header.verb, form)
+    _header(root, ns, header)
+    _request(root, ns, request)
+    _payload(root, ns, payload)
+    return _bytes(root)
+
+
+def build_event(header: Header, payload: etree._Element | None, *, form: str = "generic") -> bytes:
+    """An event or asynchronous completion (created, changed ...)."""
+    root, ns = _root(EVENT_MESSAGE, header.noun, header.verb, form)
+    _header(root, ns, header)
+    _payload(root, ns, payload)
+    return _bytes(root)
+
+
+def build_response(
+    header: Header,
+    result: str,
+    errors: Iterable[ReplyError] = (),
+    payload: etree._Element | None = None,
+    *,
+    form: str = "generic",
+) -> bytes:
+    """A synchronous reply; Header.verb should be ``reply``."""
+    root, ns = _root(RESPONSE_MESSAGE, header.noun, header.verb, form)
+    _header(root, ns, header)
+    _reply(root, ns, result, errors)
+    _payload(root, ns, payload)
+    return _bytes(root)
+
+
+def build_fault(header_noun: str, errors: Iterable[ReplyError], *, form: str = "generic") -> bytes:
+    """A FaultMessage (Reply with Result FAILED); the noun only names the wrapper element."""
+    root, ns = _root(FAULT_MESSAGE, header_noun, None, form)
+    _reply(root, ns, "FAILED", errors)
+    return _bytes(root)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def local_name(element: etree._Element) -> str:
+    return etree.QName(element).localname
+
+
+def child(parent: etree._Element | None, local: str) -> etree._Element | None:
+    """First element child with this local name, whatever its namespace."""
+    if parent is None:
+        return None
+    for el in parent:
+        if isinstance(el.tag, str) and etree.QName(el).localname == local:
+            return el
+    return None
+
+
+def child_text(parent: etree._Element | None, local: str) -> str | None:
+    el = child(parent, local)
+    if el is None or el.text is None:
+        return None
+    return el.text.strip()
+
+
+def parse_datetime(text: str | None) -> datetime | None:
+    """An xs:dateTime as a datetime (aware when the text has a zone); None when unparsable."""
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def payload_root_element(payload: etree._Element | None) -> etree._Element | None:
+    """The noun document in a Payload: its first child outside the Payload's own namespace."""
+    if payload is None:
+        return None
+    own = etree.QName(payload).namespace
+    for el in payload:
+        if not isinstance(el.tag, str):
+            continue
+        if etree.QName(el).namespace != own:
+            return el
+    return None
+
+
+def _form_and_kind(root: etree._Element) -> tuple[str, str | None, str | None]:
+    """(form, kind, wrapper noun) from the root element alone."""
+    qname = etree.QName(root)
+    ns = qname.namespace or ""
+    if ns.endswith("/schema/message") and qname.localname in MESSAGE_KINDS:
+        return "generic", qname.localname, None
+    noun = noun_of_wrapper_namespace(ns)
+    if noun is not None:
+        kind, _verb = parse_wrapper_name(qname.localname, noun)
+        return "wrapper", kind, noun
+    return "unknown", None, None
+
+
+def codes_in(payload_root: etree._Element | None, local: str) -> list[str]:
+    if payload_root is None:
+        return []
+    codes: list[str] = []
+    for el in payload_root.iter(f"{{*}}{local}"):
+        ref = el.get("ref")
+        if ref is not None:
+            codes.append(ref)
+    return codes
+
+
+def read_header(root: etree._Element, *, soap: str | None = None) -> MessageInfo:
+    """What the message says about itself; never raises on a well-formed element."""
+    form, kind, wrapper_noun = _form_and_kind(root)
+    qname = etree.QName(root)
+    header = child(root, "Header")
+    reply = child(root, "Reply")
+    payload_root = payload_root_element(child(root, "Payload"))
+    noun = child_text(header, "Noun") or wrapper_noun
+    return MessageInfo(
+        form=form,
+        kind=kind,
+        namespace=qname.namespace,
+        root=qname.text,
+        verb=child_text(header, "Verb"),
+        noun=noun,
+        message_id=child_text(header, "MessageID"),
+        correlation_id=child_text(header, "CorrelationID"),
+        timestamp=parse_datetime(child_text(header, "Timestamp")),
+        source=child_text(header, "Source"),
+        reply_address=child_text(header, "ReplyAddress"),
+        result=child_text(reply, "Result"),
+        payload_root=None if payload_root is None else etree.QName(payload_root).text,
+        event_codes=codes_in(payload_root, "EndDeviceEventType"),
+        control_codes=codes_in(payload_root, "EndDeviceControlType"),
+        soap=soap,
+    )

@@ -1,0 +1,630 @@
+"""Envelope and code rules: plain functions in a registry, each with a stable ID and a statement.
+
+The XSDs say what a message may look like; these rules say what it must mean: a Verb that fits its
+wrapper, a payload that is the Noun, a reply that echoes the request, codes that exist. Each rule
+yields :class:`~amicert.findings.Finding` objects and never raises on a well-formed tree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from lxml import etree
+
+from amicert.cim import envelope as env
+from amicert.cim.codes import CodeCheck, CodeStatus, Registries, check_reading_type
+from amicert.cim.model import MessageInfo, ValidationContext
+from amicert.findings import Finding, Severity
+
+RuleFunc = Callable[["RuleContext"], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A registered rule: ID, default severity, normative statement, source, stage, function."""
+
+    rule_id: str
+    severity: Severity
+    statement: str
+    source: str
+    stage: str
+    func: RuleFunc | None
+
+
+@dataclass
+class RuleContext:
+    """What a rule sees: the message root (after SOAP unwrap), what it says, and the run."""
+
+    root: etree._Element
+    info: MessageInfo
+    context: ValidationContext
+    registries: Registries
+    # The noun document: the Payload's child, or the decompressed content of Payload/Compressed.
+    payload_root: etree._Element | None = None
+
+    @property
+    def header(self) -> etree._Element | None:
+        return env.child(self.root, "Header")
+
+
+RULES: dict[str, RuleSpec] = {}
+# parse, schema and profile findings come from the validator and profile checker; their IDs are
+# declared here too so that every rule ID has one statement and one place in docs/rules.md.
+STAGES = ("parse", "schema", "envelope", "code", "profile")
+
+
+def declare(rule_id: str, severity: Severity, statement: str, *, source: str, stage: str) -> None:
+    """Register a rule ID whose findings another function reports."""
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}")
+    if rule_id in RULES:
+        raise ValueError(f"rule {rule_id} registered twice")
+    RULES[rule_id] = RuleSpec(rule_id, severity, statement, source, stage, None)
+
+
+def rule(
+    rule_id: str, severity: Severity, statement: str, *, source: str, stage: str = "envelope"
+) -> Callable[[RuleFunc], RuleFunc]:
+    """Register a rule function under a stable ID."""
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}")
+
+    def register(func: RuleFunc) -> RuleFunc:
+        declare(rule_id, severity, statement, source=source, stage=stage)
+        RULES[rule_id] = RuleSpec(rule_id, severity, statement, source, stage, func)
+        return func
+
+    return register
+
+
+def run_rules(ctx: RuleContext, stage: str) -> list[Finding]:
+    """All findings of the rules of one stage, in registration order."""
+    findings: list[Finding] = []
+    for spec in RULES.values():
+        if spec.stage == stage and spec.func is not None:
+            findings.extend(spec.func(ctx))
+    return findings
+
+
+def xpath_of(element: etree._Element) -> str:
+    return element.getroottree().getpath(element)
+
+
+def _finding(
+    rule_id: str,
+    message: str,
+    element: etree._Element | None,
+    *,
+    expected: str | None = None,
+    received: str | None = None,
+) -> Finding:
+    where = None if element is None else xpath_of(element)
+    return Finding(
+        rule_id, RULES[rule_id].severity, message, where, expected=expected, received=received
+    )
+
+
+def _header_el(ctx: RuleContext, local: str) -> etree._Element | None:
+    return env.child(ctx.header, local)
+
+
+_S100 = "IEC 61968-100 Ed.1"
+_S9 = "IEC 61968-9"
+
+# ---------------------------------------------------------------- pipeline findings
+
+_PIPELINE = (
+    (
+        "XML-SIZE",
+        "parse",
+        "A message body is at most the configured size (10 MiB by default).",
+        "harness safety limit",
+    ),
+    ("XML-EMPTY", "parse", "A message body is not empty.", "XML 1.0"),
+    (
+        "XML-DOCTYPE",
+        "parse",
+        "A message carries no DOCTYPE (no DTD, no entity declarations, no external entities).",
+        "harness safety policy; 61968-100 messages need no DTD",
+    ),
+    ("XML-SYNTAX", "parse", "A message is well-formed XML.", "XML 1.0"),
+    (
+        "SOAP-FAULT",
+        "parse",
+        "A SOAP Body carries a 61968-100 message, not a SOAP Fault.",
+        "SOAP 1.1 / 1.2; 61968-100 reports errors in Reply/Error",
+    ),
+    (
+        "SOAP-BODY",
+        "parse",
+        "A SOAP Envelope has a Body with one message element.",
+        "SOAP 1.1 / 1.2",
+    ),
+    (
+        "MSG-UNKNOWN-ROOT",
+        "schema",
+        "The message root is in a namespace the schema catalog knows as a message or device root.",
+        "cim_schemas/catalog.yaml",
+    ),
+    (
+        "ENV-EDITION",
+        "schema",
+        "Messages use the 61968-100 Ed.1 envelope this profile is built on (Ed.2 is not supported).",
+        f"{_S100}; cim_schemas/PROFILE.md",
+    ),
+    (
+        "XSD-ENVELOPE",
+        "schema",
+        "The envelope (generic or per-noun wrapper) validates against its schema.",
+        f"{_S100} envelope schema as authored in cim_schemas/",
+    ),
+    (
+        "XSD-PAYLOAD",
+        "schema",
+        "The payload noun document validates against its noun schema.",
+        f"{_S9} noun schemas as authored in cim_schemas/nouns/",
+    ),
+    (
+        "XSD-DEVICE",
+        "schema",
+        "A device-protocol message validates against the device schema.",
+        "docs/device-protocol.md; cim_schemas/device/",
+    ),
+    (
+        "HARNESS-SCHEMA",
+        "schema",
+        "The harness's own schemas load and compile.",
+        "harness self-check",
+    ),
+    ("HARNESS-INTERNAL", "schema", "The validator completes on any input.", "harness self-check"),
+)
+for _id, _stage, _statement, _source in _PIPELINE:
+    declare(_id, Severity.ERROR, _statement, source=_source, stage=_stage)
+declare(
+    "XSD-PAYLOAD-UNKNOWN",
+    Severity.WARNING,
+    "The payload root is in a namespace the schema catalog has a noun schema for.",
+    source="cim_schemas/catalog.yaml",
+    stage="schema",
+)
+
+# ---------------------------------------------------------------- envelope rules
+
+
+@rule(
+    "ENV-DRAFT-NS",
+    Severity.ERROR,
+    "Messages use the published IEC namespaces (http://iec.ch/TC57/...), not the pre-standard "
+    "draft ones under www.iec.ch.",
+    source=f"{_S100} (namespaces); draft namespaces are pre-standard",
+)
+def draft_namespace(ctx: RuleContext) -> Iterator[Finding]:
+    elements = [ctx.root, ctx.header, ctx.payload_root]
+    seen: set[str] = set()
+    for el in elements:
+        if el is None:
+            continue
+        ns = etree.QName(el).namespace or ""
+        if "://www.iec.ch/" in ns and ns not in seen:
+            seen.add(ns)
+            yield _finding(
+                "ENV-DRAFT-NS",
+                f"pre-standard draft namespace {ns}",
+                el,
+                expected=ns.replace("://www.iec.ch/", "://iec.ch/"),
+                received=ns,
+            )
+
+
+@rule(
+    "ENV-VERB",
+    Severity.ERROR,
+    "Header/Verb is one of the Ed.1 verbs: create, change, cancel, close, delete, execute, get, "
+    "reply, created, changed, canceled, closed, deleted, executed.",
+    source=f"{_S100} Header.Verb",
+)
+def verb_known(ctx: RuleContext) -> Iterator[Finding]:
+    verb = ctx.info.verb
+    if ctx.header is None or verb is None or verb in env.VERBS:
+        return
+    why = "a pre-standard draft verb" if verb in env.DRAFT_VERBS else "not an Ed.1 verb"
+    yield _finding(
+        "ENV-VERB",
+        f"Verb {verb!r} is {why}",
+        _header_el(ctx, "Verb"),
+        expected=", ".join(env.VERBS),
+        received=verb,
+    )
+
+
+@rule(
+    "ENV-KIND-VERB",
+    Severity.ERROR,
+    "A RequestMessage carries a request verb, an EventMessage a past-tense verb, a "
+    "ResponseMessage the verb reply.",
+    source=f"{_S100} message exchange patterns",
+)
+def kind_fits_verb(ctx: RuleContext) -> Iterator[Finding]:
+    info = ctx.info
+    if info.form != "generic" or info.verb not in env.VERBS or info.kind == env.FAULT_MESSAGE:
+        return
+    expected_kind = env.kind_for_verb(info.verb)
+    if info.kind != expected_kind:
+        yield _finding(
+            "ENV-KIND-VERB",
+            f"{info.kind} carries Verb {info.verb!r}, which belongs in a {expected_kind}",
+            _header_el(ctx, "Verb"),
+            expected=expected_kind,
+            received=info.kind or "",
+        )
+
+
+@rule(
+    "ENV-WRAPPER-NAME",
+    Severity.ERROR,
+    "A per-noun wrapper element agrees with Header Verb and Noun (CreatedEndDeviceEvents carries "
+    "Verb created and Noun EndDeviceEvents; <Noun>ResponseMessage carries Verb reply).",
+    source="61968-9 WSDL naming of per-noun messages",
+)
+def wrapper_name(ctx: RuleContext) -> Iterator[Finding]:
+    info = ctx.info
+    if info.form != "wrapper":
+        return
+    local = etree.QName(ctx.root).localname
+    ns_noun = env.noun_of_wrapper_namespace(info.namespace) or ""
+    header_noun = env.child_text(ctx.header, "Noun")
+    if header_noun is not None and header_noun != ns_noun:
+        yield _finding(
+            "ENV-WRAPPER-NAME",
+            f"wrapper namespace is for {ns_noun} but Header/Noun is {header_noun!r}",
+            _header_el(ctx, "Noun"),
+            expected=ns_noun,
+            received=header_noun,
+        )
+    kind, verb = env.parse_wrapper_name(local, ns_noun)
+    if kind is None:
+        yield _finding(
+            "ENV-WRAPPER-NAME",
+            f"{local} is not a wrapper element name for {ns_noun}",
+            ctx.root,
+            received=local,
+        )
+        return
+    if kind == env.FAULT_MESSAGE or info.verb is None:
+        return
+    if verb != info.verb:
+        try:
+            expected = env.wrapper_element_name(info.verb, ns_noun)
+        except ValueError:
+            expected = f"no wrapper for verb {info.verb!r}"
+        yield _finding(
+            "ENV-WRAPPER-NAME",
+            f"wrapper {local} implies Verb {verb!r} but Header/Verb is {info.verb!r}",
+            _header_el(ctx, "Verb"),
+            expected=expected,
+            received=local,
+        )
+
+
+@rule(
+    "ENV-PAYLOAD-NOUN",
+    Severity.ERROR,
+    "The payload root element's local name equals Header/Noun.",
+    source=f"{_S100} Header.Noun names the payload",
+)
+def payload_is_noun(ctx: RuleContext) -> Iterator[Finding]:
+    payload = ctx.payload_root
+    noun = ctx.info.noun
+    if payload is None or noun is None:
+        return
+    local = etree.QName(payload).localname
+    if local != noun:
+        yield _finding(
+            "ENV-PAYLOAD-NOUN",
+            f"payload root is {local} but Header/Noun is {noun!r}",
+            payload,
+            expected=noun,
+            received=local,
+        )
+
+
+@rule(
+    "ENV-REPLY-VERB",
+    Severity.ERROR,
+    "A ResponseMessage (or <Noun>ResponseMessage) carries Verb reply.",
+    source=f"{_S100} request/reply pattern",
+)
+def response_verb(ctx: RuleContext) -> Iterator[Finding]:
+    info = ctx.info
+    if info.kind != env.RESPONSE_MESSAGE or info.verb is None or info.verb == "reply":
+        return
+    if info.form == "wrapper":
+        return  # ENV-WRAPPER-NAME already says it
+    yield _finding(
+        "ENV-REPLY-VERB",
+        f"ResponseMessage carries Verb {info.verb!r}",
+        _header_el(ctx, "Verb"),
+        expected="reply",
+        received=info.verb,
+    )
+
+
+@rule(
+    "ENV-REPLY-RESULT",
+    Severity.ERROR,
+    "A ResponseMessage or FaultMessage carries Reply/Result (OK, PARTIAL or FAILED); a "
+    "FaultMessage's Result is FAILED.",
+    source=f"{_S100} ReplyType",
+)
+def reply_result(ctx: RuleContext) -> Iterator[Finding]:
+    info = ctx.info
+    if info.kind not in (env.RESPONSE_MESSAGE, env.FAULT_MESSAGE):
+        return
+    reply = env.child(ctx.root, "Reply")
+    if reply is None or env.child(reply, "Result") is None:
+        yield _finding(
+            "ENV-REPLY-RESULT",
+            f"{info.kind} has no Reply/Result",
+            reply if reply is not None else ctx.root,
+            expected="Reply/Result",
+            received="none",
+        )
+        return
+    if info.result not in env.RESULTS:
+        yield _finding(
+            "ENV-REPLY-RESULT",
+            f"Reply/Result {info.result!r} is not OK, PARTIAL or FAILED",
+            env.child(reply, "Result"),
+            expected="OK | PARTIAL | FAILED",
+            received=info.result or "",
+        )
+    elif info.kind == env.FAULT_MESSAGE and info.result != "FAILED":
+        yield _finding(
+            "ENV-REPLY-RESULT",
+            f"FaultMessage carries Result {info.result}",
+            env.child(reply, "Result"),
+            expected="FAILED",
+            received=info.result or "",
+        )
+
+
+@rule(
+    "ENV-RESULT-ERROR",
+    Severity.ERROR,
+    "A Reply whose Result is FAILED or PARTIAL carries at least one Error saying why.",
+    source=f"{_S100} ReplyType/Error",
+)
+def failed_has_error(ctx: RuleContext) -> Iterator[Finding]:
+    reply = env.child(ctx.root, "Reply")
+    result = env.child_text(reply, "Result")
+    if reply is None or result not in ("FAILED", "PARTIAL"):
+        return
+    if env.child(reply, "Error") is None:
+        yield _finding(
+            "ENV-RESULT-ERROR",
+            f"Result {result} without any Reply/Error",
+            reply,
+            expected="at least one Error",
+            received="none",
+        )
+
+
+@rule(
+    "ENV-CORRELATION",
+    Severity.ERROR,
+    "A reply's Header/CorrelationID equals the MessageID of the request it answers.",
+    source=f"{_S100} request/reply correlation",
+)
+def correlation(ctx: RuleContext) -> Iterator[Finding]:
+    expected = ctx.context.request_message_id
+    if expected is None or ctx.info.kind not in (env.RESPONSE_MESSAGE, env.EVENT_MESSAGE):
+        return
+    received = ctx.info.correlation_id
+    if received != expected:
+        where = _header_el(ctx, "CorrelationID")
+        yield _finding(
+            "ENV-CORRELATION",
+            "CorrelationID does not echo the request's MessageID"
+            if received
+            else "CorrelationID is missing",
+            where if where is not None else ctx.header,
+            expected=expected,
+            received=received or "none",
+        )
+
+
+_ZONE = re.compile(r"(Z|[+-][0-9]{2}:[0-9]{2})\Z")
+
+
+@rule(
+    "ENV-TIMESTAMP-ZONE",
+    Severity.ERROR,
+    "Header date-times (Timestamp, ReplayDetection/Created) carry a timezone.",
+    source=f"{_S100} Header.Timestamp (xs:dateTime); a zone-less time is ambiguous",
+)
+def timestamp_zone(ctx: RuleContext) -> Iterator[Finding]:
+    replay = _header_el(ctx, "ReplayDetection")
+    for el in (_header_el(ctx, "Timestamp"), env.child(replay, "Created")):
+        if el is None:
+            continue
+        text = (el.text or "").strip()
+        if not _ZONE.search(text):
+            yield _finding(
+                "ENV-TIMESTAMP-ZONE",
+                f"{etree.QName(el).localname} {text!r} has no timezone",
+                el,
+                expected="Z or +hh:mm",
+                received=text,
+            )
+
+
+@rule(
+    "ENV-MESSAGE-ID",
+    Severity.WARNING,
+    "Header/MessageID is present, so that replies and events can be correlated.",
+    source=f"{_S100} Header.MessageID",
+)
+def message_id_present(ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.header is not None and not ctx.info.message_id:
+        yield _finding("ENV-MESSAGE-ID", "Header has no MessageID", ctx.header)
+
+
+@rule(
+    "ENV-MESSAGE-ID-UNIQUE",
+    Severity.ERROR,
+    "A MessageID is used once within a run.",
+    source=f"{_S100} Header.MessageID (unique identifier of the message)",
+)
+def message_id_unique(ctx: RuleContext) -> Iterator[Finding]:
+    message_id = ctx.info.message_id
+    if not message_id:
+        return
+    if message_id in ctx.context.seen_message_ids:
+        yield _finding(
+            "ENV-MESSAGE-ID-UNIQUE",
+            f"MessageID {message_id!r} was already used in this run",
+            _header_el(ctx, "MessageID"),
+            received=message_id,
+        )
+    ctx.context.seen_message_ids.add(message_id)
+
+
+@rule(
+    "ENV-REPLAY",
+    Severity.ERROR,
+    "ReplayDetection/Created lies within the replay window of the receiver's current time.",
+    source=f"{_S100} Header.ReplayDetection",
+)
+def replay_fresh(ctx: RuleContext) -> Iterator[Finding]:
+    if not ctx.context.check_replay:
+        return
+    created_el = env.child(_header_el(ctx, "ReplayDetection"), "Created")
+    created = env.parse_datetime(env.child_text(_header_el(ctx, "ReplayDetection"), "Created"))
+    if created_el is None or created is None or created.tzinfo is None:
+        return  # absent, or already reported by XSD-ENVELOPE / ENV-TIMESTAMP-ZONE
+    now = ctx.context.now or datetime.now(UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    age = (now - created).total_seconds()
+    window = ctx.context.replay_window_s
+    if abs(age) > window:
+        what = "old" if age > 0 else "in the future"
+        yield _finding(
+            "ENV-REPLAY",
+            f"ReplayDetection/Created is {abs(age):.0f} s {what}; window is {window:.0f} s",
+            created_el,
+            expected=f"within {window:.0f} s of {env.format_datetime(now)}",
+            received=(created_el.text or "").strip(),
+        )
+
+
+# ---------------------------------------------------------------- code rules
+
+
+def _code_findings(
+    check: CodeCheck, error_id: str, warning_id: str | None, element: etree._Element
+) -> Iterator[Finding]:
+    if check.status is CodeStatus.MALFORMED:
+        yield _finding(error_id, check.message, element, received=check.code)
+    elif check.status is CodeStatus.UNKNOWN and warning_id is not None:
+        yield _finding(warning_id, check.message, element, received=check.code)
+
+
+def _refs(ctx: RuleContext, local: str) -> Iterator[etree._Element]:
+    payload = ctx.payload_root
+    if payload is None:
+        return
+    for el in payload.iter(f"{{*}}{local}"):
+        if el.get("ref") is not None:
+            yield el
+
+
+@rule(
+    "CODE-EVENT-TYPE",
+    Severity.ERROR,
+    "EndDeviceEventType/@ref is a four-part code type.domain.subdomain.eventOrAction.",
+    source=f"{_S9} Annex (EndDeviceEventType)",
+    stage="code",
+)
+def event_type_form(ctx: RuleContext) -> Iterator[Finding]:
+    for el in _refs(ctx, "EndDeviceEventType"):
+        check = ctx.registries.events.check(el.get("ref", ""))
+        yield from _code_findings(check, "CODE-EVENT-TYPE", "CODE-EVENT-TYPE-UNKNOWN", el)
+
+
+declare(
+    "CODE-EVENT-TYPE-UNKNOWN",
+    Severity.WARNING,
+    "EndDeviceEventType/@ref is a code of the edition's registry or of the profile's extensions.",
+    source=f"{_S9} Annex (EndDeviceEventType); profile extensions",
+    stage="code",
+)
+
+
+@rule(
+    "CODE-CONTROL-TYPE",
+    Severity.ERROR,
+    "EndDeviceControlType/@ref is a four-part code type.domain.subdomain.eventOrAction.",
+    source=f"{_S9} Annex (EndDeviceControlType)",
+    stage="code",
+)
+def control_type_form(ctx: RuleContext) -> Iterator[Finding]:
+    for el in _refs(ctx, "EndDeviceControlType"):
+        check = ctx.registries.controls.check(el.get("ref", ""))
+        yield from _code_findings(check, "CODE-CONTROL-TYPE", "CODE-CONTROL-TYPE-UNKNOWN", el)
+
+
+declare(
+    "CODE-CONTROL-TYPE-UNKNOWN",
+    Severity.WARNING,
+    "EndDeviceControlType/@ref is a code of the edition's registry or of the profile's extensions.",
+    source=f"{_S9} Annex (EndDeviceControlType); profile extensions",
+    stage="code",
+)
+
+
+@rule(
+    "CODE-READING-TYPE",
+    Severity.ERROR,
+    "ReadingType/@ref is 18 dot-separated integers; only the multiplier may be negative.",
+    source=f"{_S9} Annex (ReadingType)",
+    stage="code",
+)
+def reading_type_form(ctx: RuleContext) -> Iterator[Finding]:
+    for el in _refs(ctx, "ReadingType"):
+        yield from _code_findings(
+            check_reading_type(el.get("ref", "")), "CODE-READING-TYPE", None, el
+        )
+
+
+@rule(
+    "CODE-ERROR",
+    Severity.ERROR,
+    "Reply/Error/code is <category>.<number> with a category 0 to 7.",
+    source=f"{_S9} reply error codes (attribution uncertain)",
+    stage="code",
+)
+def error_code_form(ctx: RuleContext) -> Iterator[Finding]:
+    reply = env.child(ctx.root, "Reply")
+    if reply is None:
+        return
+    for error_el in reply:
+        if not isinstance(error_el.tag, str) or etree.QName(error_el).localname != "Error":
+            continue
+        code_el = env.child(error_el, "code")
+        if code_el is None:
+            continue
+        check = ctx.registries.errors.check((code_el.text or "").strip())
+        yield from _code_findings(check, "CODE-ERROR", "CODE-ERROR-UNKNOWN", code_el)
+
+
+declare(
+    "CODE-ERROR-UNKNOWN",
+    Severity.WARNING,
+    "Reply/Error/code is a known code of its category.",
+    source=f"{_S9} reply error codes (attribution uncertain)",
+    stage="code",
+)

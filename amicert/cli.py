@@ -1,0 +1,166 @@
+"""The ``amicert`` command: run, list, validate. Usage errors exit 2, failed verdicts exit 1."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from amicert.catalog import CatalogError, coverage, load_catalog, project_root
+
+
+class UsageError(Exception):
+    """A command-line problem the user can fix; printed without a traceback, exit 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="amicert", description="AMI use-case conformance harness (IEC 61968 CIM)."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the use-case scenarios and write reports")
+    run.add_argument("--use-case", action="append", default=[], metavar="ID",
+                     help="run only this use case (repeatable); default: all")
+    run.add_argument("--report-dir", default="reports", type=Path,
+                     help="where allure-results/, junit.xml, summary.* and exchanges/ go")
+    run.add_argument("--actor", action="append", default=[], metavar="ROLE=module:Class",
+                     help="bind an actor to an implementation other than the reference one")
+    run.add_argument("-k", dest="keyword", default=None, help="pytest -k expression on scenario names")
+    run.add_argument("-v", "--verbose", action="store_true", help="show pytest's per-step output")
+    run.set_defaults(handler=cmd_run)
+
+    lst = sub.add_parser("list", help="list use cases, scenarios and coverage")
+    lst.add_argument("--coverage", action="store_true", help="steps and requirements covered")
+    lst.add_argument("--json", action="store_true", help="machine-readable output")
+    lst.set_defaults(handler=cmd_list)
+
+    from amicert.cim import validate_cmd
+
+    validate_cmd.add_parser(sub)
+    return parser
+
+
+def _catalog_or_usage() -> tuple[Path, dict]:  # type: ignore[type-arg]
+    try:
+        root = project_root()
+        return root, load_catalog(root / "features")
+    except (FileNotFoundError, CatalogError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    _, catalog = _catalog_or_usage()
+    if args.coverage:
+        rows = [coverage(uc) for uc in catalog.values()]
+        if args.json:
+            print(json.dumps({"use_cases": [r.to_dict() for r in rows]}, indent=2))
+            return 0
+        print(f"{'use case':<10} {'steps':>13} {'requirements':>14} {'out of scope':>13}  title")
+        for r in rows:
+            print(
+                f"{r.id:<10} {r.steps_covered:>5}/{r.steps_total:<7} "
+                f"{r.requirements_traced:>6}/{r.requirements_total:<7} "
+                f"{r.requirements_out_of_scope:>13}  {r.title}"
+            )
+        return 0
+    listing = [
+        {
+            "id": uc.id,
+            "title": uc.title,
+            "scenarios": [
+                {"id": s.id, "name": s.name, "harness_added": s.harness_added}
+                for s in uc.scenarios.values()
+            ],
+        }
+        for uc in catalog.values()
+    ]
+    if args.json:
+        print(json.dumps({"use_cases": listing}, indent=2))
+        return 0
+    for uc in listing:
+        print(f"{uc['id']}  {uc['title']}")
+        for s in uc["scenarios"]:
+            added = "  (harness-added)" if s["harness_added"] else ""
+            print(f"    {s['id']:<16} {s['name']}{added}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import pytest
+
+    from amicert.world import BindingError, load_actor_class
+
+    root, catalog = _catalog_or_usage()
+    unknown = [u for u in args.use_case if u not in catalog]
+    if unknown:
+        raise UsageError(
+            f"unknown use case {', '.join(unknown)}; known: {', '.join(sorted(catalog))}"
+        )
+    for item in args.actor:
+        role, sep, spec = item.partition("=")
+        if not sep:
+            raise UsageError(f"--actor expects ROLE=module:Class, got {item!r}")
+        if not any(role in uc.actors for uc in catalog.values()):
+            raise UsageError(f"--actor: {role!r} is no actor of any use case")
+        try:
+            load_actor_class(role, spec)
+        except BindingError as exc:
+            raise UsageError(f"--actor: {exc}") from None
+    report_dir: Path = args.report_dir.resolve()
+    for stale in ("allure-results", "exchanges"):
+        shutil.rmtree(report_dir / stale, ignore_errors=True)
+    for stale in ("summary.json", "summary.md", "junit.xml"):
+        (report_dir / stale).unlink(missing_ok=True)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    pytest_args = [
+        str(root / "steps" / "test_use_cases.py"),
+        "--rootdir", str(root),
+        "-c", str(root / "pyproject.toml"),
+        "--alluredir", str(report_dir / "allure-results"),
+        "--junitxml", str(report_dir / "junit.xml"),
+        "--amicert-report-dir", str(report_dir),
+        "-p", "no:cacheprovider",
+        "--tb=line" if not args.verbose else "--tb=short",
+        "-v" if args.verbose else "-q",
+    ]
+    for use_case in args.use_case:
+        pytest_args += ["--amicert-use-case", use_case]
+    for item in args.actor:
+        pytest_args += ["--amicert-actor", item]
+    if args.keyword:
+        pytest_args += ["-k", args.keyword]
+    code = pytest.main(pytest_args)
+    summary_path = report_dir / "summary.json"
+    if not summary_path.exists():
+        print(f"amicert: no scenario ran (pytest exit {int(code)})", file=sys.stderr)
+        return 2 if int(code) in (2, 3, 4) else 1
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    scenarios = summary["scenarios"]
+    print()
+    print(f"amicert: {len(scenarios)} scenarios: "
+          + ", ".join(f"{v} {k}" for k, v in summary["totals"].items() if v))
+    print(f"reports: {report_dir}/summary.md, summary.json, junit.xml, allure-results/, exchanges/")
+    if not scenarios:
+        return 1
+    return 0 if summary["passed"] and int(code) == 0 else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors; keep that contract
+        return int(exc.code or 0)
+    try:
+        return int(args.handler(args))
+    except UsageError as exc:
+        print(f"amicert: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

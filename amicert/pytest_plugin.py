@@ -1,0 +1,242 @@
+"""pytest plugin: runs the Gherkin scenarios against bound actors and records verdicts and evidence.
+
+Inert unless pytest-bdd scenarios of an amicert use case are collected. The verdict of a scenario
+is decided from its findings (amicert.verdicts.decide); the pytest outcome is made to agree with
+it, so JUnit, Allure and the certification summary never disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from typing import TYPE_CHECKING
+
+from amicert.catalog import HARNESS_ADDED_TAG, UseCase, load_catalog, project_root, tag_value
+from amicert.findings import Blame, error
+from amicert.verdicts import Outcome, Verdict
+
+if TYPE_CHECKING:  # the world pulls in lxml and the validator: import it only when a scenario runs
+    from amicert.report.summary import ScenarioResult
+    from amicert.world import RunOptions, World
+
+WORLD = pytest.StashKey["World"]()
+RESULT = pytest.StashKey["ScenarioResult"]()
+RESULTS = pytest.StashKey[list["ScenarioResult"]]()
+CATALOG = pytest.StashKey[dict[str, UseCase]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("amicert", "AMI use-case conformance")
+    group.addoption("--amicert-report-dir", default=None, help="write summary and evidence here")
+    group.addoption(
+        "--amicert-actor",
+        action="append",
+        default=[],
+        metavar="ROLE=module:Class",
+        help="bind an actor role to an implementation other than the reference one",
+    )
+    group.addoption(
+        "--amicert-use-case", action="append", default=[], metavar="ID", help="run only these"
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "amicert(tag): a use-case tag of an amicert scenario")
+    config.stash[RESULTS] = []
+
+
+def run_options(config: pytest.Config) -> RunOptions:
+    from amicert.world import RunOptions
+
+    overrides: dict[str, str] = {}
+    for item in config.getoption("amicert_actor") or []:
+        role, sep, spec = item.partition("=")
+        if not sep or not role.strip() or not spec.strip():
+            raise pytest.UsageError(f"--amicert-actor expects ROLE=module:Class, got {item!r}")
+        overrides[role.strip()] = spec.strip()
+    return RunOptions(actor_overrides=overrides)
+
+
+_LABELS = {"use_case": "epic", "scenario": "story", "interface": "tag"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_bdd_apply_tag(tag: str, function: Any) -> Any:
+    """``key:value`` tags become an amicert marker and, where they name one, an Allure label."""
+    if ":" not in tag and tag != HARNESS_ADDED_TAG:
+        return None
+    marked = pytest.mark.amicert(tag)(function)
+    key, _, value = tag.partition(":")
+    if key in _LABELS:
+        marked = pytest.mark.allure_label(value, label_type=_LABELS[key])(marked)
+    if tag == HARNESS_ADDED_TAG:
+        marked = pytest.mark.allure_label("harness-added", label_type="tag")(marked)
+    return marked
+
+
+def _tags(item: pytest.Item) -> set[str]:
+    return {m.args[0] for m in item.iter_markers("amicert") if m.args}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    wanted = set(config.getoption("amicert_use_case") or [])
+    if not wanted:
+        return
+    keep, drop = [], []
+    for item in items:
+        use_case = tag_value(_tags(item), "use_case")
+        (keep if use_case is None or use_case in wanted else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def _catalog(config: pytest.Config) -> dict[str, UseCase]:
+    if CATALOG not in config.stash:
+        config.stash[CATALOG] = load_catalog(project_root(Path(str(config.rootpath))) / "features")
+    return config.stash[CATALOG]
+
+
+def _allure_attach(name: str, body: bytes | str, kind: str) -> None:
+    import allure
+
+    attachment = allure.attachment_type.XML if kind == "xml" else allure.attachment_type.TEXT
+    allure.attach(body, name=name, attachment_type=attachment)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
+    from amicert.cim.validate import Validator
+    from amicert.world import World
+
+    tags = set(scenario.tags) | set(feature.tags)
+    use_case_id = tag_value(tags, "use_case")
+    scenario_id = tag_value(tags, "scenario")
+    if use_case_id is None or scenario_id is None:
+        return
+    config = request.config
+    use_case = _catalog(config)[use_case_id]
+    spec = use_case.scenario(scenario_id)
+    world = World(use_case, spec, _validator(config, Validator), run_options(config))
+    world.attach = _allure_attach
+    request.node.stash[WORLD] = world
+    import allure
+
+    allure.dynamic.label("feature", f"{use_case.id} {use_case.title}")
+    for req in use_case.requirements:
+        if any(t.startswith(f"{scenario_id}:") for t in req.traced_to):
+            allure.dynamic.link(f"requirement:{req.id}", link_type="requirement", name=req.id)
+
+
+_VALIDATOR = pytest.StashKey[Any]()
+
+
+def _validator(config: pytest.Config, factory: Any) -> Any:
+    if _VALIDATOR not in config.stash:
+        config.stash[_VALIDATOR] = factory()
+    return config.stash[_VALIDATOR]
+
+
+@pytest.fixture
+def world(request: pytest.FixtureRequest) -> World:
+    """The running scenario's world (created by the before-scenario hook from its tags)."""
+    try:
+        return request.node.stash[WORLD]
+    except KeyError:
+        raise RuntimeError("scenario has no @use_case:<id> and @scenario:<id> tags") from None
+
+
+def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
+    from amicert.report.summary import ScenarioResult
+
+    world = request.node.stash.get(WORLD, None)
+    if world is None:
+        return
+    try:
+        outcome, analysis = world.finish()
+    except Exception as exc:  # the harness broke while judging: never lose the record
+        outcome = Outcome(Verdict.ERROR, f"harness error while judging: {exc!r}", "HARNESS")
+    for x in analysis.unmatched if "analysis" in locals() else []:
+        world.attach_exchange(x)
+    _allure_attach("observed sequence", _sequence_text(world), "text")
+    request.node.stash[RESULT] = ScenarioResult.from_world(
+        world, outcome, _display_name(request.node, scenario.name)
+    )
+
+
+def _display_name(node: Any, name: str) -> str:
+    callspec = getattr(node, "callspec", None)
+    return f"{name} [{callspec.id}]" if callspec is not None else name
+
+
+def _sequence_text(world: World) -> str:
+    lines = []
+    for x in world.trace.exchanges:
+        arrow = "<--" if x.in_reply_to else "-->"
+        step = f"step {x.step}" if x.step else "no step"
+        lines.append(
+            f"#{x.seq:<3} {x.virtual_time.isoformat()}  {x.producer} {arrow} {x.receiver}: "
+            f"{x.label} ({step}; {len(x.findings)} findings)"
+        )
+    return "\n".join(lines) or "(no exchange observed)"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    from amicert.report.summary import write_exchanges
+    from amicert.world import StepCheckFailed
+
+    report = yield
+    if call.when != "call":
+        return report
+    result = item.stash.get(RESULT, None)
+    if result is None:
+        return report
+    exc = call.excinfo.value if call.excinfo is not None else None
+    if exc is not None and not isinstance(exc, (AssertionError, pytest.skip.Exception)):
+        finding = error("HARNESS", f"{type(exc).__name__}: {exc}", blame=Blame.HARNESS)
+        result.apply(Outcome(Verdict.ERROR, finding.message, "HARNESS", None, [finding]))
+    if result.verdict is not Verdict.PASS and report.passed:
+        report.outcome = "failed"
+        report.longrepr = f"{result.verdict.value}: {result.reason}"
+    if result.verdict is Verdict.PASS and report.failed and isinstance(exc, StepCheckFailed):
+        # a step saw an error the final judgement did not keep: keep the stricter outcome
+        result.apply(Outcome(Verdict.FAIL, str(exc), exc.findings[0].rule, exc.number, exc.findings))
+    item.config.stash[RESULTS].append(result)
+    report_dir = item.config.getoption("amicert_report_dir")
+    if report_dir:
+        world = item.stash.get(WORLD, None)
+        if world is not None:
+            write_exchanges(Path(report_dir), result, world)
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from amicert.report.summary import write_summary
+
+    report_dir = session.config.getoption("amicert_report_dir")
+    if report_dir:
+        write_summary(Path(report_dir), session.config.stash[RESULTS])
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    results = config.stash.get(RESULTS, [])
+    if not results:
+        return
+    terminalreporter.section("amicert verdicts")
+    for r in results:
+        where = f" [{r.rule or ''}{' @ step ' + r.step if r.step else ''}]" if r.rule else ""
+        terminalreporter.write_line(f"{r.verdict.value:<14} {r.use_case:<8} {r.scenario}{where}")
+        if r.reason and r.verdict is not Verdict.PASS:
+            terminalreporter.write_line(f"{'':<15}{_first_line(r.reason)}")
+
+
+def _first_line(text: str) -> str:
+    return re.split(r"\n", text.strip(), maxsplit=1)[0][:200]
+
+
+__all__ = ["world"]

@@ -1,0 +1,1 @@
+"""Reports: the certification summary (JSON, Markdown) and the evidence files of every exchange."""

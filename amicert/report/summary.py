@@ -1,0 +1,134 @@
+"""Certification summary and evidence: what a utility hands to a vendor after a run.
+
+summary.json is for machines, summary.md for people; exchanges/ keeps every captured message
+byte for byte with its findings, so any verdict can be re-checked from the evidence.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from amicert import __version__
+from amicert.findings import Finding
+from amicert.verdicts import Outcome, Verdict
+
+if TYPE_CHECKING:
+    from amicert.world import World
+
+
+@dataclass
+class ScenarioResult:
+    use_case: str
+    scenario_id: str
+    scenario: str
+    harness_added: bool
+    verdict: Verdict
+    reason: str = ""
+    rule: str | None = None
+    step: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    exchanges: int = 0
+    sut_roles: list[str] = field(default_factory=list)
+    virtual_duration_s: float = 0.0
+    evidence: str | None = None
+
+    @classmethod
+    def from_world(cls, world: World, outcome: Outcome, name: str) -> ScenarioResult:
+        result = cls(
+            use_case=world.use_case.id,
+            scenario_id=world.scenario.id,
+            scenario=name,
+            harness_added=world.scenario.harness_added,
+            verdict=outcome.verdict,
+            exchanges=len(world.trace),
+            sut_roles=sorted(world.sut_roles),
+            virtual_duration_s=(world.clock.now() - world.start_time).total_seconds(),
+        )
+        result.apply(outcome)
+        return result
+
+    def apply(self, outcome: Outcome) -> None:
+        self.verdict = outcome.verdict
+        self.reason = outcome.reason
+        self.rule = outcome.rule
+        self.step = outcome.step
+        self.findings = list(outcome.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "use_case": self.use_case,
+            "scenario_id": self.scenario_id,
+            "scenario": self.scenario,
+            "harness_added": self.harness_added,
+            "verdict": self.verdict.value,
+            "reason": self.reason,
+            "rule": self.rule,
+            "step": self.step,
+            "findings": [f.to_dict() for f in self.findings],
+            "exchanges": self.exchanges,
+            "sut_roles": self.sut_roles,
+            "virtual_duration_s": self.virtual_duration_s,
+            "evidence": self.evidence,
+        }
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")[:80] or "x"
+
+
+def write_exchanges(report_dir: Path, result: ScenarioResult, world: World) -> None:
+    """Every exchange of the scenario as its own file, plus an index with findings."""
+    folder = report_dir / "exchanges" / _slug(result.use_case) / _slug(result.scenario)
+    folder.mkdir(parents=True, exist_ok=True)
+    index = []
+    for x in world.trace.exchanges:
+        name = f"{x.seq:04d}-step{x.step or 'none'}-{_slug(x.producer)}-to-{_slug(x.receiver)}.xml"
+        (folder / name).write_bytes(x.body)
+        entry = x.to_dict()
+        entry["file"] = name
+        index.append(entry)
+    (folder / "index.json").write_text(json.dumps(index, indent=2), encoding="utf-8")
+    result.evidence = str(folder.relative_to(report_dir))
+
+
+def write_summary(report_dir: Path, results: list[ScenarioResult]) -> None:
+    report_dir.mkdir(parents=True, exist_ok=True)
+    counts = {v.value: sum(1 for r in results if r.verdict is v) for v in Verdict}
+    data = {
+        "tool": "amicert",
+        "version": __version__,
+        "generated": datetime.now(UTC).isoformat(),
+        "totals": counts,
+        "passed": all(r.verdict in (Verdict.PASS, Verdict.NOT_APPLICABLE) for r in results),
+        "scenarios": [r.to_dict() for r in results],
+    }
+    (report_dir / "summary.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    (report_dir / "summary.md").write_text(markdown(results, counts), encoding="utf-8")
+
+
+def markdown(results: list[ScenarioResult], counts: dict[str, int]) -> str:
+    lines = [
+        "# amicert certification summary",
+        "",
+        "| use case | scenario | verdict | rule | step | reason |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        added = " (harness-added)" if r.harness_added else ""
+        reason = r.reason.replace("|", "\\|").replace("\n", " ")[:300]
+        lines.append(
+            f"| {r.use_case} | {r.scenario}{added} | **{r.verdict.value}** | {r.rule or ''} | "
+            f"{r.step or ''} | {reason} |"
+        )
+    lines += ["", "Totals: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v), ""]
+    for r in results:
+        if r.findings:
+            lines += [f"## {r.use_case} — {r.scenario}", ""]
+            lines += [f"- {f}" for f in r.findings]
+            lines.append("")
+    return "\n".join(lines)

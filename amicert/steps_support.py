@@ -1,0 +1,86 @@
+"""What the generic steps do: resolve the use case's driver and the catalog row, then check.
+
+A step whose text disagrees with the catalog is a defect of the feature file, reported as a
+harness error (never as a verdict on the system under test).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from amicert.catalog import STEP_TEXT
+from amicert.findings import Blame, Finding, error
+from amicert.usecases import driver_for
+from amicert.world import StepCheckFailed, World
+
+
+class FeatureMismatch(Exception):
+    """A Gherkin step that does not match the use-case catalog."""
+
+
+def _text_matches(world: World, number: str, text: str) -> None:
+    row = world.use_case.row(number)
+    expected = STEP_TEXT.match(row.text())
+    if expected is None or expected.group("text") != text:
+        raise FeatureMismatch(
+            f"feature step {number} reads {text!r}; the catalog row reads {row.text()!r}"
+        )
+
+
+def establish_precondition(world: World, text: str) -> None:
+    if text not in world.use_case.preconditions:
+        raise FeatureMismatch(f"{text!r} is not a pre-condition of {world.use_case.id}")
+    driver_for(world.use_case.id).precondition(world, text)
+
+
+def run_setup(world: World, text: str) -> None:
+    driver_for(world.use_case.id).setup(world, text)
+
+
+def inject_fault(world: World, name: str) -> None:
+    driver_for(world.use_case.id).inject(world, name)
+
+
+def trigger_row(world: World, number: str, text: str) -> None:
+    row = world.use_case.row(number)
+    if " ".join(row.trigger.split()).lower() != " ".join(text.split()).lower():
+        raise FeatureMismatch(f"step {number}'s triggering event is {row.trigger!r}, not {text!r}")
+    driver_for(world.use_case.id).trigger(world, number)
+
+
+def check_row(world: World, number: str, text: str) -> None:
+    _text_matches(world, number, text)
+    world.check_row(number, driver_for(world.use_case.id).states)
+
+
+def check_every_device(world: World, text: str) -> None:
+    check, args = driver_for(world.use_case.id).device_check(text)
+    world.start()
+    world.clock.run_idle(world.deadline() - world.clock.now())
+    found: list[Finding] = []
+    for device in world.devices:
+        f = check(world, device, **{k: v for k, v in args.items() if v is not None})
+        if f is not None:
+            found.append(f)
+    world.findings.extend(found)
+    errors = [f for f in found if f.is_error]
+    if errors:
+        raise StepCheckFailed("post-condition", errors)
+
+
+def check_sequence(world: World) -> None:
+    world.start()
+    world.clock.run_idle(world.deadline() - world.clock.now())
+    analysis = world.analyse(final=True)
+    for x in analysis.unmatched:
+        world.attach_exchange(x)
+    errors = [f for f in analysis.findings if f.is_error]
+    if errors:
+        raise StepCheckFailed("sequence", errors)
+
+
+def skip_not_applicable(reason: str) -> None:
+    pytest.skip(f"NOT_APPLICABLE: {reason}")
+
+
+__all__ = ["Blame", "error"]

@@ -1,0 +1,440 @@
+"""Exchange records, the ordered trace of a scenario, and matching it against the use case.
+
+Every message that crosses an actor boundary becomes an :class:`Exchange`, byte for byte. The
+matcher then decides, from the bytes alone, which step row each exchange is, and reports what is
+missing, extra, out of order or uncorrelated, each finding naming its step.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree
+
+from amicert.catalog import MessageSpec, StepRow, UseCase
+from amicert.findings import Blame, Finding, Severity, error
+
+if TYPE_CHECKING:
+    from amicert.cim.validate import MessageInfo
+
+NAMESPACES = {
+    "dev": "urn:amicert:device:1",
+    "msg": "http://iec.ch/TC57/2011/schema/message",
+    "ede": "http://iec.ch/TC57/2011/EndDeviceEvents#",
+    "edc": "http://iec.ch/TC57/2011/EndDeviceControls#",
+    "soap11": "http://schemas.xmlsoap.org/soap/envelope/",
+    "soap12": "http://www.w3.org/2003/05/soap-envelope",
+}
+
+HEADER_KEYS = {
+    "header:correlation_id": "correlation_id",
+    "header:message_id": "message_id",
+    "header:source": "source",
+}
+
+
+@dataclass
+class Exchange:
+    """One message from a producer actor to a receiver actor, as observed."""
+
+    seq: int
+    producer: str
+    receiver: str
+    body: bytes
+    virtual_time: datetime
+    wall_time: float
+    transport: str = "in-process"
+    producer_id: str | None = None
+    receiver_id: str | None = None
+    in_reply_to: int | None = None
+    content_type: str = "application/xml"
+    info: MessageInfo | None = None
+    findings: list[Finding] = field(default_factory=list)
+    step: str | None = None
+    note: str = ""
+    _root: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        if self.info is None:
+            return "unparsed message"
+        if self.info.verb and self.info.noun:
+            return f"{self.info.verb} {self.info.noun}"
+        return etree.QName(self.info.root).localname if self.info.root else "message"
+
+    def root(self) -> Any:
+        """The parsed message (safe parser; SOAP unwrapped), or None when it does not parse."""
+        if self._root is None:
+            from amicert.cim.xmlsafe import XmlSafetyError, parse_xml, unwrap_soap
+
+            try:
+                self._root = unwrap_soap(parse_xml(self.body))[0]
+            except XmlSafetyError:
+                self._root = False
+        return self._root if self._root is not False else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "step": self.step,
+            "producer": self.producer,
+            "receiver": self.receiver,
+            "producer_id": self.producer_id,
+            "receiver_id": self.receiver_id,
+            "in_reply_to": self.in_reply_to,
+            "transport": self.transport,
+            "label": self.label,
+            "message_id": self.info.message_id if self.info else None,
+            "correlation_id": self.info.correlation_id if self.info else None,
+            "virtual_time": self.virtual_time.isoformat(),
+            "wall_time": self.wall_time,
+            "bytes": len(self.body),
+            "findings": [f.to_dict() for f in self.findings],
+            "note": self.note,
+        }
+
+
+class Trace:
+    """The ordered record of a scenario's exchanges. Nothing is ever dropped from it."""
+
+    def __init__(self) -> None:
+        self.exchanges: list[Exchange] = []
+
+    def record(
+        self,
+        producer: str,
+        receiver: str,
+        body: bytes,
+        virtual_time: datetime,
+        **kw: Any,
+    ) -> Exchange:
+        exchange = Exchange(
+            seq=len(self.exchanges) + 1,
+            producer=producer,
+            receiver=receiver,
+            body=bytes(body),
+            virtual_time=virtual_time,
+            wall_time=time.time(),
+            **kw,
+        )
+        self.exchanges.append(exchange)
+        return exchange
+
+    def __iter__(self) -> Iterable[Exchange]:  # type: ignore[override]
+        return iter(self.exchanges)
+
+    def __len__(self) -> int:
+        return len(self.exchanges)
+
+
+# --- recognising an exchange -----------------------------------------------------------------
+
+
+def extract_keys(exchange: Exchange, spec: MessageSpec) -> dict[str, list[str]]:
+    """Values of the spec's keys in this message (lists: one message may name several meters)."""
+    values: dict[str, list[str]] = {}
+    root = exchange.root()
+    for key, expr in spec.keys.items():
+        if expr in HEADER_KEYS:
+            value = getattr(exchange.info, HEADER_KEYS[expr], None) if exchange.info else None
+            values[key] = [value] if value else []
+            continue
+        if root is None:
+            values[key] = []
+            continue
+        try:
+            result = root.xpath(expr, namespaces=NAMESPACES)
+        except etree.XPathError:
+            values[key] = []
+            continue
+        if isinstance(result, list):
+            values[key] = [str(getattr(r, "text", r) or "").strip() for r in result]
+            values[key] = [v for v in values[key] if v]
+        else:
+            text = str(result).strip()
+            values[key] = [text] if text else []
+    return values
+
+
+def content_deviations(exchange: Exchange, spec: MessageSpec) -> list[Finding]:
+    """Why this exchange is not (exactly) the message the spec describes; empty when it is."""
+    from amicert.cim.profile import MessageExpectation, check_profile
+
+    info = exchange.info
+    if info is None:
+        return [error("MSG-UNPARSED", "the message could not be parsed")]
+    if spec.root:
+        if info.root != spec.root:
+            return [
+                error(
+                    "PROFILE-ROOT",
+                    "unexpected message type",
+                    expected=spec.root,
+                    received=info.root,
+                )
+            ]
+        found: list[Finding] = []
+    else:
+        cim = spec.cim
+        expectation = MessageExpectation(
+            verb=cim.get("verb"),
+            noun=cim.get("noun"),
+            kind=cim.get("kind"),
+            event_codes=tuple(cim.get("event_codes", ())),
+        )
+        found = list(check_profile(info, expectation))
+    keys = extract_keys(exchange, spec)
+    for key, want in spec.expect_keys.items():
+        got = keys.get(key, [])
+        if got != [want]:
+            found.append(
+                error(
+                    "PROFILE-CONTENT",
+                    f"'{key}' is not what this step carries",
+                    expected=want,
+                    received=", ".join(got) or "(absent)",
+                )
+            )
+    return found
+
+
+# --- matching a trace against a scenario -----------------------------------------------------
+
+
+@dataclass
+class Expected:
+    row: StepRow
+    device: str | None
+    exchange: Exchange | None = None
+
+
+@dataclass
+class Analysis:
+    """The outcome of matching: which exchange is which step, and every finding, by step."""
+
+    expected: list[Expected]
+    findings: list[Finding]
+    unmatched: list[Exchange]
+
+    def for_step(self, number: str) -> list[Finding]:
+        return [f for f in self.findings if f.step == number]
+
+    def entries(self, number: str) -> list[Expected]:
+        return [e for e in self.expected if e.row.number == number]
+
+    def exchanges_for(self, number: str) -> list[Exchange]:
+        seen: dict[int, Exchange] = {}
+        for e in self.entries(number):
+            if e.exchange is not None:
+                seen[e.exchange.seq] = e.exchange
+        return list(seen.values())
+
+    def complete(self, number: str) -> bool:
+        return all(e.exchange is not None for e in self.entries(number))
+
+
+def _blame(role: str, sut_roles: frozenset[str]) -> Blame:
+    return Blame.SUT if role in sut_roles else Blame.HARNESS
+
+
+def _with(f: Finding, step: str, blame: Blame, sut_roles: frozenset[str] = frozenset()) -> Finding:
+    """``f`` attributed to a step; a finding about another actor (extra["actor"]) blames that one."""
+    if "actor" in f.extra:
+        blame = _blame(f.extra["actor"], sut_roles)
+    return Finding(f.rule, f.severity, f.message, f.xpath, step, f.expected, f.received, blame, f.extra)
+
+
+def analyse(
+    trace: Trace,
+    use_case: UseCase,
+    rows: list[StepRow],
+    devices: list[str],
+    sut_roles: frozenset[str],
+    *,
+    final: bool,
+) -> Analysis:
+    """Match the trace against ``rows`` (one scenario) for the in-scope ``devices``.
+
+    ``final`` adds what can only be said at the end: missing steps and extra exchanges.
+    """
+    expected = [
+        Expected(row, dev)
+        for row in rows
+        if not row.internal
+        for dev in (devices if row.per == "device" else [None])
+    ]
+    findings: list[Finding] = []
+    unmatched: list[Exchange] = []
+    exchange_rows = [r for r in rows if not r.internal]
+    requests = [x for x in trace.exchanges if x.in_reply_to is None]
+    for x in requests:
+        x.step = None
+        pair = [r for r in exchange_rows if r.producer == x.producer and r.receiver == x.receiver]
+        blame = _blame(x.producer, sut_roles)
+        if not pair:
+            unmatched.append(x)
+            continue
+        strict = [
+            r for r in pair if r.message and not content_deviations(x, use_case.messages[r.message])
+        ]
+        candidates = strict or pair
+        row = next(
+            (r for r in candidates if any(e.exchange is None for e in expected if e.row is r)),
+            candidates[0],
+        )
+        spec = use_case.messages[row.message or ""]
+        x.step = row.number
+        if not strict:
+            findings.extend(_with(f, row.number, blame) for f in content_deviations(x, spec))
+        findings.extend(_with(f, row.number, blame, sut_roles) for f in x.findings)
+        targets = (extract_keys(x, spec).get("device") or []) if row.per == "device" else [None]
+        if row.per == "device" and not targets:
+            targets = [x.receiver_id or x.producer_id]
+        for dev in targets:
+            entry = next((e for e in expected if e.row is row and e.device == dev), None)
+            if entry is None:
+                findings.append(
+                    error(
+                        "SEQ-UNEXPECTED-DEVICE",
+                        f"exchange #{x.seq} concerns {dev!r}, which is not in scope of this scenario",
+                        step=row.number,
+                        expected=", ".join(devices),
+                        received=str(dev),
+                        blame=blame,
+                    )
+                )
+            elif entry.exchange is None:
+                entry.exchange = x
+            else:
+                findings.append(
+                    Finding(
+                        "SEQ-DUPLICATE",
+                        Severity.WARNING,
+                        f"step {row.number} seen again for {dev or 'the campaign'} "
+                        f"(#{x.seq}, first #{entry.exchange.seq})",
+                        step=row.number,
+                        blame=blame,
+                    )
+                )
+    # replies carry their request's step, and their own findings
+    by_seq = {x.seq: x for x in trace.exchanges}
+    for x in trace.exchanges:
+        if x.in_reply_to is not None:
+            req = by_seq.get(x.in_reply_to)
+            x.step = req.step if req else None
+            if x.step:
+                findings.extend(_with(f, x.step, _blame(x.producer, sut_roles)) for f in x.findings)
+    findings.extend(_order_findings(expected, rows, devices, sut_roles))
+    findings.extend(_correlation_findings(expected, use_case, sut_roles))
+    if final:
+        for e in expected:
+            if e.exchange is None:
+                who = f" for meter {e.device}" if e.device else ""
+                findings.append(
+                    error(
+                        "SEQ-MISSING",
+                        f"step {e.row.number}: the {e.row.producer} never sent the "
+                        f'"{e.row.information}" to the {e.row.receiver}{who}',
+                        step=e.row.number,
+                        blame=_blame(e.row.producer, sut_roles),
+                    )
+                )
+        for x in unmatched:
+            findings.append(
+                error(
+                    "SEQ-EXTRA",
+                    f"exchange #{x.seq} ({x.label}) from {x.producer} to {x.receiver} "
+                    "is no step of this scenario",
+                    blame=_blame(x.producer, sut_roles),
+                )
+            )
+    return Analysis(expected, findings, unmatched)
+
+
+def _order_findings(
+    expected: list[Expected], rows: list[StepRow], devices: list[str], sut_roles: frozenset[str]
+) -> list[Finding]:
+    """Per meter, the rows must be observed in table order (campaign rows shared by all)."""
+    findings: list[Finding] = []
+    reported: set[tuple[str, str | None]] = set()
+    for dev in devices or [None]:
+        chain = [
+            e
+            for e in expected
+            if e.exchange is not None and (e.device is None or e.device == dev)
+        ]
+        order = {r.number: i for i, r in enumerate(rows)}
+        chain.sort(key=lambda e: order[e.row.number])
+        latest: Expected | None = None
+        for e in chain:
+            assert e.exchange is not None
+            if latest is not None and latest.exchange is not None:
+                if e.exchange.seq < latest.exchange.seq and (e.row.number, dev) not in reported:
+                    reported.add((e.row.number, dev))
+                    who = f" for meter {dev}" if dev else ""
+                    findings.append(
+                        error(
+                            "SEQ-ORDER",
+                            f"step {e.row.number}{who} (#{e.exchange.seq}) was observed before "
+                            f"step {latest.row.number} (#{latest.exchange.seq}), which precedes it",
+                            step=e.row.number,
+                            expected=f"after step {latest.row.number}",
+                            received=f"before step {latest.row.number}",
+                            blame=_blame(e.row.producer, sut_roles),
+                        )
+                    )
+                    continue
+            latest = e
+    return findings
+
+
+def _correlation_findings(
+    expected: list[Expected], use_case: UseCase, sut_roles: frozenset[str]
+) -> list[Finding]:
+    """Every exchange carrying a ``campaign`` key must carry the value the first one set."""
+    findings: list[Finding] = []
+    established: tuple[str, str] | None = None
+    seen: set[int] = set()
+    for e in expected:
+        x = e.exchange
+        if x is None or x.seq in seen or not e.row.message:
+            continue
+        seen.add(x.seq)
+        spec = use_case.messages[e.row.message]
+        if "campaign" not in spec.keys:
+            continue
+        values = extract_keys(x, spec).get("campaign", [])
+        blame = _blame(x.producer, sut_roles)
+        if established is None:
+            if values:
+                established = (values[0], e.row.number)
+            continue
+        if not values:
+            findings.append(
+                error(
+                    "SEQ-CORRELATION",
+                    f"step {e.row.number} (#{x.seq}) carries no correlation to the campaign "
+                    f"started at step {established[1]}",
+                    step=e.row.number,
+                    expected=established[0],
+                    received="(absent)",
+                    blame=blame,
+                )
+            )
+        elif values[0] != established[0]:
+            findings.append(
+                error(
+                    "SEQ-CORRELATION",
+                    f"step {e.row.number} (#{x.seq}) correlates to another campaign than the one "
+                    f"started at step {established[1]}",
+                    step=e.row.number,
+                    expected=established[0],
+                    received=values[0],
+                    blame=blame,
+                )
+            )
+    return findings

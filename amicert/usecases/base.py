@@ -1,0 +1,76 @@
+"""The driver shape: registries of named domain operations, filled by each use case module."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from amicert.findings import Finding
+
+if TYPE_CHECKING:
+    from amicert.world import World
+
+Operation = Callable[["World"], None]
+StateCheck = Callable[["World", str | None], Finding | None]
+DeviceCheck = Callable[..., Finding | None]
+
+
+class DriverError(Exception):
+    """A feature asked for an operation the driver does not have."""
+
+
+@dataclass
+class Driver:
+    use_case: str
+    preconditions: dict[str, Operation] = field(default_factory=dict)
+    triggers: dict[str, Operation] = field(default_factory=dict)
+    faults: dict[str, Operation] = field(default_factory=dict)
+    states: dict[str, StateCheck] = field(default_factory=dict)
+    device_checks: list[tuple[re.Pattern[str], DeviceCheck]] = field(default_factory=list)
+    setups: list[tuple[re.Pattern[str], Callable[..., None]]] = field(default_factory=list)
+
+    def _lookup(self, table: dict[str, Any], kind: str, name: str) -> Any:
+        if name not in table:
+            known = ", ".join(sorted(table)) or "none"
+            raise DriverError(f"{self.use_case} has no {kind} {name!r} (known: {known})")
+        return table[name]
+
+    def precondition(self, world: World, text: str) -> None:
+        self._lookup(self.preconditions, "pre-condition", text)(world)
+
+    def trigger(self, world: World, number: str) -> None:
+        self._lookup(self.triggers, "trigger for step", number)(world)
+
+    def inject(self, world: World, fault: str) -> None:
+        self._lookup(self.faults, "fault", fault)(world)
+
+    def device_check(self, text: str) -> tuple[DeviceCheck, dict[str, str]]:
+        for pattern, fn in self.device_checks:
+            m = pattern.fullmatch(text)
+            if m:
+                return fn, m.groupdict()
+        raise DriverError(f"{self.use_case} has no per-meter check {text!r}")
+
+    def setup(self, world: World, text: str) -> None:
+        for pattern, fn in self.setups:
+            m = pattern.fullmatch(text)
+            if m:
+                fn(world, **m.groupdict())
+                return
+        raise DriverError(f"{self.use_case} has no set-up {text!r}")
+
+    def on_device(self, pattern: str) -> Callable[[DeviceCheck], DeviceCheck]:
+        def register(fn: DeviceCheck) -> DeviceCheck:
+            self.device_checks.append((re.compile(pattern), fn))
+            return fn
+
+        return register
+
+    def on_setup(self, pattern: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+        def register(fn: Callable[..., None]) -> Callable[..., None]:
+            self.setups.append((re.compile(pattern), fn))
+            return fn
+
+        return register

@@ -1,0 +1,164 @@
+"""AEP 5.8 Remote Meter Firmware Upgrade: provisioning, trigger, faults and state observations.
+
+Firmware versions are read from each meter's C12.19 Standard Table 1 and MDM contents from the
+MDM's store: the observed state, never what the head-end reported.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from amicert.c1219 import StandardTable1, TableError
+from amicert.device import FirmwareImage
+from amicert.findings import Blame, Finding, error
+from amicert.usecases.base import Driver
+from amicert.world import World
+
+FIRMWARE_UPGRADE = Driver(use_case="AEP-5.8")
+MANUFACTURER = "AMIC"
+
+
+def _version(text: str) -> tuple[int, int]:
+    major, _, minor = text.partition(".")
+    return int(major), int(minor or 0)
+
+
+@FIRMWARE_UPGRADE.on_setup(
+    r'(?P<count>\d+) meters? of model "(?P<model>[^"]+)" running firmware (?P<firmware>\d+\.\d+) '
+    r"(?:is|are) in scope"
+)
+def provision(world: World, count: str, model: str, firmware: str) -> None:
+    """Provision meters in the head-end registry and build their NIC and metrology board."""
+    version, revision = _version(firmware)
+    for i in range(1, int(count) + 1):
+        world.add_device(
+            f"MTR-{i:04d}",
+            {
+            "manufacturer": MANUFACTURER,
+            "model": model,
+            "fw_version": version,
+            "fw_revision": revision,
+            "serial": f"SN{i:08d}",
+                "firmware": firmware,
+            },
+        )
+    world.params["initial_firmware"] = firmware
+    world.settings.setdefault("window_days", 7)
+    world.horizon = timedelta(days=int(world.settings["window_days"]) + 3)
+
+
+@FIRMWARE_UPGRADE.on_setup(
+    r'the Meter Vendor has an image of firmware (?P<firmware>\d+\.\d+) for model "(?P<model>[^"]+)"'
+)
+def prepare_image(world: World, firmware: str, model: str) -> None:
+    version, revision = _version(firmware)
+    content = bytes((i * 31 + version) % 256 for i in range(4096))
+    world.params["image"] = FirmwareImage.make(
+        f"IMG-{model}-{firmware}", MANUFACTURER, model, version, revision, content
+    )
+
+
+def _network_up(world: World) -> None:
+    network = world.actor("AMI Network")
+    network.unreachable.clear()
+
+
+def _trigger_release(world: World) -> None:
+    image = world.params.get("image")
+    if image is None:
+        raise RuntimeError("no image prepared: add 'the Meter Vendor has an image of firmware ...'")
+    world.actor("Meter Vendor").release(image)
+
+
+def _corrupt_in_transit(world: World) -> None:
+    world.actor("AMI Network").corrupt_images_for.update(world.devices)
+
+
+def _nic_offline(world: World) -> None:
+    world.actor("AMI Network").unreachable.update(world.devices)
+
+
+FIRMWARE_UPGRADE.preconditions["AMI Network communications are in place"] = _network_up
+FIRMWARE_UPGRADE.triggers["1.1"] = _trigger_release
+FIRMWARE_UPGRADE.faults.update(
+    {
+        "none": lambda world: None,
+        "image-corrupted-in-transit": _corrupt_in_transit,
+        "nic-offline": _nic_offline,
+    }
+)
+
+
+def read_table1(world: World, meter: str) -> StandardTable1 | Finding:
+    """Standard Table 1 as the meter's metrology board reads it now."""
+    try:
+        board = world.actor("Meter Metrology Board", meter)
+        return StandardTable1.decode(board.read_table(1))
+    except (TableError, ValueError) as exc:
+        return error(
+            "STATE-TABLE1",
+            f"meter {meter}: Standard Table 1 unreadable: {exc}",
+            blame=world.blame("Meter Metrology Board"),
+        )
+
+
+def _firmware_is(world: World, meter: str | None, expected: str, rule: str, what: str) -> Finding | None:
+    if meter is None:
+        return error("STATE-NO-METER", "no meter in scope", blame=Blame.HARNESS)
+    table = read_table1(world, meter)
+    if isinstance(table, Finding):
+        return table
+    if table.firmware == expected:
+        return None
+    return error(
+        rule,
+        f"meter {meter}: {what}",
+        expected=f"Standard Table 1 firmware {expected}",
+        received=f"Standard Table 1 firmware {table.firmware}",
+        blame=world.blame("Meter Metrology Board"),
+    )
+
+
+def _updated(world: World, meter: str | None) -> Finding | None:
+    image = world.params["image"]
+    return _firmware_is(world, meter, image.label, "STATE-FIRMWARE",
+                        "the metrology board is not running the new firmware")
+
+
+def _unchanged(world: World, meter: str | None) -> Finding | None:
+    return _firmware_is(world, meter, world.params["initial_firmware"], "STATE-FIRMWARE-CHANGED",
+                        "the metrology board applied an image it had to refuse")
+
+
+FIRMWARE_UPGRADE.states.update({"firmware_updated": _updated, "firmware_unchanged": _unchanged})
+
+
+@FIRMWARE_UPGRADE.on_device(r"Standard Table 1 reads firmware (?P<firmware>\d+\.\d+)")
+def table1_reads(world: World, meter: str, firmware: str) -> Finding | None:
+    return _firmware_is(world, meter, firmware, "STATE-FIRMWARE", "unexpected firmware version")
+
+
+@FIRMWARE_UPGRADE.on_device(
+    r'the MDM holds one "(?P<code>\d+\.\d+\.\d+\.\d+)" event(?: with (?P<key>\w+) "(?P<value>[^"]*)")?'
+)
+def mdm_holds(world: World, meter: str, code: str, key: str | None = None, value: str | None = None) -> Finding | None:
+    mdm = world.actor("MDM")
+    events = [e for e in mdm.events_for(meter) if e.code == code]
+    blame = world.blame("AMI Head-End") if "AMI Head-End" in world.sut_roles else world.blame("MDM")
+    if len(events) != 1:
+        return error(
+            "STATE-MDM-EVENT",
+            f"meter {meter}: the MDM holds {len(events)} events {code}",
+            expected=f"exactly one {code} event",
+            received=", ".join(e.code for e in mdm.events_for(meter)) or "(none)",
+            blame=blame,
+        )
+    if key and events[0].details.get(key) != value:
+        return error(
+            "STATE-MDM-DETAIL",
+            f"meter {meter}: event {code} detail {key!r} is not as expected",
+            expected=value,
+            received=events[0].details.get(key, "(absent)"),
+            blame=blame,
+        )
+    return None

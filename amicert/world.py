@@ -1,0 +1,267 @@
+"""The world of one scenario run: clock, bus, trace, bound actors, and the checks of each row.
+
+Step definitions stay thin by calling into this object; it holds the logic of waiting (always
+bounded), matching and judging.
+"""
+
+from __future__ import annotations
+
+import importlib
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from amicert.actors.base import Actor, ActorContext
+from amicert.bus import Bus
+from amicert.catalog import ScenarioSpec, StepRow, UseCase
+from amicert.cim.validate import Validator
+from amicert.clock import VirtualClock
+from amicert.findings import Blame, Finding, error
+from amicert.trace import Analysis, Exchange, Trace, analyse
+from amicert.verdicts import Outcome, decide
+
+
+class BindingError(Exception):
+    """An actor binding that cannot be loaded: names the role and what is wrong."""
+
+
+class StepCheckFailed(AssertionError):
+    """A step row's check found errors; carries them so the report can show each one."""
+
+    def __init__(self, number: str, findings: list[Finding]) -> None:
+        self.number = number
+        self.findings = findings
+        lines = "\n".join(f"  - {f}" for f in findings)
+        super().__init__(f"step {number} failed:\n{lines}")
+
+
+def load_actor_class(role: str, spec: str) -> type[Actor]:
+    """``module:Class`` -> the class, checked to be an actor of ``role``."""
+    module_name, _, class_name = spec.partition(":")
+    if not module_name or not class_name:
+        raise BindingError(f"{role}: expected 'module:Class', got {spec!r}")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise BindingError(f"{role}: cannot import {module_name!r}: {exc}") from None
+    cls = getattr(module, class_name, None)
+    if not isinstance(cls, type) or not issubclass(cls, Actor):
+        raise BindingError(f"{role}: {spec!r} is not an amicert Actor class")
+    if cls.role != role:
+        raise BindingError(f"{role}: {spec!r} plays {cls.role!r}, not {role!r}")
+    return cls
+
+
+@dataclass
+class RunOptions:
+    """How a run binds actors: role -> 'module:Class' for implementations other than reference."""
+
+    actor_overrides: dict[str, str] = field(default_factory=dict)
+    seed: int = 58
+
+
+class World:
+    """One scenario: everything a step needs, created fresh per scenario."""
+
+    def __init__(
+        self,
+        use_case: UseCase,
+        scenario: ScenarioSpec,
+        validator: Validator,
+        options: RunOptions | None = None,
+        reference: dict[str, type[Actor]] | None = None,
+    ) -> None:
+        self.use_case = use_case
+        self.scenario = scenario
+        self.options = options or RunOptions()
+        self.clock = VirtualClock()
+        self.start_time = self.clock.now()
+        self.trace = Trace()
+        self.bus = Bus(self.clock, self.trace, validator)
+        self.rng = random.Random(self.options.seed)
+        self.settings: dict[str, Any] = {"meters": {}, "in_scope_meters": []}
+        self.devices: list[str] = []
+        self.params: dict[str, Any] = {}
+        self.horizon = timedelta(days=30)
+        self.findings: list[Finding] = []
+        self.step_findings: dict[str, list[Finding]] = {}
+        self.attach: Callable[[str, bytes | str, str], None] = lambda name, body, kind: None
+        self._reference = reference if reference is not None else _reference_actors()
+        self.classes: dict[str, type[Actor]] = {}
+        for role, spec in self.options.actor_overrides.items():
+            if role not in use_case.actors:
+                raise BindingError(f"{role}: not an actor of {use_case.id}")
+            self.classes[role] = load_actor_class(role, spec)
+        self.sut_roles = frozenset(self.options.actor_overrides)
+        self._ctx = ActorContext(self.clock, self.bus, self.rng, self.settings)
+        self._started = False
+
+    # --- actors ------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Bind every actor of the use case: one instance, or one per in-scope meter for devices."""
+        if self._started:
+            return
+        self._started = True
+        for name, actor in self.use_case.actors.items():
+            if actor.kind == "device":
+                for dev in self.devices:
+                    self.bus.bind(self._class(name)(self._ctx, dev))
+            else:
+                self.bus.bind(self._class(name)(self._ctx, None))
+
+    def add_device(self, mrid: str, identity: dict[str, Any]) -> None:
+        """Put a meter in scope; its device actors (NIC, metrology board ...) are bound for it."""
+        self.devices.append(mrid)
+        self.settings["meters"][mrid] = identity
+        self.settings["in_scope_meters"] = list(self.devices)
+        if self._started:
+            for name, actor in self.use_case.actors.items():
+                if actor.kind == "device":
+                    self.bus.bind(self._class(name)(self._ctx, mrid))
+
+    def _class(self, role: str) -> type[Actor]:
+        cls = self.classes.get(role) or self._reference.get(role)
+        if cls is None:
+            raise BindingError(f"{role}: no reference implementation and no binding")
+        return cls
+
+    def actor(self, role: str, instance: str | None = None) -> Any:
+        self.start()
+        return self.bus.actor(role, instance)
+
+    def deadline(self) -> datetime:
+        return self.start_time + self.horizon
+
+    # --- matching ----------------------------------------------------------------------------
+    @property
+    def rows(self) -> list[StepRow]:
+        return [self.use_case.row(n) for n in self.scenario.steps]
+
+    def analyse(self, *, final: bool = False) -> Analysis:
+        return analyse(self.trace, self.use_case, self.rows, self.devices, self.sut_roles, final=final)
+
+    def wait_for(self, number: str) -> bool:
+        """Run the clock until row ``number`` is complete for every meter; bounded by the horizon."""
+        self.start()
+        return self.clock.run_until(lambda: self.analyse().complete(number), self.deadline())
+
+    def blame(self, role: str) -> Blame:
+        return Blame.SUT if role in self.sut_roles else Blame.HARNESS
+
+    def check_row(self, number: str, state_checks: dict[str, Callable[..., Finding | None]]) -> None:
+        """The check of one step row. Raises StepCheckFailed when it found errors."""
+        row = self.use_case.row(number)
+        if number not in self.scenario.steps:
+            raise StepCheckFailed(
+                number,
+                [error("FEATURE-ROW", f"step {number} is not a row of scenario {self.scenario.id}",
+                       blame=Blame.HARNESS)],
+            )
+        found: list[Finding] = []
+        if row.internal:
+            found = self._check_internal(row, state_checks)
+        else:
+            complete = self.wait_for(number)
+            analysis = self.analyse()
+            found = analysis.for_step(number)
+            for x in self._exchanges_of(analysis, number):
+                self.attach_exchange(x)
+            if not complete:
+                for e in analysis.entries(number):
+                    if e.exchange is None:
+                        who = f" for meter {e.device}" if e.device else ""
+                        found.append(
+                            error(
+                                "SEQ-MISSING",
+                                f'the {row.producer} never sent the "{row.information}" to the '
+                                f"{row.receiver}{who} within {self.horizon.days} days",
+                                step=number,
+                                blame=self.blame(row.producer),
+                            )
+                        )
+        self.step_findings[number] = found
+        if any(f.is_error for f in found):
+            raise StepCheckFailed(number, [f for f in found if f.is_error])
+
+    def _exchanges_of(self, analysis: Analysis, number: str) -> list[Exchange]:
+        picked = analysis.exchanges_for(number)
+        seqs = {x.seq for x in picked}
+        replies = [x for x in self.trace.exchanges if x.in_reply_to in seqs]
+        return sorted(picked + replies, key=lambda x: x.seq)
+
+    def _check_internal(
+        self, row: StepRow, state_checks: dict[str, Callable[..., Finding | None]]
+    ) -> list[Finding]:
+        observe = row.observe
+        if "effect_of" in observe:
+            effect = observe["effect_of"]
+            if self.wait_for(effect):
+                return []
+            return [
+                error(
+                    "SEQ-NO-EFFECT",
+                    f"step {row.number} ({row.description}) shows no observable effect: "
+                    f"step {effect} never happened",
+                    step=row.number,
+                    blame=self.blame(row.producer),
+                )
+            ]
+        if "state" in observe:
+            if "after" in observe:
+                self.wait_for(observe["after"])
+            check = state_checks.get(observe["state"])
+            if check is None:
+                return [error("HARNESS-STATE", f"no state check {observe['state']!r}",
+                              step=row.number, blame=Blame.HARNESS)]
+            found = []
+            for dev in self.devices or [None]:
+                f = check(self, dev)
+                if f is not None:
+                    found.append(f.at_step(row.number))
+            return found
+        return [
+            error(
+                "STEP-NOT-OBSERVABLE",
+                f"step {row.number} has no message and no declared observation",
+                step=row.number,
+                blame=Blame.INFRASTRUCTURE,
+            )
+        ]
+
+    # --- the end -----------------------------------------------------------------------------
+    def finish(self) -> tuple[Outcome, Analysis]:
+        """Let the scenario run out (bounded), match the whole trace, and decide the verdict."""
+        self.start()
+        self.clock.run_idle(self.deadline() - self.clock.now())
+        analysis = self.analyse(final=True)
+        every = list(analysis.findings)
+        for found in self.step_findings.values():
+            every.extend(found)
+        every.extend(self.findings)
+        return decide(_unique(every)), analysis
+
+    def attach_exchange(self, x: Exchange) -> None:
+        arrow = f"#{x.seq} {x.producer} -> {x.receiver}"
+        who = f" [{x.producer_id or x.receiver_id}]" if (x.producer_id or x.receiver_id) else ""
+        self.attach(f"{arrow}: {x.label}{who}", x.body, "xml")
+        if x.findings:
+            self.attach(f"#{x.seq} findings", "\n".join(str(f) for f in x.findings), "text")
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str | None, str]] = set()
+    out = []
+    for f in findings:
+        key = (f.rule, f.step, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def _reference_actors() -> dict[str, type[Actor]]:
+    from reference_impl import REFERENCE_ACTORS
+
+    return dict(REFERENCE_ACTORS)

@@ -1,0 +1,135 @@
+"""Faulty variants of the reference actors: each breaks one rule a real product could break.
+
+Bound with ``amicert run --actor "ROLE=mocks.faulty_actors:Class"``, each must turn a passing
+scenario into a non-PASS verdict that names the step or rule it broke. The expected verdicts are
+in tests/test_faulty_variants.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from datetime import timedelta
+
+from lxml import etree
+
+from amicert import device
+from amicert.cim.envelope import Header, build_event
+from amicert.cim.nouns import EndDeviceEventData, end_device_events
+from amicert.trace import Exchange
+from reference_impl.head_end import FIRMWARE_REPLACED, Campaign, HeadEnd
+from reference_impl.metrology_board import MetrologyBoard
+
+EDE = "http://iec.ch/TC57/2011/EndDeviceEvents#"
+
+
+class HeadEndNeverConfirms(HeadEnd):
+    """Applies the campaign but never tells the MDM that a meter was upgraded."""
+
+    def report(self, campaign: Campaign, meter: str, code: str, details: dict[str, str], reason: str) -> None:
+        if code != FIRMWARE_REPLACED:
+            super().report(campaign, meter, code, details, reason)
+
+
+class _HeadEndReportVariant(HeadEnd):
+    """Sends the report built by ``build`` instead of the correct one."""
+
+    def report(self, campaign: Campaign, meter: str, code: str, details: dict[str, str], reason: str) -> None:
+        now = self.ctx.now()
+        event = EndDeviceEventData(
+            mrid=self.ctx.new_id(), created=now, event_type=code, asset_mrid=meter, reason=reason,
+            details=details,
+        )
+        header = Header(
+            verb="created", noun="EndDeviceEvents", message_id=self.ctx.new_id(), timestamp=now,
+            source="AMI Head-End", correlation_id=campaign.campaign_id,
+        )
+        self.call("MDM", self.build(header, event))
+
+    def build(self, header: Header, event: EndDeviceEventData) -> bytes:
+        return build_event(header, end_device_events([event]))
+
+
+class HeadEndWrongVerb(_HeadEndReportVariant):
+    """Reports the upgrade with verb 'changed' instead of 'created'."""
+
+    def build(self, header: Header, event: EndDeviceEventData) -> bytes:
+        return build_event(dataclasses.replace(header, verb="changed"), end_device_events([event]))
+
+
+class HeadEndOmitsCorrelation(_HeadEndReportVariant):
+    """Leaves out the CorrelationID that ties the confirmation to the campaign."""
+
+    def build(self, header: Header, event: EndDeviceEventData) -> bytes:
+        return build_event(dataclasses.replace(header, correlation_id=None), end_device_events([event]))
+
+
+class HeadEndGarblesCorrelation(_HeadEndReportVariant):
+    """Sends a CorrelationID that matches no campaign (characters scrambled)."""
+
+    def build(self, header: Header, event: EndDeviceEventData) -> bytes:
+        garbled = (header.correlation_id or "")[::-1]
+        return build_event(dataclasses.replace(header, correlation_id=garbled), end_device_events([event]))
+
+
+class HeadEndWrongEventCode(_HeadEndReportVariant):
+    """Reports 'firmware downloaded' (3.11.17.25) where 'firmware replaced' (3.11.17.52) is due."""
+
+    def build(self, header: Header, event: EndDeviceEventData) -> bytes:
+        wrong = dataclasses.replace(event, event_type="3.11.17.25")
+        return build_event(header, end_device_events([wrong]))
+
+
+class HeadEndInvalidPayload(_HeadEndReportVariant):
+    """Sends an EndDeviceEvent without its mandatory createdDateTime (violates the noun XSD)."""
+
+    def build(self, header: Header, event: EndDeviceEventData) -> bytes:
+        payload = end_device_events([event])
+        for el in payload.iter(f"{{{EDE}}}createdDateTime"):
+            parent = el.getparent()
+            assert parent is not None
+            parent.remove(el)
+        return build_event(header, payload)
+
+
+class HeadEndConfirmsEarly(HeadEnd):
+    """Confirms each meter to the MDM as soon as it sends the download, before the meter answered."""
+
+    def download(self, campaign: Campaign, meter: str) -> None:
+        super().download(campaign, meter)
+        campaign.outcomes[meter] = "APPLIED"
+        self.report(
+            campaign, meter, FIRMWARE_REPLACED,
+            {"firmwareVersion": campaign.image.label, "previousFirmwareVersion": ""},
+            "Firmware replaced",
+        )
+
+
+class MetrologyConfirmsWithoutApplying(MetrologyBoard):
+    """Answers APPLIED with a table claiming the new version, but keeps running the old one."""
+
+    def apply(self, image: device.FirmwareImage) -> None:
+        self.claimed = dataclasses.replace(self.table1, fw_version=image.version, fw_revision=image.revision)
+
+    def on_write(self, root: etree._Element, exchange: Exchange) -> None:
+        campaign_id = device.text(root, "dev:campaignId")
+        image = device.read_image(root.find("dev:image", namespaces={"dev": device.DEVICE_NS}))  # type: ignore[arg-type]
+        self.apply(image)
+        claimed = self.claimed.encode()
+
+        def finish() -> None:
+            self.send(
+                "NIC",
+                device.firmware_update_response(campaign_id, self.instance or "", "APPLIED", None, claimed),
+                receiver_id=self.instance,
+            )
+
+        self.ctx.clock.call_later(timedelta(minutes=3), finish)
+
+
+class MetrologySkipsHashCheck(MetrologyBoard):
+    """Applies any image for its model, whatever its digest says: a corrupted image gets flashed."""
+
+    def check(self, image: device.FirmwareImage) -> str | None:
+        intact = dataclasses.replace(image, sha256=hashlib.sha256(image.content).hexdigest())
+        return super().check(intact)

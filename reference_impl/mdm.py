@@ -1,0 +1,71 @@
+"""MDM (meter data management): stores the device events the head-end reports, per meter.
+
+It answers each request synchronously with a 61968-100 reply whose CorrelationID echoes the
+request's MessageID; a request that does not validate is answered FAILED with error 1.8.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from amicert.actors.base import Actor, ActorContext, on
+from amicert.cim.envelope import Header, ReplyError, build_response
+from amicert.trace import Exchange
+
+EDE = "http://iec.ch/TC57/2011/EndDeviceEvents#"
+
+
+@dataclass
+class EventRecord:
+    meter: str
+    code: str
+    created: str
+    correlation_id: str
+    details: dict[str, str] = field(default_factory=dict)
+
+
+class Mdm(Actor):
+    role = "MDM"
+
+    def __init__(self, ctx: ActorContext, instance: str | None = None) -> None:
+        super().__init__(ctx, instance)
+        self.events: list[EventRecord] = []
+
+    def events_for(self, meter: str) -> list[EventRecord]:
+        return [e for e in self.events if e.meter == meter]
+
+    @on("created EndDeviceEvents")
+    def on_events(self, root: etree._Element, exchange: Exchange) -> bytes:
+        info = exchange.info
+        request_id = info.message_id if info else None
+        header = Header(
+            verb="reply",
+            noun="EndDeviceEvents",
+            message_id=self.ctx.new_id(),
+            timestamp=self.ctx.now(),
+            source="MDM",
+            correlation_id=request_id,
+        )
+        invalid = [f for f in exchange.findings if f.is_error and f.rule.startswith("XSD")]
+        if invalid:
+            err = ReplyError(code="1.8", level="FATAL", reason="does not validate against schema",
+                             details=invalid[0].message[:500])
+            return build_response(header, "FAILED", errors=[err])
+        for ev in root.iter(f"{{{EDE}}}EndDeviceEvent"):
+            type_el = ev.find(f"{{{EDE}}}EndDeviceEventType")
+            details = {
+                (d.findtext(f"{{{EDE}}}name") or ""): (d.findtext(f"{{{EDE}}}value") or "")
+                for d in ev.findall(f"{{{EDE}}}EndDeviceEventDetails")
+            }
+            self.events.append(
+                EventRecord(
+                    meter=ev.findtext(f"{{{EDE}}}Assets/{{{EDE}}}mRID") or "",
+                    code=type_el.get("ref", "") if type_el is not None else "",
+                    created=ev.findtext(f"{{{EDE}}}createdDateTime") or "",
+                    correlation_id=(info.correlation_id if info else None) or "",
+                    details=details,
+                )
+            )
+        return build_response(header, "OK")

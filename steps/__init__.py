@@ -1,0 +1,1 @@
+"""Thin, generic pytest-bdd step definitions shared by every use case."""

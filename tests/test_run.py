@@ -1,0 +1,124 @@
+"""`amicert run` on the embedded reference implementation: every scenario passes, reports written."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def amicert(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """The installed command, as a user runs it (a real process, real files)."""
+    return subprocess.run(
+        [sys.executable, "-m", "amicert.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def reference_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    report_dir = tmp_path_factory.mktemp("reports")
+    return amicert("run", "--use-case", "AEP-5.8", "--report-dir", str(report_dir)), report_dir
+
+
+def test_every_aep58_scenario_passes_on_the_reference_implementation(
+    reference_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    proc, report_dir = reference_run
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    summary = json.loads((report_dir / "summary.json").read_text())
+    verdicts = {s["scenario"]: s["verdict"] for s in summary["scenarios"] if s["use_case"] == "AEP-5.8"}
+    assert len(verdicts) == 5, verdicts  # normal + 3 refusal examples + never-confirms
+    assert set(verdicts.values()) == {"PASS"}
+    assert summary["passed"] is True
+    assert "PASS" in proc.stdout and "AEP-5.8" in proc.stdout
+
+
+def test_the_run_writes_junit_markdown_and_the_evidence_of_every_exchange(
+    reference_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    _, report_dir = reference_run
+    junit = (report_dir / "junit.xml").read_text()
+    assert "<testsuite" in junit and 'failures="0"' in junit and 'errors="0"' in junit
+    assert "PASS" in (report_dir / "summary.md").read_text()
+    summary = json.loads((report_dir / "summary.json").read_text())
+    normal = next(s for s in summary["scenarios"] if s["scenario_id"] == "normal")
+    index = json.loads((report_dir / normal["evidence"] / "index.json").read_text())
+    assert len(index) == normal["exchanges"]
+    # 3 meters: 1.1, 1.2, then 1.4-1.6 and 1.8-1.11 per meter (7 x 3), each 1.11 with its reply
+    assert len(index) == 2 + 7 * 3 + 3
+    steps = {e["step"] for e in index}
+    assert {"1.1", "1.2", "1.4", "1.5", "1.6", "1.8", "1.9", "1.10", "1.11"} <= steps
+    for entry in index:
+        body = (report_dir / normal["evidence"] / entry["file"]).read_bytes()
+        assert body.startswith(b"<?xml") and len(body) == entry["bytes"]
+    # the campaign ran over several (virtual) days
+    assert normal["virtual_duration_s"] >= 2 * 86400
+
+
+def test_the_run_writes_allure_results_with_labels_and_attached_messages(
+    reference_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    _, report_dir = reference_run
+    results = [
+        json.loads(p.read_text()) for p in (report_dir / "allure-results").glob("*-result.json")
+    ]
+    assert len(results) == 5
+    normal = next(r for r in results if "normal sequence" in r["name"])
+    labels = {(lab["name"], lab["value"]) for lab in normal["labels"]}
+    assert ("epic", "AEP-5.8") in labels and ("story", "normal") in labels
+    assert any(link["name"] == "AEP58-IP2" for link in normal["links"])
+    step_names = [s["name"] for s in normal["steps"]]
+    assert any("step 1.11" in n for n in step_names)
+    step_1_11 = next(s for s in normal["steps"] if "step 1.11" in s["name"])
+    attachments = step_1_11.get("attachments", [])
+    assert any("created EndDeviceEvents" in a["name"] for a in attachments)
+    for a in attachments:
+        assert (report_dir / "allure-results" / a["source"]).exists()
+
+
+def test_an_unknown_use_case_is_a_usage_error(tmp_path: Path) -> None:
+    proc = amicert("run", "--use-case", "NOPE", "--report-dir", str(tmp_path))
+    assert proc.returncode == 2
+    assert "unknown use case NOPE" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("binding", "message"),
+    [
+        ("AMI Head-End", "expects ROLE=module:Class"),
+        ("AMI Head-End=nowhere.module:X", "cannot import 'nowhere.module'"),
+        ("AMI Head-End=mocks.faulty_actors:MetrologySkipsHashCheck", "plays 'Meter Metrology Board'"),
+        ("Toaster=mocks.faulty_actors:HeadEndNeverConfirms", "no actor of any use case"),
+    ],
+)
+def test_a_bad_actor_binding_is_a_usage_error(tmp_path: Path, binding: str, message: str) -> None:
+    proc = amicert("run", "--actor", binding, "--report-dir", str(tmp_path))
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_list_coverage_json_reports_aep58_complete() -> None:
+    proc = amicert("list", "--coverage", "--json")
+    assert proc.returncode == 0
+    rows = {r["id"]: r for r in json.loads(proc.stdout)["use_cases"]}
+    aep = rows["AEP-5.8"]
+    assert aep["steps_total"] == aep["steps_covered"] == 11
+    assert aep["title"] == "Remote Meter Firmware Upgrade"
+    assert aep["requirements_traced"] == aep["requirements_total"] == 5
+
+
+def test_list_coverage_prints_a_table() -> None:
+    proc = amicert("list", "--coverage")
+    assert proc.returncode == 0
+    assert "AEP-5.8" in proc.stdout and "11/11" in proc.stdout
