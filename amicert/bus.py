@@ -127,13 +127,27 @@ class Bus:
         else:
             transmit()
 
-    def _deliver(self, target: Actor, exchange: Exchange) -> None:
+    def _deliver(self, target: Actor, exchange: Exchange) -> bytes | None:
+        """Hand the message to its receiver; whatever the receiver makes of it, the run goes on."""
         parsed = self._parse(exchange)
         if parsed is None:
             exchange.note = f"{exchange.receiver} could not parse the message; dropped"
-            return
+            return None
         root, key = parsed
-        target.receive(root, key, exchange)  # type: ignore[arg-type]
+        try:
+            return target.receive(root, key, exchange)  # type: ignore[arg-type]
+        except Exception as exc:  # a receiver choking on a message must not stop the run
+            exchange.note = f"{exchange.receiver} could not process the message: {exc!r}"
+            if not any(f.is_error for f in exchange.findings):
+                # a valid message the receiver cannot process: the receiver is at fault
+                exchange.findings.append(
+                    error(
+                        "MSG-UNPROCESSABLE",
+                        f"{exchange.receiver} failed on a valid message: {exc!r}",
+                        extra={"actor": exchange.receiver},
+                    )
+                )
+            return None
 
     def call(
         self, producer: Actor, receiver: str, body: bytes, *, receiver_id: str | None = None
@@ -141,13 +155,7 @@ class Bus:
         exchange = self.record(
             producer.role, receiver, body, producer_id=producer.instance, receiver_id=receiver_id
         )
-        target = self.actor(receiver, receiver_id)
-        parsed = self._parse(exchange)
-        if parsed is None:
-            exchange.note = f"{receiver} could not parse the request"
-            return None
-        root, key = parsed
-        reply = target.receive(root, key, exchange)  # type: ignore[arg-type]
+        reply = self._deliver(self.actor(receiver, receiver_id), exchange)
         if reply is None:
             exchange.findings.append(
                 error(

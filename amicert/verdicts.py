@@ -30,17 +30,21 @@ class Outcome:
 def decide(findings: list[Finding], *, harness_error: str | None = None) -> Outcome:
     """Turn a scenario's findings into its verdict.
 
-    A broken harness outranks everything (ERROR); then infrastructure problems (INCONCLUSIVE: the
-    system could not be judged); then errors of the system under test (FAIL). Warnings never fail.
+    A harness exception is ERROR. Otherwise an error of the system under test is FAIL: it was
+    observed, whatever else went wrong (reference actors relaying a faulty message deviate as a
+    consequence, not as a defect). Errors blamed only on reference actors mean the harness broke
+    (ERROR); errors of the infrastructure alone mean the system could not be judged
+    (INCONCLUSIVE). Warnings never fail.
     """
     if harness_error:
         return Outcome(Verdict.ERROR, harness_error, "HARNESS", None, findings)
     errors = [f for f in findings if f.is_error]
-    for blame, verdict in ((Blame.HARNESS, Verdict.ERROR), (Blame.INFRASTRUCTURE, Verdict.INCONCLUSIVE)):
+    for blame, verdict in (
+        (Blame.SUT, Verdict.FAIL),
+        (Blame.HARNESS, Verdict.ERROR),
+        (Blame.INFRASTRUCTURE, Verdict.INCONCLUSIVE),
+    ):
         hit = [f for f in errors if f.blame is blame]
         if hit:
             return Outcome(verdict, hit[0].message, hit[0].rule, hit[0].step, findings)
-    if errors:
-        first = errors[0]
-        return Outcome(Verdict.FAIL, first.message, first.rule, first.step, findings)
     return Outcome(Verdict.PASS, "", None, None, findings)

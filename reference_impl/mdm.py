@@ -36,18 +36,32 @@ class Mdm(Actor):
     def events_for(self, meter: str) -> list[EventRecord]:
         return [e for e in self.events if e.meter == meter]
 
-    @on("created EndDeviceEvents")
-    def on_events(self, root: etree._Element, exchange: Exchange) -> bytes:
+    def _reply_header(self, exchange: Exchange, noun: str) -> Header:
         info = exchange.info
-        request_id = info.message_id if info else None
-        header = Header(
+        return Header(
             verb="reply",
-            noun="EndDeviceEvents",
+            noun=noun,
             message_id=self.ctx.new_id(),
             timestamp=self.ctx.now(),
             source="MDM",
-            correlation_id=request_id,
+            correlation_id=info.message_id if info else None,
         )
+
+    def unhandled(self, root: etree._Element, key: str, exchange: Exchange) -> bytes | None:
+        """Answer what the MDM does not take with a FAILED reply naming why (2.9 verb, 2.5 noun)."""
+        verb, _, noun = key.partition(" ")
+        if noun in self.NOUNS:
+            err = ReplyError(code="2.9", level="FATAL", reason=f"verb {verb!r} not supported for {noun}")
+        else:
+            err = ReplyError(code="2.5", level="FATAL", reason=f"noun {noun!r} not supported")
+        return build_response(self._reply_header(exchange, noun or "EndDeviceEvents"), "FAILED", errors=[err])
+
+    NOUNS = ("EndDeviceEvents",)
+
+    @on("created EndDeviceEvents")
+    def on_events(self, root: etree._Element, exchange: Exchange) -> bytes:
+        info = exchange.info
+        header = self._reply_header(exchange, "EndDeviceEvents")
         invalid = [f for f in exchange.findings if f.is_error and f.rule.startswith("XSD")]
         if invalid:
             err = ReplyError(code="1.8", level="FATAL", reason="does not validate against schema",

@@ -35,10 +35,6 @@ def on(key: str) -> Callable[[F], F]:
     return mark
 
 
-class UnhandledMessage(Exception):
-    """An actor received a message it has no handler for."""
-
-
 @dataclass
 class ActorContext:
     """What an actor needs from its run: the clock, the bus, an id source and its settings."""
@@ -94,9 +90,14 @@ class Actor:
         """Dispatch to the ``@on`` handler for ``key``; a handler may return a reply body."""
         handler = self.handler_for(key)
         if handler is None:
-            raise UnhandledMessage(f"{self.role} has no handler for {key}")
+            return self.unhandled(root, key, exchange)
         result = handler(root, exchange)
         return result if isinstance(result, bytes) else None
+
+    def unhandled(self, root: etree._Element, key: str, exchange: Exchange) -> bytes | None:
+        """A message this actor does not take: noted and dropped (request/reply actors answer)."""
+        self.note(f"no handler for {key!r}; message #{exchange.seq} dropped")
+        return None
 
     def note(self, text: str) -> None:
         self.log.append(f"{self.ctx.now().isoformat()} {text}")

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from lxml import etree
 
@@ -52,6 +53,11 @@ _PREFIX_VERB = {prefix: verb for verb, prefix in WRAPPER_PREFIX.items()}
 _WRAPPER_NS = re.compile(r"^https?://(?:www\.)?iec\.ch/TC57/\d{4}/(\w+)Message$")
 
 
+def nsmap(default: str, **prefixes: str) -> Any:
+    """A namespace map with a default namespace (typed Any: the lxml stubs reject a None key)."""
+    return {None: default, **prefixes}
+
+
 def wrapper_namespace(noun: str) -> str:
     """``http://iec.ch/TC57/2011/<Noun>Message``."""
     return f"{CIM_BASE}{noun}Message"
@@ -82,7 +88,7 @@ def wrapper_element_name(verb: str, noun: str) -> str:
 
 
 def parse_wrapper_name(local: str, noun: str) -> tuple[str | None, str | None]:
-    """(kind, verb) a wrapper element name implies for ``noun``; (None, None) when it implies none."""
+    """(kind, verb) a wrapper element name implies for ``noun``; (None, None) for none."""
     if local == f"{noun}ResponseMessage":
         return RESPONSE_MESSAGE, "reply"
     if local == f"{noun}FaultMessage":
@@ -217,7 +223,7 @@ def _copy(element: etree._Element) -> etree._Element:
 def _root(kind: str, noun: str, verb: str | None, form: str) -> tuple[etree._Element, str]:
     """The message root and the namespace of its Header/Request/Reply/Payload children."""
     if form == "generic":
-        return etree.Element(f"{{{MESSAGE_NS}}}{kind}", nsmap={None: MESSAGE_NS}), MESSAGE_NS
+        return etree.Element(f"{{{MESSAGE_NS}}}{kind}", nsmap=nsmap(MESSAGE_NS)), MESSAGE_NS
     if form != "wrapper":
         raise ValueError(f"form must be 'generic' or 'wrapper', not {form!r}")
     ns = wrapper_namespace(noun)
@@ -225,7 +231,7 @@ def _root(kind: str, noun: str, verb: str | None, form: str) -> tuple[etree._Ele
         local = f"{noun}FaultMessage"
     else:
         local = wrapper_element_name(verb or "", noun)
-    return etree.Element(f"{{{ns}}}{local}", nsmap={None: ns, "msg": MESSAGE_NS}), ns
+    return etree.Element(f"{{{ns}}}{local}", nsmap=nsmap(ns, msg=MESSAGE_NS)), ns
 
 
 def _bytes(root: etree._Element) -> bytes:

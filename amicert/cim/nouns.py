@@ -12,7 +12,7 @@ from datetime import datetime
 
 from lxml import etree
 
-from amicert.cim.envelope import format_datetime, noun_namespace
+from amicert.cim.envelope import format_datetime, noun_namespace, nsmap
 
 END_DEVICE_EVENTS_NS = noun_namespace("EndDeviceEvents")
 END_DEVICE_CONTROLS_NS = noun_namespace("EndDeviceControls")
@@ -69,7 +69,7 @@ def end_device_events(events: Iterable[EndDeviceEventData]) -> etree._Element:
     """An ``EndDeviceEvents`` document with one EndDeviceEvent per item."""
     ns = END_DEVICE_EVENTS_NS
     q = f"{{{ns}}}"
-    root = etree.Element(q + "EndDeviceEvents", nsmap={None: ns})
+    root = etree.Element(q + "EndDeviceEvents", nsmap=nsmap(ns))
     for ev in events:
         el = _sub(root, q + "EndDeviceEvent")
         _sub(el, q + "mRID", ev.mrid)
@@ -99,7 +99,7 @@ def end_device_controls(controls: Iterable[EndDeviceControlData]) -> etree._Elem
     """An ``EndDeviceControls`` document with one EndDeviceControl per item."""
     ns = END_DEVICE_CONTROLS_NS
     q = f"{{{ns}}}"
-    root = etree.Element(q + "EndDeviceControls", nsmap={None: ns})
+    root = etree.Element(q + "EndDeviceControls", nsmap=nsmap(ns))
     for ctl in controls:
         el = _sub(root, q + "EndDeviceControl")
         _sub(el, q + "mRID", ctl.mrid)

@@ -152,7 +152,7 @@ _PIPELINE = (
     (
         "ENV-EDITION",
         "schema",
-        "Messages use the 61968-100 Ed.1 envelope this profile is built on (Ed.2 is not supported).",
+        "Messages use the 61968-100 Ed.1 envelope this profile is built on (not Ed.2).",
         f"{_S100}; cim_schemas/PROFILE.md",
     ),
     (

@@ -12,6 +12,7 @@ import binascii
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -75,7 +76,8 @@ def _schema_findings(
         return []
     base = xpath_of(element)
     findings: list[Finding] = []
-    entries = list(schema.error_log)
+    log: Any = schema.error_log  # stubs do not declare _ErrorLog iterable
+    entries = list(log)
     for entry in entries[:limit]:
         rel = (entry.path or "/*")[2:]
         target = _at(element, rel)
@@ -203,7 +205,7 @@ class Validator:
             form="unknown", kind=None, namespace=qname.namespace, root=qname.text, soap=soap
         )
         if qname.localname == "Fault":
-            text = " ".join(t.strip() for t in element.itertext() if t.strip())
+            text = " ".join(str(t).strip() for t in element.itertext() if str(t).strip())
             finding = error(
                 "SOAP-FAULT", f"SOAP {soap} Fault: {text[:500]}", xpath=xpath_of(element)
             )

@@ -1,0 +1,39 @@
+"""Verdicts are decided from findings by blame; warnings never fail."""
+
+from __future__ import annotations
+
+from amicert.findings import Blame, error, warning
+from amicert.verdicts import Verdict, decide
+
+
+def test_no_errors_is_pass_even_with_warnings() -> None:
+    assert decide([warning("CODE-UNKNOWN", "unknown code")]).verdict is Verdict.PASS
+
+
+def test_an_error_of_the_system_under_test_is_fail_and_names_rule_and_step() -> None:
+    outcome = decide([error("SEQ-MISSING", "never sent", step="1.11", blame=Blame.SUT)])
+    assert (outcome.verdict, outcome.rule, outcome.step) == (Verdict.FAIL, "SEQ-MISSING", "1.11")
+    assert outcome.reason == "never sent"
+
+
+def test_a_sut_error_outranks_consequential_deviations_of_reference_actors() -> None:
+    found = [
+        error("PROFILE-CONTENT", "relayed", step="R1.9", blame=Blame.HARNESS),
+        error("PROFILE-CONTENT", "sent", step="R1.8", blame=Blame.SUT),
+    ]
+    outcome = decide(found)
+    assert (outcome.verdict, outcome.step) == (Verdict.FAIL, "R1.8")
+
+
+def test_errors_of_reference_actors_alone_mean_the_harness_broke() -> None:
+    assert decide([error("XSD-PAYLOAD", "bad", blame=Blame.HARNESS)]).verdict is Verdict.ERROR
+
+
+def test_infrastructure_errors_alone_are_inconclusive() -> None:
+    outcome = decide([error("WIRE-UNREACHABLE", "refused", blame=Blame.INFRASTRUCTURE)])
+    assert outcome.verdict is Verdict.INCONCLUSIVE
+
+
+def test_a_harness_exception_is_error_whatever_the_findings() -> None:
+    outcome = decide([error("SEQ-MISSING", "x", blame=Blame.SUT)], harness_error="boom")
+    assert outcome.verdict is Verdict.ERROR and outcome.reason == "boom"
