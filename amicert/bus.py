@@ -118,9 +118,13 @@ class Bus:
 
         def transmit() -> None:
             exchange = self.record(
-                producer.role, receiver, body, producer_id=producer.instance, receiver_id=receiver_id
+                producer.role,
+                receiver,
+                body,
+                producer_id=producer.instance,
+                receiver_id=receiver_id,
             )
-            self.clock.call_later(timedelta(0), lambda: self._deliver(target, exchange))
+            self.clock.call_later(timedelta(0), lambda: _discard(self._deliver(target, exchange)))
 
         if delay > timedelta(0):
             self.clock.call_later(delay, transmit, f"{producer.role} -> {receiver}")
@@ -174,3 +178,7 @@ class Bus:
             in_reply_to=exchange,
         )
         return reply
+
+
+def _discard(_: object) -> None:
+    """A one-way delivery has no reply to keep."""

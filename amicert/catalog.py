@@ -167,7 +167,9 @@ def load_use_case(path: Path) -> UseCase:
         raise CatalogError(path, "(document)", "expected a mapping at the top level")
     uc_id = _require(raw, "id", path, "")
     actors = {
-        a["name"]: Actor(a["name"], a.get("kind", "system"), " ".join(a.get("description", "").split()))
+        a["name"]: Actor(
+            a["name"], a.get("kind", "system"), " ".join(a.get("description", "").split())
+        )
         for a in _require(raw, "actors", path, "", list)
     }
     messages = {
@@ -190,11 +192,15 @@ def load_use_case(path: Path) -> UseCase:
                 if role != INTERNAL and role not in actors:
                     raise CatalogError(path, f"{section}[{i}]", f"unknown actor {role!r}")
             if row.message and row.message not in messages:
-                raise CatalogError(path, f"{section}[{i}].message", f"unknown message {row.message!r}")
+                raise CatalogError(
+                    path, f"{section}[{i}].message", f"unknown message {row.message!r}"
+                )
             if row.per not in ("campaign", "device"):
                 raise CatalogError(path, f"{section}[{i}].per", "expected 'campaign' or 'device'")
             if not row.internal and not row.message:
-                raise CatalogError(path, f"{section}[{i}].message", "an exchange row needs a message")
+                raise CatalogError(
+                    path, f"{section}[{i}].message", "an exchange row needs a message"
+                )
             rows[row.number] = row
     scenarios: dict[str, ScenarioSpec] = {}
     for i, item in enumerate(_require(raw, "scenarios", path, "", list)):
@@ -317,7 +323,9 @@ def traceability_problems(use_case: UseCase) -> list[str]:
             problems.append(f"{where}: step {s.number} is not a row of {use_case.id}")
             continue
         if row.harness_added and not s.harness_added:
-            problems.append(f"{where}: harness step {s.number} in a scenario not tagged @harness_added")
+            problems.append(
+                f"{where}: harness step {s.number} in a scenario not tagged @harness_added"
+            )
         if s.text != row.text():
             problems.append(f"{where}: text differs from the catalog row: expected {row.text()!r}")
     for scenario_id, found in by_scenario.items():
@@ -334,12 +342,16 @@ def traceability_problems(use_case: UseCase) -> list[str]:
     covered = {s.number for s in steps if s.number and not s.harness_added}
     for row in use_case.document_rows:
         if row.number not in covered:
-            problems.append(f"step {row.number} of {use_case.id} is in no (document) feature scenario")
+            problems.append(
+                f"step {row.number} of {use_case.id} is in no (document) feature scenario"
+            )
     for scenario_id, spec in use_case.scenarios.items():
         if scenario_id not in by_scenario:
             problems.append(f"catalog scenario {scenario_id!r} has no feature scenario")
         elif spec.harness_added != all(s.harness_added for s in by_scenario[scenario_id]):
-            problems.append(f"scenario {scenario_id!r}: @harness_added tag disagrees with the catalog")
+            problems.append(
+                f"scenario {scenario_id!r}: @harness_added tag disagrees with the catalog"
+            )
     return problems
 
 

@@ -23,13 +23,29 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the use-case scenarios and write reports")
-    run.add_argument("--use-case", action="append", default=[], metavar="ID",
-                     help="run only this use case (repeatable); default: all")
-    run.add_argument("--report-dir", default="reports", type=Path,
-                     help="where allure-results/, junit.xml, summary.* and exchanges/ go")
-    run.add_argument("--actor", action="append", default=[], metavar="ROLE=module:Class",
-                     help="bind an actor to an implementation other than the reference one")
-    run.add_argument("-k", dest="keyword", default=None, help="pytest -k expression on scenario names")
+    run.add_argument(
+        "--use-case",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="run only this use case (repeatable); default: all",
+    )
+    run.add_argument(
+        "--report-dir",
+        default="reports",
+        type=Path,
+        help="where allure-results/, junit.xml, summary.* and exchanges/ go",
+    )
+    run.add_argument(
+        "--actor",
+        action="append",
+        default=[],
+        metavar="ROLE=module:Class",
+        help="bind an actor to an implementation other than the reference one",
+    )
+    run.add_argument(
+        "-k", dest="keyword", default=None, help="pytest -k expression on scenario names"
+    )
     run.add_argument("-v", "--verbose", action="store_true", help="show pytest's per-step output")
     run.set_defaults(handler=cmd_run)
 
@@ -118,12 +134,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     report_dir.mkdir(parents=True, exist_ok=True)
     pytest_args = [
         str(root / "steps" / "test_use_cases.py"),
-        "--rootdir", str(root),
-        "-c", str(root / "pyproject.toml"),
-        "--alluredir", str(report_dir / "allure-results"),
-        "--junitxml", str(report_dir / "junit.xml"),
-        "--amicert-report-dir", str(report_dir),
-        "-p", "no:cacheprovider",
+        "--rootdir",
+        str(root),
+        "-c",
+        str(root / "pyproject.toml"),
+        "--alluredir",
+        str(report_dir / "allure-results"),
+        "--junitxml",
+        str(report_dir / "junit.xml"),
+        "--amicert-report-dir",
+        str(report_dir),
+        "-p",
+        "no:cacheprovider",
         "--tb=line" if not args.verbose else "--tb=short",
         "-v" if args.verbose else "-q",
     ]
@@ -141,8 +163,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
     scenarios = summary["scenarios"]
     print()
-    print(f"amicert: {len(scenarios)} scenarios: "
-          + ", ".join(f"{v} {k}" for k, v in summary["totals"].items() if v))
+    print(
+        f"amicert: {len(scenarios)} scenarios: "
+        + ", ".join(f"{v} {k}" for k, v in summary["totals"].items() if v)
+    )
     print(f"reports: {report_dir}/summary.md, summary.json, junit.xml, allure-results/, exchanges/")
     if not scenarios:
         return 1

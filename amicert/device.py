@@ -33,7 +33,13 @@ class FirmwareImage:
 
     @classmethod
     def make(
-        cls, image_id: str, manufacturer: str, model: str, version: int, revision: int, content: bytes
+        cls,
+        image_id: str,
+        manufacturer: str,
+        model: str,
+        version: int,
+        revision: int,
+        content: bytes,
     ) -> FirmwareImage:
         """An image whose digest matches its content, as a vendor releases it."""
         digest = hashlib.sha256(content).hexdigest()

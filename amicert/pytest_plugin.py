@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-
-from typing import TYPE_CHECKING
 
 from amicert.catalog import HARNESS_ADDED_TAG, UseCase, load_catalog, project_root, tag_value
 from amicert.findings import Blame, error
@@ -86,7 +84,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     wanted = set(config.getoption("amicert_use_case") or [])
     if not wanted:
         return
-    keep, drop = [], []
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
     for item in items:
         use_case = tag_value(_tags(item), "use_case")
         (keep if use_case is None or use_case in wanted else drop).append(item)
@@ -126,10 +125,12 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
     request.node.stash[WORLD] = world
     import allure
 
-    allure.dynamic.label("feature", f"{use_case.id} {use_case.title}")
+    allure.dynamic.label("feature", f"{use_case.id} {use_case.title}")  # type: ignore[no-untyped-call]
     for req in use_case.requirements:
         if any(t.startswith(f"{scenario_id}:") for t in req.traced_to):
-            allure.dynamic.link(f"requirement:{req.id}", link_type="requirement", name=req.id)
+            allure.dynamic.link(  # type: ignore[no-untyped-call]
+                f"requirement:{req.id}", link_type="requirement", name=req.id
+            )
 
 
 _VALIDATOR = pytest.StashKey[Any]()
@@ -145,7 +146,8 @@ def _validator(config: pytest.Config, factory: Any) -> Any:
 def world(request: pytest.FixtureRequest) -> World:
     """The running scenario's world (created by the before-scenario hook from its tags)."""
     try:
-        return request.node.stash[WORLD]
+        found: World = request.node.stash[WORLD]
+        return found
     except KeyError:
         raise RuntimeError("scenario has no @use_case:<id> and @scenario:<id> tags") from None
 
@@ -205,7 +207,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.longrepr = f"{result.verdict.value}: {result.reason}"
     if result.verdict is Verdict.PASS and report.failed and isinstance(exc, StepCheckFailed):
         # a step saw an error the final judgement did not keep: keep the stricter outcome
-        result.apply(Outcome(Verdict.FAIL, str(exc), exc.findings[0].rule, exc.number, exc.findings))
+        result.apply(
+            Outcome(Verdict.FAIL, str(exc), exc.findings[0].rule, exc.number, exc.findings)
+        )
     item.config.stash[RESULTS].append(result)
     report_dir = item.config.getoption("amicert_report_dir")
     if report_dir:

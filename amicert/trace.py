@@ -8,7 +8,7 @@ missing, extra, out of order or uncorrelated, each finding naming its step.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -124,7 +124,7 @@ class Trace:
         self.exchanges.append(exchange)
         return exchange
 
-    def __iter__(self) -> Iterable[Exchange]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[Exchange]:
         return iter(self.exchanges)
 
     def __len__(self) -> int:
@@ -245,7 +245,9 @@ def _with(f: Finding, step: str, blame: Blame, sut_roles: frozenset[str] = froze
     """``f`` attributed to a step; a finding about another actor (extra["actor"]) blames that one."""
     if "actor" in f.extra:
         blame = _blame(f.extra["actor"], sut_roles)
-    return Finding(f.rule, f.severity, f.message, f.xpath, step, f.expected, f.received, blame, f.extra)
+    return Finding(
+        f.rule, f.severity, f.message, f.xpath, step, f.expected, f.received, blame, f.extra
+    )
 
 
 def analyse(
@@ -291,7 +293,9 @@ def analyse(
         if not strict:
             findings.extend(_with(f, row.number, blame) for f in content_deviations(x, spec))
         findings.extend(_with(f, row.number, blame, sut_roles) for f in x.findings)
-        targets = (extract_keys(x, spec).get("device") or []) if row.per == "device" else [None]
+        targets: list[str | None] = [None]
+        if row.per == "device":
+            targets = list(extract_keys(x, spec).get("device") or [])
         if row.per == "device" and not targets:
             targets = [x.receiver_id or x.producer_id]
         for dev in targets:
@@ -361,33 +365,36 @@ def _order_findings(
     """Per meter, the rows must be observed in table order (campaign rows shared by all)."""
     findings: list[Finding] = []
     reported: set[tuple[str, str | None]] = set()
-    for dev in devices or [None]:
+    scopes: list[str | None] = list(devices) or [None]
+    for dev in scopes:
         chain = [
-            e
-            for e in expected
-            if e.exchange is not None and (e.device is None or e.device == dev)
+            e for e in expected if e.exchange is not None and (e.device is None or e.device == dev)
         ]
         order = {r.number: i for i, r in enumerate(rows)}
         chain.sort(key=lambda e: order[e.row.number])
         latest: Expected | None = None
         for e in chain:
             assert e.exchange is not None
-            if latest is not None and latest.exchange is not None:
-                if e.exchange.seq < latest.exchange.seq and (e.row.number, dev) not in reported:
-                    reported.add((e.row.number, dev))
-                    who = f" for meter {dev}" if dev else ""
-                    findings.append(
-                        error(
-                            "SEQ-ORDER",
-                            f"step {e.row.number}{who} (#{e.exchange.seq}) was observed before "
-                            f"step {latest.row.number} (#{latest.exchange.seq}), which precedes it",
-                            step=e.row.number,
-                            expected=f"after step {latest.row.number}",
-                            received=f"before step {latest.row.number}",
-                            blame=_blame(e.row.producer, sut_roles),
-                        )
+            if (
+                latest is not None
+                and latest.exchange is not None
+                and e.exchange.seq < latest.exchange.seq
+                and (e.row.number, dev) not in reported
+            ):
+                reported.add((e.row.number, dev))
+                who = f" for meter {dev}" if dev else ""
+                findings.append(
+                    error(
+                        "SEQ-ORDER",
+                        f"step {e.row.number}{who} (#{e.exchange.seq}) was observed before "
+                        f"step {latest.row.number} (#{latest.exchange.seq}), which precedes it",
+                        step=e.row.number,
+                        expected=f"after step {latest.row.number}",
+                        received=f"before step {latest.row.number}",
+                        blame=_blame(e.row.producer, sut_roles),
                     )
-                    continue
+                )
+                continue
             latest = e
     return findings
 

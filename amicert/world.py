@@ -140,7 +140,9 @@ class World:
         return [self.use_case.row(n) for n in self.scenario.steps]
 
     def analyse(self, *, final: bool = False) -> Analysis:
-        return analyse(self.trace, self.use_case, self.rows, self.devices, self.sut_roles, final=final)
+        return analyse(
+            self.trace, self.use_case, self.rows, self.devices, self.sut_roles, final=final
+        )
 
     def wait_for(self, number: str) -> bool:
         """Run the clock until row ``number`` is complete for every meter; bounded by the horizon."""
@@ -150,14 +152,21 @@ class World:
     def blame(self, role: str) -> Blame:
         return Blame.SUT if role in self.sut_roles else Blame.HARNESS
 
-    def check_row(self, number: str, state_checks: dict[str, Callable[..., Finding | None]]) -> None:
+    def check_row(
+        self, number: str, state_checks: dict[str, Callable[..., Finding | None]]
+    ) -> None:
         """The check of one step row. Raises StepCheckFailed when it found errors."""
         row = self.use_case.row(number)
         if number not in self.scenario.steps:
             raise StepCheckFailed(
                 number,
-                [error("FEATURE-ROW", f"step {number} is not a row of scenario {self.scenario.id}",
-                       blame=Blame.HARNESS)],
+                [
+                    error(
+                        "FEATURE-ROW",
+                        f"step {number} is not a row of scenario {self.scenario.id}",
+                        blame=Blame.HARNESS,
+                    )
+                ],
             )
         found: list[Finding] = []
         if row.internal:
@@ -213,10 +222,17 @@ class World:
                 self.wait_for(observe["after"])
             check = state_checks.get(observe["state"])
             if check is None:
-                return [error("HARNESS-STATE", f"no state check {observe['state']!r}",
-                              step=row.number, blame=Blame.HARNESS)]
+                return [
+                    error(
+                        "HARNESS-STATE",
+                        f"no state check {observe['state']!r}",
+                        step=row.number,
+                        blame=Blame.HARNESS,
+                    )
+                ]
             found = []
-            for dev in self.devices or [None]:
+            scopes: list[str | None] = list(self.devices) or [None]
+            for dev in scopes:
                 f = check(self, dev)
                 if f is not None:
                     found.append(f.at_step(row.number))

@@ -18,6 +18,7 @@ from amicert.cim.envelope import Header, build_event
 from amicert.cim.nouns import EndDeviceEventData, end_device_events
 from amicert.trace import Exchange
 from reference_impl.head_end import FIRMWARE_REPLACED, Campaign, HeadEnd
+from reference_impl.mdm import Mdm
 from reference_impl.metrology_board import MetrologyBoard
 
 EDE = "http://iec.ch/TC57/2011/EndDeviceEvents#"
@@ -26,7 +27,9 @@ EDE = "http://iec.ch/TC57/2011/EndDeviceEvents#"
 class HeadEndNeverConfirms(HeadEnd):
     """Applies the campaign but never tells the MDM that a meter was upgraded."""
 
-    def report(self, campaign: Campaign, meter: str, code: str, details: dict[str, str], reason: str) -> None:
+    def report(
+        self, campaign: Campaign, meter: str, code: str, details: dict[str, str], reason: str
+    ) -> None:
         if code != FIRMWARE_REPLACED:
             super().report(campaign, meter, code, details, reason)
 
@@ -34,15 +37,25 @@ class HeadEndNeverConfirms(HeadEnd):
 class _HeadEndReportVariant(HeadEnd):
     """Sends the report built by ``build`` instead of the correct one."""
 
-    def report(self, campaign: Campaign, meter: str, code: str, details: dict[str, str], reason: str) -> None:
+    def report(
+        self, campaign: Campaign, meter: str, code: str, details: dict[str, str], reason: str
+    ) -> None:
         now = self.ctx.now()
         event = EndDeviceEventData(
-            mrid=self.ctx.new_id(), created=now, event_type=code, asset_mrid=meter, reason=reason,
+            mrid=self.ctx.new_id(),
+            created=now,
+            event_type=code,
+            asset_mrid=meter,
+            reason=reason,
             details=details,
         )
         header = Header(
-            verb="created", noun="EndDeviceEvents", message_id=self.ctx.new_id(), timestamp=now,
-            source="AMI Head-End", correlation_id=campaign.campaign_id,
+            verb="created",
+            noun="EndDeviceEvents",
+            message_id=self.ctx.new_id(),
+            timestamp=now,
+            source="AMI Head-End",
+            correlation_id=campaign.campaign_id,
         )
         self.call("MDM", self.build(header, event))
 
@@ -61,7 +74,9 @@ class HeadEndOmitsCorrelation(_HeadEndReportVariant):
     """Leaves out the CorrelationID that ties the confirmation to the campaign."""
 
     def build(self, header: Header, event: EndDeviceEventData) -> bytes:
-        return build_event(dataclasses.replace(header, correlation_id=None), end_device_events([event]))
+        return build_event(
+            dataclasses.replace(header, correlation_id=None), end_device_events([event])
+        )
 
 
 class HeadEndGarblesCorrelation(_HeadEndReportVariant):
@@ -69,7 +84,9 @@ class HeadEndGarblesCorrelation(_HeadEndReportVariant):
 
     def build(self, header: Header, event: EndDeviceEventData) -> bytes:
         garbled = (header.correlation_id or "")[::-1]
-        return build_event(dataclasses.replace(header, correlation_id=garbled), end_device_events([event]))
+        return build_event(
+            dataclasses.replace(header, correlation_id=garbled), end_device_events([event])
+        )
 
 
 class HeadEndWrongEventCode(_HeadEndReportVariant):
@@ -99,7 +116,9 @@ class HeadEndConfirmsEarly(HeadEnd):
         super().download(campaign, meter)
         campaign.outcomes[meter] = "APPLIED"
         self.report(
-            campaign, meter, FIRMWARE_REPLACED,
+            campaign,
+            meter,
+            FIRMWARE_REPLACED,
             {"firmwareVersion": campaign.image.label, "previousFirmwareVersion": ""},
             "Firmware replaced",
         )
@@ -109,7 +128,9 @@ class MetrologyConfirmsWithoutApplying(MetrologyBoard):
     """Answers APPLIED with a table claiming the new version, but keeps running the old one."""
 
     def apply(self, image: device.FirmwareImage) -> None:
-        self.claimed = dataclasses.replace(self.table1, fw_version=image.version, fw_revision=image.revision)
+        self.claimed = dataclasses.replace(
+            self.table1, fw_version=image.version, fw_revision=image.revision
+        )
 
     def on_write(self, root: etree._Element, exchange: Exchange) -> None:
         campaign_id = device.text(root, "dev:campaignId")
@@ -120,7 +141,9 @@ class MetrologyConfirmsWithoutApplying(MetrologyBoard):
         def finish() -> None:
             self.send(
                 "NIC",
-                device.firmware_update_response(campaign_id, self.instance or "", "APPLIED", None, claimed),
+                device.firmware_update_response(
+                    campaign_id, self.instance or "", "APPLIED", None, claimed
+                ),
                 receiver_id=self.instance,
             )
 
@@ -133,3 +156,21 @@ class MetrologySkipsHashCheck(MetrologyBoard):
     def check(self, image: device.FirmwareImage) -> str | None:
         intact = dataclasses.replace(image, sha256=hashlib.sha256(image.content).hexdigest())
         return super().check(intact)
+
+
+class MdmReplyWithoutCorrelation(Mdm):
+    """Answers with a reply whose CorrelationID is not the request's MessageID."""
+
+    def _reply_header(self, exchange: Exchange, noun: str) -> Header:
+        return dataclasses.replace(
+            super()._reply_header(exchange, noun), correlation_id=self.ctx.new_id()
+        )
+
+
+class MdmForgetsEvents(Mdm):
+    """Acknowledges every event with OK but never stores it."""
+
+    def on_events(self, root: etree._Element, exchange: Exchange) -> bytes:
+        reply = super().on_events(root, exchange)
+        self.events.clear()
+        return reply

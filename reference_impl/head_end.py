@@ -8,6 +8,7 @@ reported too: no meter is ever left unaccounted for.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -67,14 +68,16 @@ class HeadEnd(Actor):
             day = i // max(1, self.meters_per_day)
             self.ctx.clock.call_later(
                 timedelta(days=day, minutes=i % max(1, self.meters_per_day)),
-                lambda m=meter: self.download(campaign, m),
+                functools.partial(self.download, campaign, meter),
             )
         self.ctx.clock.call_later(
             timedelta(days=campaign.window_days), lambda: self.close_window(campaign)
         )
 
     def download(self, campaign: Campaign, meter: str) -> None:
-        self.send("AMI Network", device.firmware_download(campaign.campaign_id, meter, campaign.image))
+        self.send(
+            "AMI Network", device.firmware_download(campaign.campaign_id, meter, campaign.image)
+        )
 
     # --- step 1.10 in, 1.11 out ------------------------------------------------------------
     @on(device.qname("FirmwareUpdateResponse"))

@@ -51,10 +51,14 @@ class Mdm(Actor):
         """Answer what the MDM does not take with a FAILED reply naming why (2.9 verb, 2.5 noun)."""
         verb, _, noun = key.partition(" ")
         if noun in self.NOUNS:
-            err = ReplyError(code="2.9", level="FATAL", reason=f"verb {verb!r} not supported for {noun}")
+            err = ReplyError(
+                code="2.9", level="FATAL", reason=f"verb {verb!r} not supported for {noun}"
+            )
         else:
             err = ReplyError(code="2.5", level="FATAL", reason=f"noun {noun!r} not supported")
-        return build_response(self._reply_header(exchange, noun or "EndDeviceEvents"), "FAILED", errors=[err])
+        return build_response(
+            self._reply_header(exchange, noun or "EndDeviceEvents"), "FAILED", errors=[err]
+        )
 
     NOUNS = ("EndDeviceEvents",)
 
@@ -64,8 +68,12 @@ class Mdm(Actor):
         header = self._reply_header(exchange, "EndDeviceEvents")
         invalid = [f for f in exchange.findings if f.is_error and f.rule.startswith("XSD")]
         if invalid:
-            err = ReplyError(code="1.8", level="FATAL", reason="does not validate against schema",
-                             details=invalid[0].message[:500])
+            err = ReplyError(
+                code="1.8",
+                level="FATAL",
+                reason="does not validate against schema",
+                details=invalid[0].message[:500],
+            )
             return build_response(header, "FAILED", errors=[err])
         for ev in root.iter(f"{{{EDE}}}EndDeviceEvent"):
             type_el = ev.find(f"{{{EDE}}}EndDeviceEventType")

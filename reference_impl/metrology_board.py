@@ -57,7 +57,13 @@ class MetrologyBoard(Actor):
     def apply(self, image: device.FirmwareImage) -> None:
         t = self.table1
         self.table1 = StandardTable1(
-            t.manufacturer, t.model, t.hw_version, t.hw_revision, image.version, image.revision, t.serial
+            t.manufacturer,
+            t.model,
+            t.hw_version,
+            t.hw_revision,
+            image.version,
+            image.revision,
+            t.serial,
         )
 
     @on(device.qname("FirmwareWrite"))
@@ -80,7 +86,9 @@ class MetrologyBoard(Actor):
                 status = "REFUSED"
             self.send(
                 "NIC",
-                device.firmware_update_response(campaign_id, meter, status, reason, self.read_table(1)),
+                device.firmware_update_response(
+                    campaign_id, meter, status, reason, self.read_table(1)
+                ),
                 receiver_id=self.instance,
             )
 

@@ -45,9 +45,13 @@ def _feature(base: Path) -> Path:
 def test_a_row_missing_from_the_features_is_reported(project_copy: Path) -> None:
     path = _feature(project_copy)
     text = path.read_text()
-    path.write_text(text.replace(
-        '    And step 1.9: the NIC sends the "Meter Firmware Update Confirmation" to the AMI Network\n', "", 1
-    ))
+    path.write_text(
+        text.replace(
+            '    And step 1.9: the NIC sends the "Meter Firmware Update Confirmation" to the AMI Network\n',
+            "",
+            1,
+        )
+    )
     problems = traceability_problems(load_use_case(project_copy / AEP / "usecase.yaml"))
     assert any("step 1.9 of AEP-5.8 is in no (document) feature scenario" in p for p in problems)
 
@@ -61,14 +65,18 @@ def test_a_feature_step_mapping_to_no_row_is_reported(project_copy: Path) -> Non
 
 def test_a_step_text_drifting_from_its_row_is_reported(project_copy: Path) -> None:
     path = _feature(project_copy)
-    path.write_text(path.read_text().replace('to the MDM\n', 'to the CIS\n', 1))
+    path.write_text(path.read_text().replace("to the MDM\n", "to the CIS\n", 1))
     problems = traceability_problems(load_use_case(project_copy / AEP / "usecase.yaml"))
     assert any("text differs from the catalog row" in p for p in problems)
 
 
 def test_a_harness_row_outside_a_harness_added_scenario_is_reported(project_copy: Path) -> None:
     path = _feature(project_copy)
-    path.write_text(path.read_text().replace("@harness_added @scenario:never-confirms", "@scenario:never-confirms"))
+    path.write_text(
+        path.read_text().replace(
+            "@harness_added @scenario:never-confirms", "@scenario:never-confirms"
+        )
+    )
     problems = traceability_problems(load_use_case(project_copy / AEP / "usecase.yaml"))
     assert any("harness step T1.11 in a scenario not tagged @harness_added" in p for p in problems)
 
@@ -76,11 +84,19 @@ def test_a_harness_row_outside_a_harness_added_scenario_is_reported(project_copy
 @pytest.mark.parametrize(
     ("old", "new", "key", "problem"),
     [
-        ("    producer: NIC\n    receiver: AMI Network", "    producer: NIC\n    receiver: HES",
-         "steps[8]", "unknown actor 'HES'"),
+        (
+            "    producer: NIC\n    receiver: AMI Network",
+            "    producer: NIC\n    receiver: HES",
+            "steps[8]",
+            "unknown actor 'HES'",
+        ),
         ('  - number: "1.2"', '  - number: "1.1"', "steps[1].number", "duplicate step 1.1"),
-        ("    message: firmware_write", "    message: firmware_poke", "steps[5].message",
-         "unknown message 'firmware_poke'"),
+        (
+            "    message: firmware_write",
+            "    message: firmware_poke",
+            "steps[5].message",
+            "unknown message 'firmware_poke'",
+        ),
         ("id: AEP-5.8\n", "", "id", "missing"),
     ],
 )

@@ -24,7 +24,9 @@ def amicert(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def reference_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+def reference_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[subprocess.CompletedProcess[str], Path]:
     report_dir = tmp_path_factory.mktemp("reports")
     return amicert("run", "--use-case", "AEP-5.8", "--report-dir", str(report_dir)), report_dir
 
@@ -35,7 +37,9 @@ def test_every_aep58_scenario_passes_on_the_reference_implementation(
     proc, report_dir = reference_run
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     summary = json.loads((report_dir / "summary.json").read_text())
-    verdicts = {s["scenario"]: s["verdict"] for s in summary["scenarios"] if s["use_case"] == "AEP-5.8"}
+    verdicts = {
+        s["scenario"]: s["verdict"] for s in summary["scenarios"] if s["use_case"] == "AEP-5.8"
+    }
     assert len(verdicts) == 5, verdicts  # normal + 3 refusal examples + never-confirms
     assert set(verdicts.values()) == {"PASS"}
     assert summary["passed"] is True
@@ -97,7 +101,10 @@ def test_an_unknown_use_case_is_a_usage_error(tmp_path: Path) -> None:
     [
         ("AMI Head-End", "expects ROLE=module:Class"),
         ("AMI Head-End=nowhere.module:X", "cannot import 'nowhere.module'"),
-        ("AMI Head-End=mocks.faulty_actors:MetrologySkipsHashCheck", "plays 'Meter Metrology Board'"),
+        (
+            "AMI Head-End=mocks.faulty_actors:MetrologySkipsHashCheck",
+            "plays 'Meter Metrology Board'",
+        ),
         ("Toaster=mocks.faulty_actors:HeadEndNeverConfirms", "no actor of any use case"),
     ],
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,8 +70,8 @@ def _schema_findings(
 ) -> list[Finding]:
     """Validate ``element`` as a document root; one finding per lxml error, paths made absolute.
 
-    ``rule_for`` maps a namespace to the rule ID for errors inside elements of that namespace
-    (so that a noun error inside a wrapper is reported as a payload error).
+    ``rule_for`` maps a namespace to the rule ID for errors on elements of that namespace (so
+    that a noun error inside a wrapper is reported as a payload error).
     """
     if schema.validate(element):
         return []
@@ -80,8 +81,7 @@ def _schema_findings(
     entries = list(log)
     for entry in entries[:limit]:
         rel = (entry.path or "/*")[2:]
-        target = _at(element, rel)
-        rule = _rule_for(target, rule_for, default_rule)
+        rule = _rule_for(entry.message, rule_for, default_rule)
         findings.append(
             error(rule, entry.message, xpath=base + rel, extra={"line": str(entry.line)})
         )
@@ -92,26 +92,13 @@ def _schema_findings(
     return findings
 
 
-def _at(element: etree._Element, rel: str) -> etree._Element | None:
-    if not rel:
-        return element
-    try:
-        found = element.xpath("." + rel)
-    except etree.XPathError:
-        return None
-    if isinstance(found, list) and found and isinstance(found[0], etree._Element):
-        return found[0]
-    return None
+_ELEMENT_NS = re.compile(r"^Element '\{([^}]*)\}")
 
 
-def _rule_for(target: etree._Element | None, rule_for: dict[str, str], default: str) -> str:
-    el = target
-    while el is not None:
-        rule = rule_for.get(etree.QName(el).namespace or "")
-        if rule is not None:
-            return rule
-        el = el.getparent()
-    return default
+def _rule_for(message: str, rule_for: dict[str, str], default: str) -> str:
+    """The rule for an lxml error, from the namespace of the element it names."""
+    match = _ELEMENT_NS.match(message)
+    return rule_for.get(match.group(1), default) if match else default
 
 
 def _decompress(text: str, max_bytes: int) -> bytes:

@@ -34,11 +34,11 @@ def provision(world: World, count: str, model: str, firmware: str) -> None:
         world.add_device(
             f"MTR-{i:04d}",
             {
-            "manufacturer": MANUFACTURER,
-            "model": model,
-            "fw_version": version,
-            "fw_revision": revision,
-            "serial": f"SN{i:08d}",
+                "manufacturer": MANUFACTURER,
+                "model": model,
+                "fw_version": version,
+                "fw_revision": revision,
+                "serial": f"SN{i:08d}",
                 "firmware": firmware,
             },
         )
@@ -102,7 +102,9 @@ def read_table1(world: World, meter: str) -> StandardTable1 | Finding:
         )
 
 
-def _firmware_is(world: World, meter: str | None, expected: str, rule: str, what: str) -> Finding | None:
+def _firmware_is(
+    world: World, meter: str | None, expected: str, rule: str, what: str
+) -> Finding | None:
     if meter is None:
         return error("STATE-NO-METER", "no meter in scope", blame=Blame.HARNESS)
     table = read_table1(world, meter)
@@ -121,13 +123,23 @@ def _firmware_is(world: World, meter: str | None, expected: str, rule: str, what
 
 def _updated(world: World, meter: str | None) -> Finding | None:
     image = world.params["image"]
-    return _firmware_is(world, meter, image.label, "STATE-FIRMWARE",
-                        "the metrology board is not running the new firmware")
+    return _firmware_is(
+        world,
+        meter,
+        image.label,
+        "STATE-FIRMWARE",
+        "the metrology board is not running the new firmware",
+    )
 
 
 def _unchanged(world: World, meter: str | None) -> Finding | None:
-    return _firmware_is(world, meter, world.params["initial_firmware"], "STATE-FIRMWARE-CHANGED",
-                        "the metrology board applied an image it had to refuse")
+    return _firmware_is(
+        world,
+        meter,
+        world.params["initial_firmware"],
+        "STATE-FIRMWARE-CHANGED",
+        "the metrology board applied an image it had to refuse",
+    )
 
 
 FIRMWARE_UPGRADE.states.update({"firmware_updated": _updated, "firmware_unchanged": _unchanged})
@@ -141,7 +153,9 @@ def table1_reads(world: World, meter: str, firmware: str) -> Finding | None:
 @FIRMWARE_UPGRADE.on_device(
     r'the MDM holds one "(?P<code>\d+\.\d+\.\d+\.\d+)" event(?: with (?P<key>\w+) "(?P<value>[^"]*)")?'
 )
-def mdm_holds(world: World, meter: str, code: str, key: str | None = None, value: str | None = None) -> Finding | None:
+def mdm_holds(
+    world: World, meter: str, code: str, key: str | None = None, value: str | None = None
+) -> Finding | None:
     mdm = world.actor("MDM")
     events = [e for e in mdm.events_for(meter) if e.code == code]
     blame = world.blame("AMI Head-End") if "AMI Head-End" in world.sut_roles else world.blame("MDM")
