@@ -112,6 +112,7 @@ class UseCase:
     postconditions: list[str] = field(default_factory=list)
     integration_points: list[dict[str, Any]] = field(default_factory=list)
     summary: str = ""
+    correlation_keys: tuple[str, ...] = ()
 
     @property
     def document_rows(self) -> list[StepRow]:
@@ -242,6 +243,7 @@ def load_use_case(path: Path) -> UseCase:
         postconditions=list(raw.get("postconditions") or []),
         integration_points=list(raw.get("integration_points") or []),
         summary=" ".join(str(raw.get("summary", "")).split()),
+        correlation_keys=tuple(raw.get("correlation_keys") or ()),
     )
 
 

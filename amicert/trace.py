@@ -402,7 +402,16 @@ def _order_findings(
 def _correlation_findings(
     expected: list[Expected], use_case: UseCase, sut_roles: frozenset[str]
 ) -> list[Finding]:
-    """Every exchange carrying a ``campaign`` key must carry the value the first one set."""
+    """Each declared correlation key must carry, in every exchange that has it, the first value."""
+    findings: list[Finding] = []
+    for key in use_case.correlation_keys:
+        findings.extend(_correlation_of(key, expected, use_case, sut_roles))
+    return findings
+
+
+def _correlation_of(
+    key: str, expected: list[Expected], use_case: UseCase, sut_roles: frozenset[str]
+) -> list[Finding]:
     findings: list[Finding] = []
     established: tuple[str, str] | None = None
     seen: set[int] = set()
@@ -412,9 +421,9 @@ def _correlation_findings(
             continue
         seen.add(x.seq)
         spec = use_case.messages[e.row.message]
-        if "campaign" not in spec.keys:
+        if key not in spec.keys:
             continue
-        values = extract_keys(x, spec).get("campaign", [])
+        values = extract_keys(x, spec).get(key, [])
         blame = _blame(x.producer, sut_roles)
         if established is None:
             if values:
@@ -424,8 +433,8 @@ def _correlation_findings(
             findings.append(
                 error(
                     "SEQ-CORRELATION",
-                    f"step {e.row.number} (#{x.seq}) carries no correlation to the campaign "
-                    f"started at step {established[1]}",
+                    f"step {e.row.number} (#{x.seq}) carries no {key} correlation to the "
+                    f"exchange of step {established[1]}",
                     step=e.row.number,
                     expected=established[0],
                     received="(absent)",
@@ -436,8 +445,8 @@ def _correlation_findings(
             findings.append(
                 error(
                     "SEQ-CORRELATION",
-                    f"step {e.row.number} (#{x.seq}) correlates to another campaign than the one "
-                    f"started at step {established[1]}",
+                    f"step {e.row.number} (#{x.seq}) correlates to another {key} than the one "
+                    f"of step {established[1]}",
                     step=e.row.number,
                     expected=established[0],
                     received=values[0],

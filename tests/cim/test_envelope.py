@@ -19,7 +19,7 @@ from amicert.cim.envelope import (
     read_header,
 )
 from amicert.cim.nouns import EndDeviceControlData, end_device_controls
-from amicert.cim.validate import Validator
+from amicert.cim.validate import ValidationContext, Validator
 
 from .conftest import T0, firmware_event
 
@@ -81,7 +81,7 @@ def test_full_header_validates(validator: Validator) -> None:
         comment="test",
     )
     data = build_request(header, CONTROLS)
-    result = validator.validate(data)
+    result = validator.validate(data, ValidationContext(now=T0))
     assert result.ok, result.findings
     assert result.info is not None and result.info.reply_address == "https://mdm.example/reply"
 
