@@ -1,0 +1,114 @@
+"""The sequence matcher on hand-built traces: each deviation is a finding naming its step."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from amicert import device
+from amicert.catalog import UseCase, load_catalog
+from amicert.cim.envelope import Header, build_event
+from amicert.cim.nouns import EndDeviceEventData, end_device_events
+from amicert.cim.validate import ValidationContext, Validator
+from amicert.trace import Trace, analyse
+
+ROOT = Path(__file__).resolve().parents[1]
+T0 = datetime(2026, 1, 5, tzinfo=UTC)
+IMAGE = device.FirmwareImage.make("IMG", "AMIC", "AX-200", 4, 2, b"firmware")
+TABLE = b"AMICAX-200  \x01\x00\x04\x02SN00000001      "
+
+
+@pytest.fixture(scope="module")
+def use_case() -> UseCase:
+    return load_catalog(ROOT / "features")["AEP-5.8"]
+
+
+@pytest.fixture(scope="module")
+def validator() -> Validator:
+    return Validator()
+
+
+def confirmation(meter: str, campaign: str | None, code: str = "3.11.17.52") -> bytes:
+    event = EndDeviceEventData(mrid="e1", created=T0, event_type=code, asset_mrid=meter)
+    header = Header(
+        verb="created", noun="EndDeviceEvents", message_id=f"m-{meter}-{code}", timestamp=T0,
+        correlation_id=campaign,
+    )
+    return build_event(header, end_device_events([event]))
+
+
+def normal_trace(validator: Validator, *, skip: str = "", swap: bool = False,
+                 campaign_at_1_11: str | None = "C1") -> Trace:
+    """The normal sequence for one meter, optionally missing or reordering a row."""
+    meter = "MTR-0001"
+    rows = [
+        ("1.1", "Meter Vendor", "Metering Department", device.firmware_image(IMAGE)),
+        ("1.2", "Metering Department", "AMI Head-End",
+         device.firmware_campaign("C1", "ops", 7, IMAGE, [meter])),
+        ("1.4", "AMI Head-End", "AMI Network", device.firmware_download("C1", meter, IMAGE)),
+        ("1.5", "AMI Network", "NIC", device.firmware_download("C1", meter, IMAGE)),
+        ("1.6", "NIC", "Meter Metrology Board", device.firmware_write("C1", IMAGE)),
+        ("1.8", "Meter Metrology Board", "NIC",
+         device.firmware_update_response("C1", meter, "APPLIED", None, TABLE)),
+        ("1.9", "NIC", "AMI Network", device.firmware_update_response("C1", meter, "APPLIED", None, TABLE)),
+        ("1.10", "AMI Network", "AMI Head-End",
+         device.firmware_update_response("C1", meter, "APPLIED", None, TABLE)),
+        ("1.11", "AMI Head-End", "MDM", confirmation(meter, campaign_at_1_11)),
+    ]
+    if swap:
+        rows[-1], rows[-2] = rows[-2], rows[-1]
+    trace = Trace()
+    ctx = ValidationContext(seen_message_ids=set())
+    for number, producer, receiver, body in rows:
+        if number == skip:
+            continue
+        ids = {"receiver_id": meter} if receiver in ("NIC", "Meter Metrology Board") else {}
+        x = trace.record(producer, receiver, body, T0, **ids)
+        result = validator.validate(body, ctx)
+        x.info, x.findings = result.info, list(result.findings)
+    return trace
+
+
+def run(use_case: UseCase, trace: Trace) -> list[tuple[str, str | None]]:
+    rows = [use_case.row(n) for n in use_case.scenario("normal").steps]
+    analysis = analyse(trace, use_case, rows, ["MTR-0001"], frozenset({"AMI Head-End"}), final=True)
+    return [(f.rule, f.step) for f in analysis.findings if f.is_error]
+
+
+def test_a_complete_sequence_has_no_findings(use_case: UseCase, validator: Validator) -> None:
+    assert run(use_case, normal_trace(validator)) == []
+
+
+def test_a_missing_row_is_reported_at_its_step(use_case: UseCase, validator: Validator) -> None:
+    assert ("SEQ-MISSING", "1.11") in run(use_case, normal_trace(validator, skip="1.11"))
+
+
+def test_rows_out_of_order_are_reported_at_the_later_row(use_case: UseCase, validator: Validator) -> None:
+    assert ("SEQ-ORDER", "1.11") in run(use_case, normal_trace(validator, swap=True))
+
+
+def test_a_wrong_or_absent_correlation_is_reported(use_case: UseCase, validator: Validator) -> None:
+    assert ("SEQ-CORRELATION", "1.11") in run(use_case, normal_trace(validator, campaign_at_1_11="C2"))
+    assert ("SEQ-CORRELATION", "1.11") in run(use_case, normal_trace(validator, campaign_at_1_11=None))
+
+
+def test_an_exchange_between_actors_no_row_links_is_extra(use_case: UseCase, validator: Validator) -> None:
+    trace = normal_trace(validator)
+    trace.record("MDM", "Meter Vendor", device.firmware_image(IMAGE), T0)
+    assert ("SEQ-EXTRA", None) in run(use_case, trace)
+
+
+def test_a_message_about_a_meter_out_of_scope_is_reported(use_case: UseCase, validator: Validator) -> None:
+    trace = normal_trace(validator)
+    x = trace.record("AMI Head-End", "MDM", confirmation("MTR-9999", "C1"), T0)
+    x.info = validator.validate(x.body).info
+    assert ("SEQ-UNEXPECTED-DEVICE", "1.11") in run(use_case, trace)
+
+
+def test_the_wrong_message_on_a_row_names_what_was_expected(use_case: UseCase, validator: Validator) -> None:
+    trace = normal_trace(validator, skip="1.11")
+    x = trace.record("AMI Head-End", "MDM", confirmation("MTR-0001", "C1", code="3.26.0.85"), T0)
+    x.info = validator.validate(x.body).info
+    assert ("PROFILE-EVENT-CODE", "1.11") in run(use_case, trace)
