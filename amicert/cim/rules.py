@@ -140,7 +140,7 @@ _PIPELINE = (
     (
         "SOAP-BODY",
         "parse",
-        "A SOAP Envelope has a Body with one message element.",
+        "A SOAP Envelope has a Body that holds a message element.",
         "SOAP 1.1 / 1.2",
     ),
     (

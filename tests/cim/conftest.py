@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +30,7 @@ def edited(name: str, old: str, new: str) -> bytes:
 
 
 def firmware_event(
-    code: str = "3.11.17.52", *, form: str = "generic", message_id: str = "msg-1", **header: str
+    code: str = "3.11.17.52", *, form: str = "generic", message_id: str = "msg-1", **header: Any
 ) -> bytes:
     """A step 1.11 firmware confirmation for one meter."""
     event = EndDeviceEventData(
@@ -38,8 +40,17 @@ def firmware_event(
         "meter-1",
         details={"firmwareVersion": "4.2", "previousFirmwareVersion": "4.1"},
     )
-    fields: dict[str, str] = {"source": "HeadEnd-A", "correlation_id": "campaign-1", **header}
-    head = Header("created", "EndDeviceEvents", message_id, T0, **fields)  # type: ignore[arg-type]
+    head = replace(
+        Header(
+            "created",
+            "EndDeviceEvents",
+            message_id,
+            T0,
+            source="HeadEnd-A",
+            correlation_id="campaign-1",
+        ),
+        **header,
+    )
     return build_event(head, end_device_events([event]), form=form)
 
 

@@ -41,7 +41,9 @@ def test_unknown_well_formed_code_names_type_and_domain() -> None:
     assert "electric meter" in check.message and "firmware" in check.message
 
 
-@pytest.mark.parametrize("code", ["3.11.17", "3.11.17.52.1", "3.11.x.52", "-3.11.17.52", "", "3.11.17.52\n"])
+@pytest.mark.parametrize(
+    "code", ["3.11.17", "3.11.17.52.1", "3.11.x.52", "-3.11.17.52", "", "3.11.17.52\n"]
+)
 def test_malformed_event_codes(code: str) -> None:
     assert event_types().check(code).status is CodeStatus.MALFORMED
 
@@ -139,6 +141,8 @@ def test_error_code_extension() -> None:
 
 
 def test_registry_kind_in_messages() -> None:
-    assert CodeRegistry("EndDeviceControlType", "e", {}).check("1").message.startswith(
-        "EndDeviceControlType"
+    assert (
+        CodeRegistry("EndDeviceControlType", "e", {})
+        .check("1")
+        .message.startswith("EndDeviceControlType")
     )

@@ -58,7 +58,9 @@ def test_wrapper_event_shape() -> None:
 @pytest.mark.parametrize("form", ["generic", "wrapper"])
 @pytest.mark.parametrize("verb", ["create", "change", "cancel", "close", "delete"])
 def test_requests_validate(validator: Validator, form: str, verb: str) -> None:
-    header = Header(verb, "EndDeviceControls", f"m-{verb}-{form}", T0, user_id="u", organization="o")
+    header = Header(
+        verb, "EndDeviceControls", f"m-{verb}-{form}", T0, user_id="u", organization="o"
+    )
     result = validator.validate(build_request(header, CONTROLS, form=form))
     assert result.ok, result.findings
     assert result.info is not None and result.info.kind == "RequestMessage"
@@ -111,7 +113,9 @@ def test_request_element_children_are_copied() -> None:
 @pytest.mark.parametrize("form", ["generic", "wrapper"])
 def test_response_and_fault_validate(validator: Validator, form: str) -> None:
     errors = [ReplyError("2.4", "FATAL", "unknown meter", "meter-9", "//EndDevices[1]")]
-    reply = build_response(Header("reply", "EndDeviceEvents", f"r-{form}", T0), "FAILED", errors, form=form)
+    reply = build_response(
+        Header("reply", "EndDeviceEvents", f"r-{form}", T0), "FAILED", errors, form=form
+    )
     fault = build_fault("EndDeviceEvents", errors, form=form)
     for data in (reply, fault):
         result = validator.validate(data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from amicert.cim.model import MessageInfo
 from amicert.cim.profile import MessageExpectation, check_profile
 from amicert.cim.validate import Validator
+from amicert.findings import Finding
 
 from .conftest import firmware_event
 
@@ -19,8 +20,8 @@ def info_of(validator: Validator, data: bytes) -> MessageInfo:
     return info
 
 
-def rules(findings: list[object]) -> list[str]:
-    return [f.rule for f in findings]  # type: ignore[attr-defined]
+def rules(findings: list[Finding]) -> list[str]:
+    return [f.rule for f in findings]
 
 
 def test_step_1_11_confirmation_passes(validator: Validator) -> None:
@@ -55,13 +56,18 @@ def test_wrong_verb_noun_kind(validator: Validator) -> None:
     findings = check_profile(info_of(validator, firmware_event()), expectation)
     assert rules(findings) == ["PROFILE-KIND", "PROFILE-VERB", "PROFILE-NOUN"]
     by_rule = {f.rule: f for f in findings}
-    assert (by_rule["PROFILE-VERB"].expected, by_rule["PROFILE-VERB"].received) == ("reply", "created")
+    assert (by_rule["PROFILE-VERB"].expected, by_rule["PROFILE-VERB"].received) == (
+        "reply",
+        "created",
+    )
     assert by_rule["PROFILE-NOUN"].received == "EndDeviceEvents"
     assert by_rule["PROFILE-KIND"].received == "EventMessage"
 
 
 def test_wrong_root() -> None:
-    info = MessageInfo("device", None, "urn:amicert:device:1", "{urn:amicert:device:1}FirmwareWrite")
+    info = MessageInfo(
+        "device", None, "urn:amicert:device:1", "{urn:amicert:device:1}FirmwareWrite"
+    )
     expectation = MessageExpectation(root="{urn:amicert:device:1}FirmwareUpdateResponse")
     findings = check_profile(info, expectation)
     assert rules(findings) == ["PROFILE-ROOT"]

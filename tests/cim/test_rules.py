@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import amicert.cim.profile  # noqa: F401  (registers the PROFILE-* rule IDs)
 from amicert.cim.envelope import Header, ReplyError, build_fault, build_request, build_response
 from amicert.cim.model import ValidationContext
 from amicert.cim.nouns import EndDeviceControlData, end_device_controls
@@ -42,11 +43,17 @@ def test_draft_namespace(validator: Validator) -> None:
 
 
 def test_draft_payload_namespace(validator: Validator) -> None:
-    data = edited(GENERIC, "http://iec.ch/TC57/2011/EndDeviceEvents#", "http://www.iec.ch/TC57/2011/EndDeviceEvents#")
+    data = edited(
+        GENERIC,
+        "http://iec.ch/TC57/2011/EndDeviceEvents#",
+        "http://www.iec.ch/TC57/2011/EndDeviceEvents#",
+    )
     assert "ENV-DRAFT-NS" in ids(validator, data)
 
 
-@pytest.mark.parametrize("verb", ["show", "subscribe", "unsubscribe", "report", "stop", "terminate"])
+@pytest.mark.parametrize(
+    "verb", ["show", "subscribe", "unsubscribe", "report", "stop", "terminate"]
+)
 def test_draft_verbs(validator: Validator, verb: str) -> None:
     found = ids(validator, edited(GENERIC, "<Verb>created</Verb>", f"<Verb>{verb}</Verb>"))
     assert "ENV-VERB" in found
@@ -54,12 +61,18 @@ def test_draft_verbs(validator: Validator, verb: str) -> None:
 
 
 def test_draft_verb_sample_message(validator: Validator) -> None:
-    finding = [f for f in validator.validate(sample("invalid/draft_verb.xml")).findings if f.rule == "ENV-VERB"]
+    finding = [
+        f
+        for f in validator.validate(sample("invalid/draft_verb.xml")).findings
+        if f.rule == "ENV-VERB"
+    ]
     assert finding and "draft" in finding[0].message and finding[0].xpath
 
 
 def test_kind_verb_event_with_request_verb(validator: Validator) -> None:
-    assert "ENV-KIND-VERB" in ids(validator, edited(GENERIC, "<Verb>created</Verb>", "<Verb>create</Verb>"))
+    assert "ENV-KIND-VERB" in ids(
+        validator, edited(GENERIC, "<Verb>created</Verb>", "<Verb>create</Verb>")
+    )
 
 
 def test_kind_verb_request_with_event_verb(validator: Validator) -> None:
@@ -74,7 +87,9 @@ def test_wrapper_name_verb_mismatch(validator: Validator) -> None:
 
 
 def test_wrapper_name_noun_mismatch(validator: Validator) -> None:
-    data = edited(WRAPPER, "<msg:Noun>EndDeviceEvents</msg:Noun>", "<msg:Noun>MeterReadings</msg:Noun>")
+    data = edited(
+        WRAPPER, "<msg:Noun>EndDeviceEvents</msg:Noun>", "<msg:Noun>MeterReadings</msg:Noun>"
+    )
     assert "ENV-WRAPPER-NAME" in ids(validator, data)
 
 
@@ -155,7 +170,9 @@ def test_timestamp_zone(validator: Validator) -> None:
 
 def test_replay_created_zone(validator: Validator) -> None:
     header = Header("create", "EndDeviceControls", "m", T0, replay_nonce="n", replay_created=T0)
-    data = build_request(header, None).replace(b"<Created>2024-05-01T12:00:00Z", b"<Created>2024-05-01T12:00:00")
+    data = build_request(header, None).replace(
+        b"<Created>2024-05-01T12:00:00Z", b"<Created>2024-05-01T12:00:00"
+    )
     assert ids(validator, data, ValidationContext(now=T0)) == ["ENV-TIMESTAMP-ZONE"]
 
 
