@@ -35,29 +35,10 @@ class HeadEndNeverConfirms(HeadEnd):
 
 
 class _HeadEndReportVariant(HeadEnd):
-    """Sends the report built by ``build`` instead of the correct one."""
+    """Encodes its reports with ``build`` instead of the correct encoding."""
 
-    def report(
-        self, campaign: Campaign, meter: str, code: str, details: dict[str, str], reason: str
-    ) -> None:
-        now = self.ctx.now()
-        event = EndDeviceEventData(
-            mrid=self.ctx.new_id(),
-            created=now,
-            event_type=code,
-            asset_mrid=meter,
-            reason=reason,
-            details=details,
-        )
-        header = Header(
-            verb="created",
-            noun="EndDeviceEvents",
-            message_id=self.ctx.new_id(),
-            timestamp=now,
-            source="AMI Head-End",
-            correlation_id=campaign.campaign_id,
-        )
-        self.call("MDM", self.build(header, event))
+    def encode_report(self, header: Header, event: EndDeviceEventData) -> bytes:
+        return self.build(header, event)
 
     def build(self, header: Header, event: EndDeviceEventData) -> bytes:
         return build_event(header, end_device_events([event]))

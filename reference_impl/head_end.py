@@ -149,5 +149,8 @@ class HeadEnd(Actor):
             source="AMI Head-End",
             correlation_id=campaign.campaign_id,
         )
-        body = build_event(header, end_device_events([event]), form=self.message_form)
-        self.call("MDM", body)
+        self.call("MDM", self.encode_report(header, event))
+
+    def encode_report(self, header: Header, event: EndDeviceEventData) -> bytes:
+        """The CIM bytes of one report (created EndDeviceEvents, cim_schemas/PROFILE.md)."""
+        return build_event(header, end_device_events([event]), form=self.message_form)
