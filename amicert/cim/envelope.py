@@ -299,10 +299,31 @@ def child(parent: etree._Element | None, local: str) -> etree._Element | None:
     """First element child with this local name, whatever its namespace."""
     if parent is None:
         return None
+    suffix = "}" + local
     for el in parent:
-        if isinstance(el.tag, str) and etree.QName(el).localname == local:
+        tag = el.tag
+        # string checks rather than QName objects: this runs on every message, many times
+        if isinstance(tag, str) and (tag.endswith(suffix) or tag == local):
             return el
     return None
+
+
+def children_by_name(parent: etree._Element | None) -> dict[str, etree._Element]:
+    """First element child per local name, in one pass (cheaper than repeated lookups)."""
+    found: dict[str, etree._Element] = {}
+    if parent is None:
+        return found
+    for el in parent:
+        tag = el.tag
+        if isinstance(tag, str):
+            found.setdefault(tag.rpartition("}")[2], el)
+    return found
+
+
+def _text(element: etree._Element | None) -> str | None:
+    if element is None or element.text is None:
+        return None
+    return element.text.strip()
 
 
 def child_text(parent: etree._Element | None, local: str) -> str | None:
@@ -363,23 +384,23 @@ def read_header(root: etree._Element, *, soap: str | None = None) -> MessageInfo
     """What the message says about itself; never raises on a well-formed element."""
     form, kind, wrapper_noun = _form_and_kind(root)
     qname = etree.QName(root)
-    header = child(root, "Header")
-    reply = child(root, "Reply")
-    payload_root = payload_root_element(child(root, "Payload"))
-    noun = child_text(header, "Noun") or wrapper_noun
+    parts = children_by_name(root)
+    fields = children_by_name(parts.get("Header"))
+    payload_root = payload_root_element(parts.get("Payload"))
+    noun = _text(fields.get("Noun")) or wrapper_noun
     return MessageInfo(
         form=form,
         kind=kind,
         namespace=qname.namespace,
         root=qname.text,
-        verb=child_text(header, "Verb"),
+        verb=_text(fields.get("Verb")),
         noun=noun,
-        message_id=child_text(header, "MessageID"),
-        correlation_id=child_text(header, "CorrelationID"),
-        timestamp=parse_datetime(child_text(header, "Timestamp")),
-        source=child_text(header, "Source"),
-        reply_address=child_text(header, "ReplyAddress"),
-        result=child_text(reply, "Result"),
+        message_id=_text(fields.get("MessageID")),
+        correlation_id=_text(fields.get("CorrelationID")),
+        timestamp=parse_datetime(_text(fields.get("Timestamp"))),
+        source=_text(fields.get("Source")),
+        reply_address=_text(fields.get("ReplyAddress")),
+        result=child_text(parts.get("Reply"), "Result"),
         payload_root=None if payload_root is None else etree.QName(payload_root).text,
         event_codes=codes_in(payload_root, "EndDeviceEventType"),
         control_codes=codes_in(payload_root, "EndDeviceControlType"),

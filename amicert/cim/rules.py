@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
 from lxml import etree
 
@@ -45,9 +46,23 @@ class RuleContext:
     # The noun document: the Payload's child, or the decompressed content of Payload/Compressed.
     payload_root: etree._Element | None = None
 
+    @cached_property
+    def parts(self) -> dict[str, etree._Element]:
+        """The root's children by local name (Header, Request, Reply, Payload)."""
+        return env.children_by_name(self.root)
+
+    @cached_property
+    def fields(self) -> dict[str, etree._Element]:
+        """The Header's children by local name."""
+        return env.children_by_name(self.header)
+
     @property
     def header(self) -> etree._Element | None:
-        return env.child(self.root, "Header")
+        return self.parts.get("Header")
+
+    @property
+    def reply(self) -> etree._Element | None:
+        return self.parts.get("Reply")
 
 
 RULES: dict[str, RuleSpec] = {}
@@ -108,7 +123,7 @@ def _finding(
 
 
 def _header_el(ctx: RuleContext, local: str) -> etree._Element | None:
-    return env.child(ctx.header, local)
+    return ctx.fields.get(local)
 
 
 _S100 = "IEC 61968-100 Ed.1"
@@ -363,7 +378,7 @@ def reply_result(ctx: RuleContext) -> Iterator[Finding]:
     info = ctx.info
     if info.kind not in (env.RESPONSE_MESSAGE, env.FAULT_MESSAGE):
         return
-    reply = env.child(ctx.root, "Reply")
+    reply = ctx.reply
     if reply is None or env.child(reply, "Result") is None:
         yield _finding(
             "ENV-REPLY-RESULT",
@@ -398,7 +413,7 @@ def reply_result(ctx: RuleContext) -> Iterator[Finding]:
     source=f"{_S100} ReplyType/Error",
 )
 def failed_has_error(ctx: RuleContext) -> Iterator[Finding]:
-    reply = env.child(ctx.root, "Reply")
+    reply = ctx.reply
     result = env.child_text(reply, "Result")
     if reply is None or result not in ("FAILED", "PARTIAL"):
         return
@@ -608,7 +623,7 @@ def reading_type_form(ctx: RuleContext) -> Iterator[Finding]:
     stage="code",
 )
 def error_code_form(ctx: RuleContext) -> Iterator[Finding]:
-    reply = env.child(ctx.root, "Reply")
+    reply = ctx.reply
     if reply is None:
         return
     for error_el in reply:
