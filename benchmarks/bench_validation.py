@@ -123,8 +123,16 @@ def main() -> int:
 
     if not args.no_suite:
         with tempfile.TemporaryDirectory() as tmp:
-            cmd = [sys.executable, "-m", "amicert.cli", "run", "--use-case", "AEP-5.8",
-                   "--report-dir", tmp]
+            cmd = [
+                sys.executable,
+                "-m",
+                "amicert.cli",
+                "run",
+                "--use-case",
+                "AEP-5.8",
+                "--report-dir",
+                tmp,
+            ]
             start = time.perf_counter()
             proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
             wall = time.perf_counter() - start

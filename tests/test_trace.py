@@ -33,28 +33,49 @@ def validator() -> Validator:
 def confirmation(meter: str, campaign: str | None, code: str = "3.11.17.52") -> bytes:
     event = EndDeviceEventData(mrid="e1", created=T0, event_type=code, asset_mrid=meter)
     header = Header(
-        verb="created", noun="EndDeviceEvents", message_id=f"m-{meter}-{code}", timestamp=T0,
+        verb="created",
+        noun="EndDeviceEvents",
+        message_id=f"m-{meter}-{code}",
+        timestamp=T0,
         correlation_id=campaign,
     )
     return build_event(header, end_device_events([event]))
 
 
-def normal_trace(validator: Validator, *, skip: str = "", swap: bool = False,
-                 campaign_at_1_11: str | None = "C1") -> Trace:
+def normal_trace(
+    validator: Validator, *, skip: str = "", swap: bool = False, campaign_at_1_11: str | None = "C1"
+) -> Trace:
     """The normal sequence for one meter, optionally missing or reordering a row."""
     meter = "MTR-0001"
     rows = [
         ("1.1", "Meter Vendor", "Metering Department", device.firmware_image(IMAGE)),
-        ("1.2", "Metering Department", "AMI Head-End",
-         device.firmware_campaign("C1", "ops", 7, IMAGE, [meter])),
+        (
+            "1.2",
+            "Metering Department",
+            "AMI Head-End",
+            device.firmware_campaign("C1", "ops", 7, IMAGE, [meter]),
+        ),
         ("1.4", "AMI Head-End", "AMI Network", device.firmware_download("C1", meter, IMAGE)),
         ("1.5", "AMI Network", "NIC", device.firmware_download("C1", meter, IMAGE)),
         ("1.6", "NIC", "Meter Metrology Board", device.firmware_write("C1", IMAGE)),
-        ("1.8", "Meter Metrology Board", "NIC",
-         device.firmware_update_response("C1", meter, "APPLIED", None, TABLE)),
-        ("1.9", "NIC", "AMI Network", device.firmware_update_response("C1", meter, "APPLIED", None, TABLE)),
-        ("1.10", "AMI Network", "AMI Head-End",
-         device.firmware_update_response("C1", meter, "APPLIED", None, TABLE)),
+        (
+            "1.8",
+            "Meter Metrology Board",
+            "NIC",
+            device.firmware_update_response("C1", meter, "APPLIED", None, TABLE),
+        ),
+        (
+            "1.9",
+            "NIC",
+            "AMI Network",
+            device.firmware_update_response("C1", meter, "APPLIED", None, TABLE),
+        ),
+        (
+            "1.10",
+            "AMI Network",
+            "AMI Head-End",
+            device.firmware_update_response("C1", meter, "APPLIED", None, TABLE),
+        ),
         ("1.11", "AMI Head-End", "MDM", confirmation(meter, campaign_at_1_11)),
     ]
     if swap:
@@ -85,29 +106,41 @@ def test_a_missing_row_is_reported_at_its_step(use_case: UseCase, validator: Val
     assert ("SEQ-MISSING", "1.11") in run(use_case, normal_trace(validator, skip="1.11"))
 
 
-def test_rows_out_of_order_are_reported_at_the_later_row(use_case: UseCase, validator: Validator) -> None:
+def test_rows_out_of_order_are_reported_at_the_later_row(
+    use_case: UseCase, validator: Validator
+) -> None:
     assert ("SEQ-ORDER", "1.11") in run(use_case, normal_trace(validator, swap=True))
 
 
 def test_a_wrong_or_absent_correlation_is_reported(use_case: UseCase, validator: Validator) -> None:
-    assert ("SEQ-CORRELATION", "1.11") in run(use_case, normal_trace(validator, campaign_at_1_11="C2"))
-    assert ("SEQ-CORRELATION", "1.11") in run(use_case, normal_trace(validator, campaign_at_1_11=None))
+    assert ("SEQ-CORRELATION", "1.11") in run(
+        use_case, normal_trace(validator, campaign_at_1_11="C2")
+    )
+    assert ("SEQ-CORRELATION", "1.11") in run(
+        use_case, normal_trace(validator, campaign_at_1_11=None)
+    )
 
 
-def test_an_exchange_between_actors_no_row_links_is_extra(use_case: UseCase, validator: Validator) -> None:
+def test_an_exchange_between_actors_no_row_links_is_extra(
+    use_case: UseCase, validator: Validator
+) -> None:
     trace = normal_trace(validator)
     trace.record("MDM", "Meter Vendor", device.firmware_image(IMAGE), T0)
     assert ("SEQ-EXTRA", None) in run(use_case, trace)
 
 
-def test_a_message_about_a_meter_out_of_scope_is_reported(use_case: UseCase, validator: Validator) -> None:
+def test_a_message_about_a_meter_out_of_scope_is_reported(
+    use_case: UseCase, validator: Validator
+) -> None:
     trace = normal_trace(validator)
     x = trace.record("AMI Head-End", "MDM", confirmation("MTR-9999", "C1"), T0)
     x.info = validator.validate(x.body).info
     assert ("SEQ-UNEXPECTED-DEVICE", "1.11") in run(use_case, trace)
 
 
-def test_the_wrong_message_on_a_row_names_what_was_expected(use_case: UseCase, validator: Validator) -> None:
+def test_the_wrong_message_on_a_row_names_what_was_expected(
+    use_case: UseCase, validator: Validator
+) -> None:
     trace = normal_trace(validator, skip="1.11")
     x = trace.record("AMI Head-End", "MDM", confirmation("MTR-0001", "C1", code="3.26.0.85"), T0)
     x.info = validator.validate(x.body).info

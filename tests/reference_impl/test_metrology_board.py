@@ -25,7 +25,9 @@ def board() -> MetrologyBoard:
     return MetrologyBoard(ctx, "M1")
 
 
-def image(version: int = 4, revision: int = 2, model: str = "AX-200", maker: str = "AMIC") -> device.FirmwareImage:
+def image(
+    version: int = 4, revision: int = 2, model: str = "AX-200", maker: str = "AMIC"
+) -> device.FirmwareImage:
     return device.FirmwareImage.make("IMG", maker, model, version, revision, b"\x01\x02\x03" * 100)
 
 
@@ -38,14 +40,19 @@ def test_a_newer_intact_image_for_this_model_is_accepted(board: MetrologyBoard) 
 @pytest.mark.parametrize(
     ("bad", "reason"),
     [
-        (dataclasses.replace(image(), content=b"\x00" + image().content[1:]), "IMAGE_HASH_MISMATCH"),
+        (
+            dataclasses.replace(image(), content=b"\x00" + image().content[1:]),
+            "IMAGE_HASH_MISMATCH",
+        ),
         (image(model="BX-900"), "MODEL_MISMATCH"),
         (image(maker="OTHR"), "MANUFACTURER_MISMATCH"),
         (image(version=4, revision=0), "DOWNGRADE"),
         (image(version=3, revision=9), "DOWNGRADE"),
     ],
 )
-def test_an_unsafe_image_is_refused_with_its_reason(board: MetrologyBoard, bad: device.FirmwareImage, reason: str) -> None:
+def test_an_unsafe_image_is_refused_with_its_reason(
+    board: MetrologyBoard, bad: device.FirmwareImage, reason: str
+) -> None:
     assert board.check(bad) == reason
 
 
