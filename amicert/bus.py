@@ -6,6 +6,7 @@ can recurse into another. Synchronous CIM request/reply is the one exception, as
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -44,7 +45,11 @@ def message_key(root: object) -> str:
 
 
 class Bus:
-    """Routes messages between bound actors, recording and validating each one."""
+    """Routes messages between bound actors, recording and validating each one.
+
+    Thread-safe where it must be: wire endpoints record from their own threads, so recording and
+    validation (lxml schemas keep their error log on the shared schema) happen under ``lock``.
+    """
 
     def __init__(self, clock: VirtualClock, trace: Trace, validator: Validator) -> None:
         self.clock = clock
@@ -52,6 +57,7 @@ class Bus:
         self.validator = validator
         self.context = ValidationContext(seen_message_ids=set())
         self._actors: dict[tuple[str, str | None], Actor] = {}
+        self.lock = threading.RLock()
 
     def bind(self, actor: Actor) -> None:
         self._actors[(actor.role, actor.instance)] = actor
@@ -78,24 +84,27 @@ class Bus:
         transport: str = "in-process",
     ) -> Exchange:
         """Record and validate one message. Also used by wire transports for what they capture."""
-        exchange = self.trace.record(
-            producer,
-            receiver,
-            body,
-            self.clock.now(),
-            producer_id=producer_id,
-            receiver_id=receiver_id,
-            in_reply_to=in_reply_to.seq if in_reply_to else None,
-            transport=transport,
-        )
-        self.context.now = self.clock.now()
-        self.context.request_message_id = (
-            in_reply_to.info.message_id if in_reply_to is not None and in_reply_to.info else None
-        )
-        result = self.validator.validate(body, self.context)
-        exchange.info = result.info
-        exchange.findings = list(result.findings)
-        return exchange
+        with self.lock:
+            exchange = self.trace.record(
+                producer,
+                receiver,
+                body,
+                self.clock.now(),
+                producer_id=producer_id,
+                receiver_id=receiver_id,
+                in_reply_to=in_reply_to.seq if in_reply_to else None,
+                transport=transport,
+            )
+            self.context.now = self.clock.now()
+            self.context.request_message_id = (
+                in_reply_to.info.message_id
+                if in_reply_to is not None and in_reply_to.info
+                else None
+            )
+            result = self.validator.validate(body, self.context)
+            exchange.info = result.info
+            exchange.findings = list(result.findings)
+            return exchange
 
     def _parse(self, exchange: Exchange) -> tuple[object, str] | None:
         try:
@@ -117,6 +126,9 @@ class Bus:
         target = self.actor(receiver, receiver_id)
 
         def transmit() -> None:
+            if getattr(target, "remote", False):
+                self._over_wire(producer, receiver, receiver_id, body, target)
+                return
             exchange = self.record(
                 producer.role,
                 receiver,
@@ -130,6 +142,82 @@ class Bus:
             self.clock.call_later(delay, transmit, f"{producer.role} -> {receiver}")
         else:
             transmit()
+
+    def call(
+        self, producer: Actor, receiver: str, body: bytes, *, receiver_id: str | None = None
+    ) -> bytes | None:
+        """Request with a synchronous reply; the reply's message bytes, or None."""
+        target = self.actor(receiver, receiver_id)
+        if getattr(target, "remote", False):
+            return self._over_wire(producer, receiver, receiver_id, body, target)
+        exchange = self.record(
+            producer.role, receiver, body, producer_id=producer.instance, receiver_id=receiver_id
+        )
+        reply = self._deliver(target, exchange)
+        if reply is None:
+            exchange.findings.append(
+                error(
+                    "MSG-NO-REPLY",
+                    f"{receiver} sent no synchronous reply",
+                    extra={"actor": receiver},
+                )
+            )
+            return None
+        self.record(
+            receiver,
+            producer.role,
+            reply,
+            producer_id=receiver_id,
+            receiver_id=producer.instance,
+            in_reply_to=exchange,
+        )
+        return reply
+
+    def _over_wire(
+        self, producer: Actor, receiver: str, receiver_id: str | None, body: bytes, target: Actor
+    ) -> bytes | None:
+        """Send through a remote proxy and record the HTTP bodies that actually crossed."""
+        result = target.transmit(producer.role, receiver, receiver_id, body)  # type: ignore[attr-defined]
+        if result is None:
+            return None  # a served fault dropped the message: nothing crossed the wire
+        exchange = self.record(
+            producer.role,
+            receiver,
+            result.sent,
+            producer_id=producer.instance,
+            receiver_id=receiver_id,
+            transport="http",
+        )
+        exchange.note = "; ".join(result.notes)
+        if result.finding is not None:
+            with self.lock:
+                exchange.findings.append(result.finding)
+        if not result.received:
+            return None
+        self.record(
+            receiver,
+            producer.role,
+            result.received,
+            producer_id=receiver_id,
+            receiver_id=producer.instance,
+            in_reply_to=exchange,
+            transport="http",
+        )
+        if result.finding is not None:
+            return None
+        try:
+            root, _ = unwrap_soap(parse_xml(result.received))
+        except XmlSafetyError:
+            return None
+        from lxml import etree
+
+        return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+    def deliver_now(
+        self, receiver: str, receiver_id: str | None, exchange: Exchange
+    ) -> bytes | None:
+        """Hand an exchange recorded by a wire endpoint to the local actor; its reply, if any."""
+        return self._deliver(self.actor(receiver, receiver_id), exchange)
 
     def _deliver(self, target: Actor, exchange: Exchange) -> bytes | None:
         """Hand the message to its receiver; whatever the receiver makes of it, the run goes on."""
@@ -152,32 +240,6 @@ class Bus:
                     )
                 )
             return None
-
-    def call(
-        self, producer: Actor, receiver: str, body: bytes, *, receiver_id: str | None = None
-    ) -> bytes | None:
-        exchange = self.record(
-            producer.role, receiver, body, producer_id=producer.instance, receiver_id=receiver_id
-        )
-        reply = self._deliver(self.actor(receiver, receiver_id), exchange)
-        if reply is None:
-            exchange.findings.append(
-                error(
-                    "MSG-NO-REPLY",
-                    f"{receiver} sent no synchronous reply",
-                    extra={"actor": receiver},
-                )
-            )
-            return None
-        self.record(
-            receiver,
-            producer.role,
-            reply,
-            producer_id=receiver_id,
-            receiver_id=producer.instance,
-            in_reply_to=exchange,
-        )
-        return reply
 
 
 def _discard(_: object) -> None:

@@ -53,7 +53,25 @@ class MessageSpec:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One exchange of a step row. Most rows have one; a row whose information-exchange table
+    lists several (request, download, notice ...) has them in order. ``reply`` marks an exchange
+    observed as the synchronous reply to the request of an earlier part or row."""
+
+    producer: str
+    receiver: str
+    information: str
+    message: str
+    per: str = "campaign"
+    reply: bool = False
+
+
+@dataclass(frozen=True)
 class StepRow:
+    """One row of a step table. ``number`` is the row's key in the catalog: the document's
+    number, qualified as ``<table>#<number>`` when the use case has several step tables whose
+    numbers repeat; ``label`` is the number exactly as the document writes it."""
+
     number: str
     description: str
     information: str
@@ -65,17 +83,44 @@ class StepRow:
     per: str = "campaign"
     observe: dict[str, str] = field(default_factory=dict)
     harness_added: bool = False
+    label: str = ""
+    table: str = ""
+    parts: tuple[Part, ...] = ()
+    reply: bool = False
 
     @property
     def internal(self) -> bool:
         return self.receiver == INTERNAL
 
+    @property
+    def shown(self) -> str:
+        """The row number as the document writes it."""
+        return self.label or self.number
+
+    @property
+    def exchanges(self) -> tuple[Part, ...]:
+        """The exchanges that make up this row, in order (none for an internal row)."""
+        if self.internal:
+            return ()
+        if self.parts:
+            return self.parts
+        return (
+            Part(
+                self.producer,
+                self.receiver,
+                self.information,
+                self.message or "",
+                self.per,
+                self.reply,
+            ),
+        )
+
     def text(self) -> str:
         """The Gherkin text of this row: the one form features must use."""
         if self.internal:
-            return f'step {self.number}: the {self.producer} acts internally: "{self.description}"'
+            return f'step {self.shown}: the {self.producer} acts internally: "{self.description}"'
         return (
-            f'step {self.number}: the {self.producer} sends the "{self.information}" '
+            f'step {self.shown}: the {self.producer} sends the "{self.information}" '
             f"to the {self.receiver}"
         )
 
@@ -86,6 +131,7 @@ class ScenarioSpec:
     name: str
     steps: tuple[str, ...]
     harness_added: bool = False
+    table: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,6 +164,15 @@ class UseCase:
     def document_rows(self) -> list[StepRow]:
         return [r for r in self.rows.values() if not r.harness_added]
 
+    def key(self, scenario: ScenarioSpec | str | None, number: str) -> str:
+        """The catalog key of row ``number`` as a feature of ``scenario`` writes it."""
+        spec = self.scenarios.get(scenario) if isinstance(scenario, str) else scenario
+        if spec is not None and spec.table and "#" not in number:
+            qualified = f"{spec.table}#{number}"
+            if qualified in self.rows:
+                return qualified
+        return number
+
     def row(self, number: str) -> StepRow:
         try:
             return self.rows[number]
@@ -142,19 +197,58 @@ def _require(data: dict[str, Any], key: str, path: Path, where: str, kind: type 
     return value
 
 
-def _row(data: dict[str, Any], path: Path, where: str, harness_added: bool) -> StepRow:
+def _part(data: dict[str, Any], path: Path, where: str) -> Part:
+    return Part(
+        producer=_require(data, "producer", path, where),
+        receiver=_require(data, "receiver", path, where),
+        information=_require(data, "information", path, where),
+        message=_require(data, "message", path, where),
+        per=str(data.get("per", "campaign")),
+        reply=bool(data.get("reply", False)),
+    )
+
+
+def _qualify(table: str, number: str) -> str:
+    return f"{table}#{number}" if table and "#" not in number else number
+
+
+def _row(
+    data: dict[str, Any], path: Path, where: str, harness_added: bool, table: str = ""
+) -> StepRow:
+    parts = tuple(
+        _part(p, path, f"{where}.exchanges[{i}]") for i, p in enumerate(data.get("exchanges") or [])
+    )
+    if parts:
+        # the first exchange is the row's own, unless the row says otherwise
+        first = parts[0]
+        data = {
+            "producer": first.producer,
+            "receiver": first.receiver,
+            "information": first.information,
+            "message": first.message,
+            **data,
+        }
+    label = str(_require(data, "number", path, where))
+    observe = {
+        k: _qualify(table, str(v)) if k in ("effect_of", "after") else str(v)
+        for k, v in (data.get("observe") or {}).items()
+    }
     return StepRow(
-        number=str(_require(data, "number", path, where)),
-        description=_require(data, "description", path, where),
+        number=_qualify(table, label),
+        description=" ".join(str(_require(data, "description", path, where)).split()),
         information=_require(data, "information", path, where),
         producer=_require(data, "producer", path, where),
         receiver=_require(data, "receiver", path, where),
         message_type=str(data.get("message_type") or ""),
-        trigger=str(data.get("trigger") or ""),
+        trigger=" ".join(str(data.get("trigger") or "").split()),
         message=data.get("message"),
         per=str(data.get("per", "campaign")),
-        observe=dict(data.get("observe") or {}),
+        observe=observe,
         harness_added=harness_added,
+        label=label if table else "",
+        table=table,
+        parts=parts,
+        reply=bool(data.get("reply", False)),
     )
 
 
@@ -184,19 +278,31 @@ def load_use_case(path: Path) -> UseCase:
         for name, spec in (raw.get("messages") or {}).items()
     }
     rows: dict[str, StepRow] = {}
-    for section, added in (("steps", False), ("harness_steps", True)):
-        for i, item in enumerate(raw.get(section) or []):
-            row = _row(item, path, f"{section}[{i}]", added)
+    sections: list[tuple[str, bool, str, list[Any]]] = [
+        ("steps", False, "", raw.get("steps") or []),
+    ]
+    for t, table in enumerate(raw.get("tables") or []):
+        table_id = str(_require(table, "id", path, f"tables[{t}]"))
+        sections.append((f"tables[{t}].steps", False, table_id, table.get("steps") or []))
+    sections.append(("harness_steps", True, "", raw.get("harness_steps") or []))
+    for section, added, table_id, items in sections:
+        for i, item in enumerate(items):
+            row = _row(item, path, f"{section}[{i}]", added, table_id)
             if row.number in rows:
                 raise CatalogError(path, f"{section}[{i}].number", f"duplicate step {row.number}")
             for role in (row.producer, row.receiver):
                 if role != INTERNAL and role not in actors:
                     raise CatalogError(path, f"{section}[{i}]", f"unknown actor {role!r}")
-            if row.message and row.message not in messages:
-                raise CatalogError(
-                    path, f"{section}[{i}].message", f"unknown message {row.message!r}"
-                )
-            if row.per not in ("campaign", "device"):
+            for part in row.parts:
+                for role in (part.producer, part.receiver):
+                    if role not in actors:
+                        raise CatalogError(
+                            path, f"{section}[{i}].exchanges", f"unknown actor {role!r}"
+                        )
+            for name in [row.message, *(p.message for p in row.parts)]:
+                if name and name not in messages:
+                    raise CatalogError(path, f"{section}[{i}].message", f"unknown message {name!r}")
+            if any(p not in ("campaign", "device") for p in [row.per, *(x.per for x in row.parts)]):
                 raise CatalogError(path, f"{section}[{i}].per", "expected 'campaign' or 'device'")
             if not row.internal and not row.message:
                 raise CatalogError(
@@ -205,11 +311,16 @@ def load_use_case(path: Path) -> UseCase:
             rows[row.number] = row
     scenarios: dict[str, ScenarioSpec] = {}
     for i, item in enumerate(_require(raw, "scenarios", path, "", list)):
+        table_id = str(item.get("table") or "")
         spec = ScenarioSpec(
             id=_require(item, "id", path, f"scenarios[{i}]"),
             name=_require(item, "name", path, f"scenarios[{i}]"),
-            steps=tuple(str(s) for s in _require(item, "steps", path, f"scenarios[{i}]", list)),
+            steps=tuple(
+                _qualify(table_id, str(s)) if _qualify(table_id, str(s)) in rows else str(s)
+                for s in _require(item, "steps", path, f"scenarios[{i}]", list)
+            ),
             harness_added=bool(item.get("harness_added", False)),
+            table=table_id,
         )
         for number in spec.steps:
             if number not in rows:
@@ -320,7 +431,7 @@ def traceability_problems(use_case: UseCase) -> list[str]:
             problems.append(f"{where}: scenario {s.scenario_name!r} has no @scenario:<id> tag")
             continue
         by_scenario.setdefault(s.scenario_id, []).append(s)
-        row = use_case.rows.get(s.number)
+        row = use_case.rows.get(use_case.key(s.scenario_id, s.number))
         if row is None:
             problems.append(f"{where}: step {s.number} is not a row of {use_case.id}")
             continue
@@ -335,18 +446,25 @@ def traceability_problems(use_case: UseCase) -> list[str]:
         if spec is None:
             problems.append(f"scenario {scenario_id!r} is not in {use_case.path.name}")
             continue
-        numbers = tuple(s.number for s in found if s.number)
+        numbers = tuple(use_case.key(spec, s.number) for s in found if s.number)
         # A Scenario Outline repeats no steps in the template; compare the template's rows.
         if numbers != spec.steps:
             problems.append(
                 f"scenario {scenario_id!r}: feature rows {list(numbers)} != catalog rows {list(spec.steps)}"
             )
-    covered = {s.number for s in steps if s.number and not s.harness_added}
+    covered = {
+        use_case.key(s.scenario_id, s.number) for s in steps if s.number and not s.harness_added
+    }
     for row in use_case.document_rows:
         if row.number not in covered:
             problems.append(
                 f"step {row.number} of {use_case.id} is in no (document) feature scenario"
             )
+    for row in use_case.rows.values():
+        for key in ("effect_of", "after"):
+            ref = row.observe.get(key)
+            if ref is not None and ref not in use_case.rows:
+                problems.append(f"step {row.number}: observe {key} names no row ({ref})")
     for scenario_id, spec in use_case.scenarios.items():
         if scenario_id not in by_scenario:
             problems.append(f"catalog scenario {scenario_id!r} has no feature scenario")
@@ -384,16 +502,23 @@ class CoverageRow:
 def coverage(use_case: UseCase) -> CoverageRow:
     """How much of the document the features cover: rows, and requirements traced to run steps."""
     steps = feature_steps(use_case)
-    present = {(s.scenario_id, s.number) for s in steps if s.number}
+    present = {(s.scenario_id, use_case.key(s.scenario_id, s.number)) for s in steps if s.number}
     covered_rows = {
-        s.number for s in steps if s.number and not s.harness_added and s.number in use_case.rows
+        use_case.key(s.scenario_id, s.number)
+        for s in steps
+        if s.number
+        and not s.harness_added
+        and use_case.key(s.scenario_id, s.number) in use_case.rows
     }
     live = [r for r in use_case.requirements if not r.deleted]
     traced = 0
     for req in live:
         if req.out_of_scope:
             continue
-        refs = [tuple(t.split(":", 1)) for t in req.traced_to if ":" in t]
+        refs = [
+            (sc, use_case.key(sc, number))
+            for sc, number in (t.split(":", 1) for t in req.traced_to if ":" in t)
+        ]
         if refs and all(ref in present for ref in refs):
             traced += 1
     return CoverageRow(

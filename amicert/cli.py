@@ -8,6 +8,7 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from amicert.catalog import CatalogError, coverage, load_catalog, project_root
 
@@ -47,7 +48,25 @@ def build_parser() -> argparse.ArgumentParser:
         "-k", dest="keyword", default=None, help="pytest -k expression on scenario names"
     )
     run.add_argument("-v", "--verbose", action="store_true", help="show pytest's per-step output")
+    run.add_argument(
+        "--sut",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="SUT profile: run with its boundary actors reached over the wire",
+    )
     run.set_defaults(handler=cmd_run)
+
+    srv = sub.add_parser("serve", help="serve the reference implementation of a profile's boundary")
+    srv.add_argument("--sut", type=Path, metavar="FILE", help="SUT profile")
+    srv.add_argument("--fault", default=None, help="misbehave in one named way (see --list-faults)")
+    srv.add_argument("--list-faults", action="store_true", help="list the faults and exit")
+    srv.set_defaults(handler=cmd_serve)
+
+    chk = sub.add_parser("check-adapter", help="what a SUT profile covers, before a run")
+    chk.add_argument("--sut", type=Path, required=True, metavar="FILE", help="SUT profile")
+    chk.add_argument("--json", action="store_true", help="machine-readable output")
+    chk.set_defaults(handler=cmd_check_adapter)
 
     lst = sub.add_parser("list", help="list use cases, scenarios and coverage")
     lst.add_argument("--coverage", action="store_true", help="steps and requirements covered")
@@ -105,12 +124,50 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _profile_or_usage(path: Path, catalog: dict) -> Any:  # type: ignore[type-arg]
+    from amicert.config import ProfileError, load_profile
+
+    try:
+        return load_profile(path, {a for uc in catalog.values() for a in uc.actors})
+    except ProfileError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from amicert.serve import FAULTS, serve
+
+    if args.list_faults:
+        for fault in FAULTS.values():
+            print(f"{fault.name:<18} {fault.description}")
+        return 0
+    if args.sut is None:
+        raise UsageError("serve needs --sut FILE")
+    if args.fault is not None and args.fault not in FAULTS:
+        raise UsageError(f"unknown fault {args.fault!r}; known: {', '.join(FAULTS)}")
+    _, catalog = _catalog_or_usage()
+    profile = _profile_or_usage(args.sut, catalog)
+    try:
+        return serve(profile, catalog, args.fault, ready=lambda line: print(line, flush=True))
+    except OSError as exc:
+        raise UsageError(f"{args.sut}: sut.address: cannot listen: {exc.strerror or exc}") from None
+
+
+def cmd_check_adapter(args: argparse.Namespace) -> int:
+    from amicert.check_adapter import check_adapter
+
+    _, catalog = _catalog_or_usage()
+    profile = _profile_or_usage(args.sut, catalog)
+    return check_adapter(profile, catalog, as_json=args.json)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import pytest
 
     from amicert.world import BindingError, load_actor_class
 
     root, catalog = _catalog_or_usage()
+    if args.sut is not None:
+        _profile_or_usage(args.sut, catalog)
     unknown = [u for u in args.use_case if u not in catalog]
     if unknown:
         raise UsageError(
@@ -153,6 +210,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         pytest_args += ["--amicert-use-case", use_case]
     for item in args.actor:
         pytest_args += ["--amicert-actor", item]
+    if args.sut is not None:
+        pytest_args += ["--amicert-sut", str(args.sut.resolve())]
     if args.keyword:
         pytest_args += ["-k", args.keyword]
     code = pytest.main(pytest_args)

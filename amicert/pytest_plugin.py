@@ -40,11 +40,66 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--amicert-use-case", action="append", default=[], metavar="ID", help="run only these"
     )
+    group.addoption("--amicert-sut", default=None, metavar="FILE", help="SUT profile (sut.toml)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "amicert(tag): a use-case tag of an amicert scenario")
     config.stash[RESULTS] = []
+
+
+PROFILE = pytest.StashKey[Any]()
+SERVER = pytest.StashKey[Any]()
+CURRENT = pytest.StashKey[list[Any]]()
+
+
+def _profile(config: pytest.Config) -> Any:
+    """The SUT profile named by --amicert-sut (loaded once), or None."""
+    if PROFILE not in config.stash:
+        path = config.getoption("amicert_sut")
+        profile = None
+        if path:
+            from amicert.config import ProfileError, load_profile
+
+            actors = {a for uc in _catalog(config).values() for a in uc.actors}
+            try:
+                profile = load_profile(Path(path), actors)
+            except ProfileError as exc:
+                raise pytest.UsageError(str(exc)) from None
+        config.stash[PROFILE] = profile
+    return config.stash[PROFILE]
+
+
+def _endpoint(config: pytest.Config) -> list[Any]:
+    """The harness-hosted endpoint for messages the SUT sends (one server for the session)."""
+    if CURRENT not in config.stash:
+        current: list[Any] = [None]
+        config.stash[CURRENT] = current
+        profile = _profile(config)
+        if profile is not None and profile.remote_roles():
+            from amicert.adapters.endpoint import Endpoint
+            from amicert.transport.http import HttpServer
+
+            try:
+                server = HttpServer(
+                    profile.harness_host,
+                    profile.harness_port,
+                    Endpoint(lambda: current[0]),
+                    profile.timeouts.max_body_bytes,
+                ).start()
+            except OSError as exc:
+                raise pytest.UsageError(
+                    f"{profile.path}: harness.port: cannot listen on "
+                    f"{profile.harness_host}:{profile.harness_port}: {exc.strerror or exc}"
+                ) from None
+            config.stash[SERVER] = server
+    return config.stash[CURRENT]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    server = config.stash.get(SERVER, None)
+    if server is not None:
+        server.stop()
 
 
 def run_options(config: pytest.Config) -> RunOptions:
@@ -56,7 +111,7 @@ def run_options(config: pytest.Config) -> RunOptions:
         if not sep or not role.strip() or not spec.strip():
             raise pytest.UsageError(f"--amicert-actor expects ROLE=module:Class, got {item!r}")
         overrides[role.strip()] = spec.strip()
-    return RunOptions(actor_overrides=overrides)
+    return RunOptions(actor_overrides=overrides, profile=_profile(config))
 
 
 _LABELS = {"use_case": "epic", "scenario": "story", "interface": "tag"}
@@ -123,7 +178,19 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
     world = World(use_case, spec, _validator(config, Validator), run_options(config))
     world.attach = _allure_attach
     request.node.stash[WORLD] = world
+    _endpoint(config)[0] = world
     import allure
+
+    profile = world.profile
+    if profile is not None:
+        missing = [
+            t.split(":", 1)[1]
+            for t in sorted(tags)
+            if t.startswith("capability:") and not profile.claims(t.split(":", 1)[1])
+        ]
+        if missing:
+            world.na_reason = f"the product does not claim {', '.join(missing)} (PICS)"
+            pytest.skip(f"NOT_APPLICABLE: {world.na_reason}")
 
     allure.dynamic.label("feature", f"{use_case.id} {use_case.title}")  # type: ignore[no-untyped-call]
     for req in use_case.requirements:
@@ -157,6 +224,13 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scen
 
     world = request.node.stash.get(WORLD, None)
     if world is None:
+        return
+    if world.na_reason:
+        request.node.stash[RESULT] = ScenarioResult.from_world(
+            world,
+            Outcome(Verdict.NOT_APPLICABLE, world.na_reason, "PICS"),
+            _display_name(request.node, scenario.name),
+        )
         return
     try:
         outcome, analysis = world.finish()
@@ -196,10 +270,22 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if call.when != "call":
         return report
     result = item.stash.get(RESULT, None)
+    world = item.stash.get(WORLD, None)
+    if result is None and world is not None and world.na_reason:
+        from amicert.report.summary import ScenarioResult
+
+        result = ScenarioResult.from_world(
+            world, Outcome(Verdict.NOT_APPLICABLE, world.na_reason, "PICS"), item.name
+        )
     if result is None:
         return report
     exc = call.excinfo.value if call.excinfo is not None else None
-    if exc is not None and not isinstance(exc, (AssertionError, pytest.skip.Exception)):
+    from amicert.adapters.remote import TestControlError
+
+    if isinstance(exc, TestControlError):
+        finding = error("TEST-CONTROL", str(exc), blame=Blame.INFRASTRUCTURE)
+        result.apply(Outcome(Verdict.INCONCLUSIVE, finding.message, finding.rule, None, [finding]))
+    elif exc is not None and not isinstance(exc, (AssertionError, pytest.skip.Exception)):
         finding = error("HARNESS", f"{type(exc).__name__}: {exc}", blame=Blame.HARNESS)
         result.apply(Outcome(Verdict.ERROR, finding.message, "HARNESS", None, [finding]))
     if result.verdict is not Verdict.PASS and report.passed:

@@ -11,11 +11,16 @@ import pytest
 from amicert.catalog import STEP_TEXT
 from amicert.findings import Blame, Finding, error
 from amicert.usecases import driver_for
-from amicert.world import StepCheckFailed, World
+from amicert.world import NotApplicable, StepCheckFailed, World
 
 
 class FeatureMismatch(Exception):
     """A Gherkin step that does not match the use-case catalog."""
+
+
+def row_key(world: World, number: str) -> str:
+    """The catalog key of row ``number`` as this scenario's feature writes it."""
+    return world.use_case.key(world.scenario, number)
 
 
 def _text_matches(world: World, number: str, text: str) -> None:
@@ -38,10 +43,15 @@ def run_setup(world: World, text: str) -> None:
 
 
 def inject_fault(world: World, name: str) -> None:
-    driver_for(world.use_case.id).inject(world, name)
+    try:
+        driver_for(world.use_case.id).inject(world, name)
+    except NotApplicable as exc:
+        world.na_reason = str(exc)
+        pytest.skip(f"NOT_APPLICABLE: {exc}")
 
 
 def trigger_row(world: World, number: str, text: str) -> None:
+    number = row_key(world, number)
     row = world.use_case.row(number)
     if " ".join(row.trigger.split()).lower() != " ".join(text.split()).lower():
         raise FeatureMismatch(f"step {number}'s triggering event is {row.trigger!r}, not {text!r}")
@@ -49,14 +59,14 @@ def trigger_row(world: World, number: str, text: str) -> None:
 
 
 def check_row(world: World, number: str, text: str) -> None:
+    number = row_key(world, number)
     _text_matches(world, number, text)
     world.check_row(number, driver_for(world.use_case.id).states)
 
 
 def check_every_device(world: World, text: str) -> None:
     check, args = driver_for(world.use_case.id).device_check(text)
-    world.start()
-    world.clock.run_idle(world.deadline() - world.clock.now())
+    world.settle()
     found: list[Finding] = []
     for device in world.devices:
         f = check(world, device, **{k: v for k, v in args.items() if v is not None})
@@ -69,8 +79,7 @@ def check_every_device(world: World, text: str) -> None:
 
 
 def check_sequence(world: World) -> None:
-    world.start()
-    world.clock.run_idle(world.deadline() - world.clock.now())
+    world.settle()
     analysis = world.analyse(final=True)
     for x in analysis.unmatched:
         world.attach_exchange(x)

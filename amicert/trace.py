@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from amicert.catalog import MessageSpec, StepRow, UseCase
+from amicert.catalog import MessageSpec, Part, StepRow, UseCase
 from amicert.findings import Blame, Finding, Severity, error
 
 if TYPE_CHECKING:
@@ -26,6 +26,9 @@ NAMESPACES = {
     "msg": "http://iec.ch/TC57/2011/schema/message",
     "ede": "http://iec.ch/TC57/2011/EndDeviceEvents#",
     "edc": "http://iec.ch/TC57/2011/EndDeviceControls#",
+    "mr": "http://iec.ch/TC57/2011/MeterReadings#",
+    "mtr": "urn:amicert:meter:1",
+    "tro": "urn:amicert:trouble:1",
     "soap11": "http://schemas.xmlsoap.org/soap/envelope/",
     "soap12": "http://www.w3.org/2003/05/soap-envelope",
 }
@@ -57,6 +60,7 @@ class Exchange:
     step: str | None = None
     note: str = ""
     _root: Any = field(default=None, repr=False, compare=False)
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def label(self) -> str:
@@ -136,6 +140,13 @@ class Trace:
 
 def extract_keys(exchange: Exchange, spec: MessageSpec) -> dict[str, list[str]]:
     """Values of the spec's keys in this message (lists: one message may name several meters)."""
+    memo = ("keys", spec.name, id(spec), exchange.info is not None)
+    if memo not in exchange._memo:
+        exchange._memo[memo] = _extract_keys(exchange, spec)
+    return {k: list(v) for k, v in exchange._memo[memo].items()}
+
+
+def _extract_keys(exchange: Exchange, spec: MessageSpec) -> dict[str, list[str]]:
     values: dict[str, list[str]] = {}
     root = exchange.root()
     for key, expr in spec.keys.items():
@@ -161,7 +172,16 @@ def extract_keys(exchange: Exchange, spec: MessageSpec) -> dict[str, list[str]]:
 
 
 def content_deviations(exchange: Exchange, spec: MessageSpec) -> list[Finding]:
-    """Why this exchange is not (exactly) the message the spec describes; empty when it is."""
+    """Why this exchange is not (exactly) the message the spec describes; empty when it is.
+
+    Memoised per exchange and spec: the matcher asks the same question after every event."""
+    memo = ("deviations", spec.name, id(spec), exchange.info is not None)
+    if memo not in exchange._memo:
+        exchange._memo[memo] = _content_deviations(exchange, spec)
+    return list(exchange._memo[memo])
+
+
+def _content_deviations(exchange: Exchange, spec: MessageSpec) -> list[Finding]:
     from amicert.cim.profile import MessageExpectation, check_profile
 
     info = exchange.info
@@ -210,6 +230,11 @@ class Expected:
     row: StepRow
     device: str | None
     exchange: Exchange | None = None
+    part: int = 0
+
+    @property
+    def spec(self) -> Part:
+        return self.row.exchanges[self.part]
 
 
 @dataclass
@@ -261,45 +286,70 @@ def analyse(
 ) -> Analysis:
     """Match the trace against ``rows`` (one scenario) for the in-scope ``devices``.
 
-    ``final`` adds what can only be said at the end: missing steps and extra exchanges.
+    Each exchange of a row (most rows have one) is matched on producer, receiver and content;
+    a synchronous reply belongs to its request's step unless a row declares it as a ``reply``
+    exchange of its own. ``final`` adds what can only be said at the end: missing steps and
+    extra exchanges.
     """
     expected = [
-        Expected(row, dev)
+        Expected(row, dev, part=i)
         for row in rows
-        if not row.internal
-        for dev in (devices if row.per == "device" else [None])
+        for i, part in enumerate(row.exchanges)
+        for dev in (devices if part.per == "device" else [None])
     ]
+    slots = [(row, i, part) for row in rows for i, part in enumerate(row.exchanges)]
     findings: list[Finding] = []
     unmatched: list[Exchange] = []
-    exchange_rows = [r for r in rows if not r.internal]
-    requests = [x for x in trace.exchanges if x.in_reply_to is None]
-    for x in requests:
+    by_seq = {x.seq: x for x in trace.exchanges}
+    for x in trace.exchanges:
+        is_reply = x.in_reply_to is not None
         x.step = None
-        pair = [r for r in exchange_rows if r.producer == x.producer and r.receiver == x.receiver]
+        pair = [
+            s
+            for s in slots
+            if s[2].reply == is_reply
+            and s[2].producer == x.producer
+            and s[2].receiver == x.receiver
+        ]
+        if is_reply and not pair:
+            # a reply carries its request's step, and its own findings
+            req = by_seq.get(x.in_reply_to or 0)
+            x.step = req.step if req else None
+            if x.step:
+                findings.extend(_with(f, x.step, _blame(x.producer, sut_roles)) for f in x.findings)
+            continue
         blame = _blame(x.producer, sut_roles)
         if not pair:
             unmatched.append(x)
             continue
         strict = [
-            r for r in pair if r.message and not content_deviations(x, use_case.messages[r.message])
+            s
+            for s in pair
+            if s[2].message and not content_deviations(x, use_case.messages[s[2].message])
         ]
         candidates = strict or pair
-        row = next(
-            (r for r in candidates if any(e.exchange is None for e in expected if e.row is r)),
+        row, index, part = next(
+            (
+                s
+                for s in candidates
+                if any(e.exchange is None for e in expected if e.row is s[0] and e.part == s[1])
+            ),
             candidates[0],
         )
-        spec = use_case.messages[row.message or ""]
+        spec = use_case.messages[part.message or ""]
         x.step = row.number
         if not strict:
             findings.extend(_with(f, row.number, blame) for f in content_deviations(x, spec))
         findings.extend(_with(f, row.number, blame, sut_roles) for f in x.findings)
         targets: list[str | None] = [None]
-        if row.per == "device":
+        if part.per == "device":
             targets = list(extract_keys(x, spec).get("device") or [])
-        if row.per == "device" and not targets:
+        if part.per == "device" and not targets:
             targets = [x.receiver_id or x.producer_id]
         for dev in targets:
-            entry = next((e for e in expected if e.row is row and e.device == dev), None)
+            entry = next(
+                (e for e in expected if e.row is row and e.part == index and e.device == dev), None
+            )
             if entry is None:
                 findings.append(
                     error(
@@ -324,27 +374,20 @@ def analyse(
                         blame=blame,
                     )
                 )
-    # replies carry their request's step, and their own findings
-    by_seq = {x.seq: x for x in trace.exchanges}
-    for x in trace.exchanges:
-        if x.in_reply_to is not None:
-            req = by_seq.get(x.in_reply_to)
-            x.step = req.step if req else None
-            if x.step:
-                findings.extend(_with(f, x.step, _blame(x.producer, sut_roles)) for f in x.findings)
     findings.extend(_order_findings(expected, rows, devices, sut_roles))
     findings.extend(_correlation_findings(expected, use_case, sut_roles))
     if final:
         for e in expected:
             if e.exchange is None:
                 who = f" for meter {e.device}" if e.device else ""
+                p = e.spec
                 findings.append(
                     error(
                         "SEQ-MISSING",
-                        f"step {e.row.number}: the {e.row.producer} never sent the "
-                        f'"{e.row.information}" to the {e.row.receiver}{who}',
+                        f"step {e.row.number}: the {p.producer} never sent the "
+                        f'"{p.information}" to the {p.receiver}{who}',
                         step=e.row.number,
-                        blame=_blame(e.row.producer, sut_roles),
+                        blame=_blame(p.producer, sut_roles),
                     )
                 )
         for x in unmatched:
@@ -362,16 +405,16 @@ def analyse(
 def _order_findings(
     expected: list[Expected], rows: list[StepRow], devices: list[str], sut_roles: frozenset[str]
 ) -> list[Finding]:
-    """Per meter, the rows must be observed in table order (campaign rows shared by all)."""
+    """Per meter, the rows (and the exchanges of a row) must be observed in table order."""
     findings: list[Finding] = []
     reported: set[tuple[str, str | None]] = set()
     scopes: list[str | None] = list(devices) or [None]
+    order = {r.number: i for i, r in enumerate(rows)}
     for dev in scopes:
         chain = [
             e for e in expected if e.exchange is not None and (e.device is None or e.device == dev)
         ]
-        order = {r.number: i for i, r in enumerate(rows)}
-        chain.sort(key=lambda e: order[e.row.number])
+        chain.sort(key=lambda e: (order[e.row.number], e.part))
         latest: Expected | None = None
         for e in chain:
             assert e.exchange is not None
@@ -391,7 +434,7 @@ def _order_findings(
                         step=e.row.number,
                         expected=f"after step {latest.row.number}",
                         received=f"before step {latest.row.number}",
-                        blame=_blame(e.row.producer, sut_roles),
+                        blame=_blame(e.spec.producer, sut_roles),
                     )
                 )
                 continue
@@ -417,10 +460,10 @@ def _correlation_of(
     seen: set[int] = set()
     for e in expected:
         x = e.exchange
-        if x is None or x.seq in seen or not e.row.message:
+        if x is None or x.seq in seen or not e.spec.message:
             continue
         seen.add(x.seq)
-        spec = use_case.messages[e.row.message]
+        spec = use_case.messages[e.spec.message]
         if key not in spec.keys:
             continue
         values = extract_keys(x, spec).get(key, [])

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import importlib
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from amicert.actors.base import Actor, ActorContext
 from amicert.bus import Bus
@@ -22,9 +23,17 @@ from amicert.findings import Blame, Finding, error
 from amicert.trace import Analysis, Exchange, Trace, analyse
 from amicert.verdicts import Outcome, decide
 
+if TYPE_CHECKING:
+    from amicert.adapters.remote import RemoteLink, TestControlClient
+    from amicert.config import SutProfile
+
 
 class BindingError(Exception):
     """An actor binding that cannot be loaded: names the role and what is wrong."""
+
+
+class NotApplicable(Exception):
+    """The scenario needs a capability the product does not claim (PICS)."""
 
 
 class StepCheckFailed(AssertionError):
@@ -56,10 +65,17 @@ def load_actor_class(role: str, spec: str) -> type[Actor]:
 
 @dataclass
 class RunOptions:
-    """How a run binds actors: role -> 'module:Class' for implementations other than reference."""
+    """How a run binds actors.
+
+    ``actor_overrides``: role -> 'module:Class' (python binding). ``profile``: the SUT profile
+    whose boundary actors are reached over the wire. ``served``: this World is the system side of
+    ``amicert serve`` (its remote actors are the harness's).
+    """
 
     actor_overrides: dict[str, str] = field(default_factory=dict)
     seed: int = 58
+    profile: SutProfile | None = None
+    served: bool = False
 
 
 class World:
@@ -90,13 +106,68 @@ class World:
         self.attach: Callable[[str, bytes | str, str], None] = lambda name, body, kind: None
         self._reference = reference if reference is not None else _reference_actors()
         self.classes: dict[str, type[Actor]] = {}
-        for role, spec in self.options.actor_overrides.items():
+        profile = self.options.profile
+        overrides = dict(self.options.actor_overrides)
+        if profile is not None and not self.options.served:
+            overrides.update(profile.python_bindings())
+        for role, spec in overrides.items():
             if role not in use_case.actors:
                 raise BindingError(f"{role}: not an actor of {use_case.id}")
             self.classes[role] = load_actor_class(role, spec)
-        self.sut_roles = frozenset(self.options.actor_overrides)
+        self.sut_roles = frozenset(overrides)
+        self.remote_roles: frozenset[str] = frozenset()
+        self.link: RemoteLink | None = None
+        self.control: TestControlClient | None = None
+        self.not_observable: dict[str, str] = {}
+        self.na_reason = ""
+        self._settled_at = -1
+        self.profile: SutProfile | None = None
+        if profile is not None:
+            self._bind_profile(profile)
+        self.lock = self.bus.lock
         self._ctx = ActorContext(self.clock, self.bus, self.rng, self.settings)
         self._started = False
+
+    def _bind_profile(self, profile: SutProfile) -> None:
+        from amicert.adapters.remote import RemoteLink, TestControlClient
+
+        actors = set(self.use_case.actors)
+        boundary = set(profile.boundary) & actors
+        if self.options.served:
+            self.remote_roles = frozenset(actors - boundary)
+            address = profile.harness_address
+        else:
+            self.remote_roles = frozenset(profile.remote_roles() & actors)
+            self.sut_roles = frozenset(boundary)
+            address = profile.address
+            if profile.test_control:
+                self.control = TestControlClient(
+                    profile.test_control, profile.timeouts, profile.security
+                )
+        self.link = RemoteLink(
+            address, profile.timeouts, profile.security, profile.wsdl_dir, self.control
+        )
+        self.profile = profile
+
+    def is_remote(self, role: str) -> bool:
+        return role in self.remote_roles
+
+    def inject_remote(self, role: str, fault: str) -> bool:
+        """Inject ``fault`` through test-control when ``role`` is remote; False when it is local.
+
+        A remote product that does not claim fault injection makes the scenario NOT_APPLICABLE.
+        """
+        if not self.is_remote(role):
+            return False
+        if (
+            self.control is None
+            or self.profile is None
+            or not self.profile.claims("fault_injection")
+        ):
+            raise NotApplicable(f"fault {fault!r} needs the fault_injection capability (PICS)")
+        self.start()
+        self.control.fault(fault, list(self.devices))
+        return True
 
     # --- actors ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -104,6 +175,10 @@ class World:
         if self._started:
             return
         self._started = True
+        if self.control is not None:
+            self.control.reset(self.use_case.id)
+            if self.devices:
+                self.control.provision([self._identity(d) for d in self.devices])
         for name, actor in self.use_case.actors.items():
             if actor.kind == "device":
                 for dev in self.devices:
@@ -117,11 +192,20 @@ class World:
         self.settings["meters"][mrid] = identity
         self.settings["in_scope_meters"] = list(self.devices)
         if self._started:
+            if self.control is not None:
+                self.control.provision([self._identity(mrid)])
             for name, actor in self.use_case.actors.items():
                 if actor.kind == "device":
                     self.bus.bind(self._class(name)(self._ctx, mrid))
 
+    def _identity(self, mrid: str) -> dict[str, Any]:
+        return {"mRID": mrid, **self.settings["meters"][mrid]}
+
     def _class(self, role: str) -> type[Actor]:
+        if role in self.remote_roles and self.link is not None:
+            from amicert.adapters.remote import bind_link, remote_actor_class
+
+            return bind_link(remote_actor_class(role), self.link)
         cls = self.classes.get(role) or self._reference.get(role)
         if cls is None:
             raise BindingError(f"{role}: no reference implementation and no binding")
@@ -137,17 +221,83 @@ class World:
     # --- matching ----------------------------------------------------------------------------
     @property
     def rows(self) -> list[StepRow]:
-        return [self.use_case.row(n) for n in self.scenario.steps]
+        """The scenario's rows that can be observed: not those between two remote actors."""
+        return [
+            self.use_case.row(n)
+            for n in self.scenario.steps
+            if self.observable(self.use_case.row(n))
+        ]
+
+    def observable(self, row: StepRow) -> bool:
+        if row.internal:
+            return True
+        return not (row.producer in self.remote_roles and row.receiver in self.remote_roles)
 
     def analyse(self, *, final: bool = False) -> Analysis:
-        return analyse(
-            self.trace, self.use_case, self.rows, self.devices, self.sut_roles, final=final
-        )
+        with self.lock:
+            return analyse(
+                self.trace, self.use_case, self.rows, self.devices, self.sut_roles, final=final
+            )
 
     def wait_for(self, number: str) -> bool:
-        """Run the clock until row ``number`` is complete for every meter; bounded by the horizon."""
+        """Run until row ``number`` is complete for every meter; bounded by the horizon."""
         self.start()
-        return self.clock.run_until(lambda: self.analyse().complete(number), self.deadline())
+        return self.run_until(lambda: self.analyse().complete(number))
+
+    def run_until(self, done: Callable[[], bool]) -> bool:
+        """Advance time until ``done()``: the local clock, and the SUT's clock when it has one.
+
+        With clock control both clocks move together, event by event (the SUT reports its next
+        scheduled event), so days pass in milliseconds on both sides. Without it, the harness waits
+        on the wall clock, bounded by the profile's scenario_wall_s.
+        """
+        deadline = self.deadline()
+        if self.profile is None or not self.remote_roles:
+            return self.clock.run_until(done, deadline)
+        wall_end = time.monotonic() + self.profile.timeouts.scenario_wall_s
+        if self.control is None or not self.profile.claims("clock_control"):
+            while not self.clock.run_until(done, deadline):
+                if time.monotonic() > wall_end:
+                    return False
+                time.sleep(0.05)
+            return True
+        while not done():
+            if self.clock.now() >= deadline or time.monotonic() > wall_end:
+                return done()
+            remote_next = self.control.advance_to(self.clock.now())
+            if done():
+                return True
+            upcoming = [t for t in (self.clock.next_at(), remote_next) if t is not None]
+            self.clock.run_until(done, min([*upcoming, deadline]))
+        return True
+
+    def settle(self) -> None:
+        """Let the scenario run out to its horizon (bounded), on both sides of the wire.
+
+        Without control of the SUT's clock, "run out" means quiet: nothing new on the wire for
+        a quiet period (twice the read timeout, at least one second), within scenario_wall_s.
+        """
+        self.start()
+        if (
+            self.profile is None
+            or not self.remote_roles
+            or (self.control is not None and self.profile.claims("clock_control"))
+        ):
+            self.run_until(lambda: False)
+            return
+        if self._settled_at == len(self.trace):
+            return  # settled before, and nothing crossed the wire since
+        quiet = max(1.0, 2 * self.profile.timeouts.read_s)
+        wall_end = time.monotonic() + self.profile.timeouts.scenario_wall_s
+        seen, since = -1, time.monotonic()
+        while time.monotonic() < wall_end:
+            self.clock.run_until(lambda: False, self.deadline())
+            if len(self.trace) != seen:
+                seen, since = len(self.trace), time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                self._settled_at = len(self.trace)
+                return
+            time.sleep(0.05)
 
     def blame(self, role: str) -> Blame:
         return Blame.SUT if role in self.sut_roles else Blame.HARNESS
@@ -169,7 +319,9 @@ class World:
                 ],
             )
         found: list[Finding] = []
-        if row.internal:
+        if not self.observable(row):
+            self._not_observable(row, "both actors are inside the vendor boundary")
+        elif row.internal:
             found = self._check_internal(row, state_checks)
         else:
             complete = self.wait_for(number)
@@ -200,12 +352,22 @@ class World:
         replies = [x for x in self.trace.exchanges if x.in_reply_to in seqs]
         return sorted(picked + replies, key=lambda x: x.seq)
 
+    def _not_observable(self, row: StepRow, why: str) -> None:
+        """Reported, never silently passed: the summary and the report list these rows."""
+        self.not_observable[row.number] = why
+        self.attach(f"step {row.number}: not observable", f"not observable: {why}", "text")
+
     def _check_internal(
         self, row: StepRow, state_checks: dict[str, Callable[..., Finding | None]]
     ) -> list[Finding]:
         observe = row.observe
         if "effect_of" in observe:
             effect = observe["effect_of"]
+            if not self.observable(self.use_case.row(effect)):
+                self._not_observable(
+                    row, f"its effect, step {effect}, is inside the vendor boundary"
+                )
+                return []
             if self.wait_for(effect):
                 return []
             return [
@@ -218,8 +380,17 @@ class World:
                 )
             ]
         if "state" in observe:
-            if "after" in observe:
-                self.wait_for(observe["after"])
+            if row.producer in self.remote_roles and self.control is None:
+                self._not_observable(
+                    row,
+                    "its state is inside the vendor boundary and no test-control interface is declared",
+                )
+                return []
+            after = observe.get("after")
+            if after and self.observable(self.use_case.row(after)):
+                self.wait_for(after)
+            elif after:
+                self.settle()
             check = state_checks.get(observe["state"])
             if check is None:
                 return [
@@ -249,8 +420,7 @@ class World:
     # --- the end -----------------------------------------------------------------------------
     def finish(self) -> tuple[Outcome, Analysis]:
         """Let the scenario run out (bounded), match the whole trace, and decide the verdict."""
-        self.start()
-        self.clock.run_idle(self.deadline() - self.clock.now())
+        self.settle()
         analysis = self.analyse(final=True)
         every = list(analysis.findings)
         for found in self.step_findings.values():

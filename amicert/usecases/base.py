@@ -30,6 +30,7 @@ class Driver:
     states: dict[str, StateCheck] = field(default_factory=dict)
     device_checks: list[tuple[re.Pattern[str], DeviceCheck]] = field(default_factory=list)
     setups: list[tuple[re.Pattern[str], Callable[..., None]]] = field(default_factory=list)
+    fault_roles: dict[str, str] = field(default_factory=dict)  # fault -> the actor it acts on
 
     def _lookup(self, table: dict[str, Any], kind: str, name: str) -> Any:
         if name not in table:

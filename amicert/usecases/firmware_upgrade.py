@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from amicert.adapters.remote import TestControlError
 from amicert.c1219 import StandardTable1, TableError
 from amicert.device import FirmwareImage
 from amicert.findings import Blame, Finding, error
@@ -59,8 +60,9 @@ def prepare_image(world: World, firmware: str, model: str) -> None:
 
 
 def _network_up(world: World) -> None:
-    network = world.actor("AMI Network")
-    network.unreachable.clear()
+    """Local network: no fault left over. A vendor network is reset through test-control."""
+    if not world.is_remote("AMI Network"):
+        world.actor("AMI Network").unreachable.clear()
 
 
 def _trigger_release(world: World) -> None:
@@ -71,13 +73,20 @@ def _trigger_release(world: World) -> None:
 
 
 def _corrupt_in_transit(world: World) -> None:
+    if world.inject_remote("AMI Network", "image-corrupted-in-transit"):
+        return
     world.actor("AMI Network").corrupt_images_for.update(world.devices)
 
 
 def _nic_offline(world: World) -> None:
+    if world.inject_remote("AMI Network", "nic-offline"):
+        return
     world.actor("AMI Network").unreachable.update(world.devices)
 
 
+FIRMWARE_UPGRADE.fault_roles.update(
+    {"image-corrupted-in-transit": "AMI Network", "nic-offline": "AMI Network"}
+)
 FIRMWARE_UPGRADE.preconditions["AMI Network communications are in place"] = _network_up
 FIRMWARE_UPGRADE.triggers["1.1"] = _trigger_release
 FIRMWARE_UPGRADE.faults.update(
@@ -94,6 +103,8 @@ def read_table1(world: World, meter: str) -> StandardTable1 | Finding:
     try:
         board = world.actor("Meter Metrology Board", meter)
         return StandardTable1.decode(board.read_table(1))
+    except TestControlError as exc:
+        return error("STATE-UNREADABLE", str(exc), blame=Blame.INFRASTRUCTURE)
     except (TableError, ValueError) as exc:
         return error(
             "STATE-TABLE1",
@@ -157,14 +168,18 @@ def mdm_holds(
     world: World, meter: str, code: str, key: str | None = None, value: str | None = None
 ) -> Finding | None:
     mdm = world.actor("MDM")
-    events = [e for e in mdm.events_for(meter) if e.code == code]
+    try:
+        held = list(mdm.events_for(meter))
+    except TestControlError as exc:
+        return error("STATE-UNREADABLE", str(exc), blame=Blame.INFRASTRUCTURE)
+    events = [e for e in held if e.code == code]
     blame = world.blame("AMI Head-End") if "AMI Head-End" in world.sut_roles else world.blame("MDM")
     if len(events) != 1:
         return error(
             "STATE-MDM-EVENT",
             f"meter {meter}: the MDM holds {len(events)} events {code}",
             expected=f"exactly one {code} event",
-            received=", ".join(e.code for e in mdm.events_for(meter)) or "(none)",
+            received=", ".join(e.code for e in held) or "(none)",
             blame=blame,
         )
     if key and events[0].details.get(key) != value:

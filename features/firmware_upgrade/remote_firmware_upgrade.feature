@@ -8,7 +8,7 @@ Feature: AEP 5.8 Remote Meter Firmware Upgrade
   Background:
     Given pre-condition: AMI Network communications are in place
 
-  @scenario:normal @interface:HeadEnd-NIC @interface:HeadEnd-MDM @interface:NIC-MeterMetrologyBoard
+  @scenario:normal @capability:firmware_upgrade @interface:HeadEnd-NIC @interface:HeadEnd-MDM @interface:NIC-MeterMetrologyBoard
   Scenario: Remote firmware upgrade of the in-scope meters (normal sequence)
     Given set-up: 3 meters of model "AX-200" running firmware 4.1 are in scope
     And set-up: the Meter Vendor has an image of firmware 4.2 for model "AX-200"
@@ -28,7 +28,7 @@ Feature: AEP 5.8 Remote Meter Firmware Upgrade
     And for every in-scope meter, Standard Table 1 reads firmware 4.2
     And for every in-scope meter, the MDM holds one "3.11.17.52" event with firmwareVersion "4.2"
 
-  @harness_added @scenario:image-refused @interface:NIC-MeterMetrologyBoard @interface:HeadEnd-MDM
+  @harness_added @scenario:image-refused @capability:firmware_upgrade @interface:NIC-MeterMetrologyBoard @interface:HeadEnd-MDM
   Scenario Outline: A firmware image the meter must not apply is refused and reported as a failure event
     Given set-up: 1 meter of model "AX-200" running firmware 4.1 is in scope
     And set-up: the Meter Vendor has an image of firmware <firmware> for model "<model>"
@@ -55,7 +55,7 @@ Feature: AEP 5.8 Remote Meter Firmware Upgrade
       | image for another model    | 4.2      | BX-900 | none                       | MODEL_MISMATCH      |
       | downgrade                  | 4.0      | AX-200 | none                       | DOWNGRADE           |
 
-  @harness_added @scenario:never-confirms @interface:HeadEnd-NIC @interface:HeadEnd-MDM
+  @harness_added @scenario:never-confirms @capability:firmware_upgrade @interface:HeadEnd-NIC @interface:HeadEnd-MDM
   Scenario: A meter that never confirms is reported to the MDM when the campaign window closes
     Given set-up: 1 meter of model "AX-200" running firmware 4.1 is in scope
     And set-up: the Meter Vendor has an image of firmware 4.2 for model "AX-200"

@@ -1,0 +1,161 @@
+"""The inbound side of the wire: SOAP services and the device protocol, dispatched into a World.
+
+Every request body is recorded byte for byte as an exchange before anything else happens, and so
+is every reply sent back, so the report always shows what crossed the wire. Which actors an
+inbound message is between comes from the use case's rows: the service a CIM message arrives on
+(Receive<Noun> ...) and the rows whose receiver is played on this side.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from werkzeug.wrappers import Request, Response
+
+from amicert.cim.xmlsafe import XmlSafetyError, parse_xml, unwrap_soap
+from amicert.transport.soap import envelope, fault, operation_for
+
+if TYPE_CHECKING:
+    from amicert.world import World
+
+DEVICE_PATH = "/amicert/device"
+CONTROL_PATH = "/amicert/test-control"
+SOAP_XML = "text/xml; charset=utf-8"
+
+
+@dataclass
+class WireFaults:
+    """How the served side misbehaves on purpose (``amicert serve --fault``)."""
+
+    soap_fault: bool = False
+    slow_reply_s: float = 0.0
+    drop_connection: bool = False
+    reply_hooks: list[Callable[[bytes], bytes]] = field(default_factory=list)
+
+
+def routes(world: World) -> dict[str, tuple[str, str]]:
+    """Service name -> (producer, receiver) for the CIM rows whose receiver is played here."""
+    found: dict[str, tuple[str, str]] = {}
+    for row in world.use_case.rows.values():
+        if row.internal or not row.message or world.is_remote(row.receiver):
+            continue
+        spec = world.use_case.messages[row.message]
+        if not spec.cim:
+            continue
+        op = operation_for(str(spec.cim.get("verb")), str(spec.cim.get("noun")))
+        found.setdefault(op.service, (row.producer, row.receiver))
+    return found
+
+
+class Endpoint:
+    """WSGI handler: /<Service> (SOAP), /amicert/device, and optionally the test-control paths."""
+
+    def __init__(
+        self,
+        current: Callable[[], World | None],
+        *,
+        control: Callable[[Request], Response] | None = None,
+        faults: WireFaults | None = None,
+    ) -> None:
+        self.current = current
+        self.control = control
+        self.faults = faults or WireFaults()
+
+    def __call__(self, request: Request) -> Response:
+        path = request.path.rstrip("/")
+        if path.startswith(CONTROL_PATH) and self.control is not None:
+            return self.control(request)
+        if request.method != "POST":
+            return Response("POST only", status=405)
+        world = self.current()
+        if world is None:
+            return Response(
+                fault("Server", "no scenario is running"), status=503, content_type=SOAP_XML
+            )
+        body = request.get_data(cache=False)
+        if path == DEVICE_PATH:
+            return self._device(world, request, body)
+        return self._soap(world, path.rsplit("/", 1)[-1], body)
+
+    def _device(self, world: World, request: Request, body: bytes) -> Response:
+        producer = request.headers.get("X-Amicert-Producer", "")
+        receiver = request.headers.get("X-Amicert-Receiver", "")
+        receiver_id = request.headers.get("X-Amicert-Receiver-Id") or None
+        actors = world.use_case.actors
+        if producer not in actors or receiver not in actors or world.is_remote(receiver):
+            return Response(
+                f"unknown or not local actor pair {producer!r} -> {receiver!r}", status=400
+            )
+        if self.faults.soap_fault:
+            return self._faulted(world, producer, receiver, body)
+        with world.lock:
+            x = world.bus.record(
+                producer, receiver, body, receiver_id=receiver_id, transport="http"
+            )
+            world.bus.deliver_now(receiver, receiver_id, x)
+        return self._respond(b"", 202, "text/plain")
+
+    def _soap(self, world: World, service: str, body: bytes) -> Response:
+        pair = routes(world).get(service)
+        if pair is None:
+            peer = next(iter(world.remote_roles), "(unknown)")
+            with world.lock:
+                x = world.bus.record(peer, "(harness endpoint)", body, transport="http")
+                reply = fault("Client", f"no service {service!r} here")
+                world.bus.record("(harness endpoint)", peer, reply, in_reply_to=x, transport="http")
+            return Response(reply, status=404, content_type=SOAP_XML)
+        producer, receiver = pair
+        if self.faults.soap_fault:
+            return self._faulted(world, producer, receiver, body)
+        with world.lock:
+            x = world.bus.record(producer, receiver, body, transport="http")
+            answer = world.bus.deliver_now(receiver, None, x)
+            if answer is None:
+                reply = fault("Server", f"{receiver} could not process the message")
+                status = 500
+            else:
+                for hook in self.faults.reply_hooks:
+                    answer = hook(answer)
+                reply = envelope(answer)
+                status = 200
+            world.bus.record(receiver, producer, reply, in_reply_to=x, transport="http")
+        return self._respond(reply, status, SOAP_XML)
+
+    def _faulted(self, world: World, producer: str, receiver: str, body: bytes) -> Response:
+        reply = fault("Server", f"{receiver} is failing on purpose (served fault)")
+        with world.lock:
+            x = world.bus.record(producer, receiver, body, transport="http")
+            world.bus.record(receiver, producer, reply, in_reply_to=x, transport="http")
+        return self._respond(reply, 500, SOAP_XML)
+
+    def _respond(self, body: bytes, status: int, content_type: str) -> Response:
+        if self.faults.slow_reply_s:
+            time.sleep(self.faults.slow_reply_s)
+        if self.faults.drop_connection:
+            sent = body or b"accepted"
+            return Response(
+                _half_then_drop(sent),
+                status=status,
+                content_type=content_type,
+                headers={"Content-Length": str(len(sent))},
+            )
+        return Response(body, status=status, content_type=content_type)
+
+
+def _half_then_drop(body: bytes) -> Iterator[bytes]:
+    yield body[: len(body) // 2]
+    raise ConnectionAbortedError("connection dropped mid-reply (served fault)")
+
+
+def sniff_message(body: bytes) -> bytes:
+    """The message inside a SOAP body (for handing to an actor); the body itself otherwise."""
+    try:
+        root, _ = unwrap_soap(parse_xml(body))
+    except XmlSafetyError:
+        return body
+    from lxml import etree
+
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))

@@ -1,0 +1,193 @@
+"""Actors on the other side of the wire: a proxy that sends what the bus gives it over HTTP.
+
+The same proxy serves both directions: the harness uses it for the vendor's actors (SOAP to the
+SUT's services, the device protocol to /amicert/device), and ``amicert serve`` uses it for the
+harness's actors. State queries a check needs (a meter's Standard Table 1, the MDM's events) go
+through the vendor test-control interface (docs/vendor-guide.md).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import requests
+
+from amicert.actors.base import Actor, ActorContext
+from amicert.cim.xmlsafe import XmlSafetyError, parse_xml, unwrap_soap
+from amicert.config import Security, Timeouts
+from amicert.device import DEVICE_NS
+from amicert.transport.http import HttpClient, WireResult
+from amicert.transport.soap import envelope, operation_for, username_token
+
+DEVICE_PATH = "/amicert/device"
+CONTROL_PATH = "/amicert/test-control"
+
+
+class TestControlError(Exception):
+    """The test-control interface refused or failed an operation (an infrastructure problem)."""
+
+
+@dataclass
+class RemoteLink:
+    """Where the other side is and how to talk to it."""
+
+    address: str
+    timeouts: Timeouts
+    security: Security
+    wsdl_dir: Any = None
+    control: TestControlClient | None = None
+    outgoing: list[Any] = field(default_factory=list)  # callables mutating or dropping bodies
+
+    def __post_init__(self) -> None:
+        self.client = HttpClient(self.timeouts, self.security)
+
+
+class RemoteActor(Actor):
+    """Proxy for an actor reached over the wire; the bus hands it bytes to transmit."""
+
+    remote = True
+    link: RemoteLink
+
+    def transmit(
+        self, producer: str, receiver: str, receiver_id: str | None, body: bytes
+    ) -> WireResult | None:
+        """Send ``body`` to the remote actor; None when a configured fault drops it."""
+        for hook in self.link.outgoing:
+            changed = hook(body)
+            if changed is None:
+                return None
+            body = changed
+        try:
+            root, _ = unwrap_soap(parse_xml(body))
+        except XmlSafetyError:
+            root = None
+        if root is not None and root.tag.startswith(f"{{{DEVICE_NS}}}"):
+            headers = {
+                "Content-Type": "application/xml; charset=utf-8",
+                "X-Amicert-Producer": producer,
+                "X-Amicert-Receiver": receiver,
+            }
+            if receiver_id:
+                headers["X-Amicert-Receiver-Id"] = receiver_id
+            return self.link.client.post(
+                self.link.address + DEVICE_PATH, body, headers, peer=receiver, soap=False
+            )
+        from amicert.bus import message_key
+
+        verb, _, noun = (message_key(root) if root is not None else " ").partition(" ")
+        op = operation_for(verb, noun, self.link.wsdl_dir)
+        blocks = []
+        sec = self.link.security
+        password = sec.password()
+        if sec.username and password:
+            blocks.append(username_token(sec.username, password))
+        wire = envelope(body, blocks)
+        headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{op.soap_action}"'}
+        return self.link.client.post(
+            f"{self.link.address}/{op.service}", wire, headers, peer=receiver
+        )
+
+    # --- role-interface state, read through the test-control interface ----------------------
+    def _control(self) -> TestControlClient:
+        if self.link.control is None:
+            raise TestControlError(f"{self.role}: state cannot be read: no test-control interface")
+        return self.link.control
+
+    def read_table(self, table: int) -> bytes:
+        """C12.19 table read of this meter (Meter Metrology Board)."""
+        answer = self._control().state("standard_table", meter=self.instance, table=table)
+        try:
+            return bytes.fromhex(str(answer["hex"]))
+        except (KeyError, ValueError) as exc:
+            raise TestControlError(f"state standard_table: unusable answer {answer!r}") from exc
+
+    def events_for(self, meter: str) -> list[Any]:
+        """The events the MDM holds for a meter."""
+        from reference_impl.mdm import EventRecord
+
+        answer = self._control().state("mdm_events", meter=meter)
+        try:
+            return [EventRecord(**e) for e in answer["events"]]
+        except (KeyError, TypeError) as exc:
+            raise TestControlError(f"state mdm_events: unusable answer {answer!r}") from exc
+
+
+def remote_actor_class(role: str) -> type[RemoteActor]:
+    """A proxy class playing ``role``."""
+    return type(f"Remote[{role}]", (RemoteActor,), {"role": role})
+
+
+def bind_link(cls: type[RemoteActor], link: RemoteLink) -> type[RemoteActor]:
+    return type(cls.__name__, (cls,), {"link": link})
+
+
+def make_remote(
+    role: str, link: RemoteLink, ctx: ActorContext, instance: str | None
+) -> RemoteActor:
+    return bind_link(remote_actor_class(role), link)(ctx, instance)
+
+
+class TestControlClient:
+    """JSON over HTTP to the vendor test-control interface (docs/vendor-guide.md)."""
+
+    def __init__(self, base: str, timeouts: Timeouts, security: Security) -> None:
+        self.base = base.rstrip("/")
+        self.timeouts = timeouts
+        self.session = requests.Session()
+        self.session.verify = str(security.ca_bundle) if security.ca_bundle else security.verify_tls
+
+    def _call(
+        self, method: str, path: str, payload: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        url = f"{self.base}/{path}"
+        try:
+            response = self.session.request(
+                method,
+                url,
+                json=payload,
+                timeout=(self.timeouts.connect_s, self.timeouts.read_s),
+            )
+        except requests.RequestException as exc:
+            raise TestControlError(
+                f"test-control {path}: {str(exc).splitlines()[0][:200]}"
+            ) from None
+        try:
+            data = response.json()
+        except ValueError:
+            raise TestControlError(
+                f"test-control {path}: HTTP {response.status_code}, not JSON"
+            ) from None
+        if response.status_code >= 400 or not isinstance(data, dict):
+            raise TestControlError(f"test-control {path}: HTTP {response.status_code}: {data}")
+        return data
+
+    def capabilities(self) -> dict[str, Any]:
+        return self._call("GET", "capabilities")
+
+    def reset(self, use_case: str) -> None:
+        self._call("POST", "reset", {"use_case": use_case})
+
+    def provision(self, meters: list[dict[str, Any]]) -> None:
+        self._call("POST", "provision", {"meters": meters})
+
+    def fault(self, name: str, meters: list[str]) -> None:
+        self._call("POST", "fault", {"name": name, "meters": meters})
+
+    def state(self, query: str, **args: Any) -> dict[str, Any]:
+        return self._call("POST", "state", {"query": query, **args})
+
+    def advance_to(self, when: datetime) -> datetime | None:
+        """Run the SUT's clock up to ``when``; returns its next scheduled event, if any."""
+        data = self._call("POST", "clock/advance", {"to": when.isoformat()})
+        nxt = data.get("next_event")
+        return datetime.fromisoformat(nxt) if nxt else None
+
+    def clock(self) -> dict[str, Any]:
+        return self._call("GET", "clock")
+
+
+def dumps(data: Any) -> bytes:
+    return json.dumps(data).encode("utf-8")

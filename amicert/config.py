@@ -1,0 +1,353 @@
+"""The SUT profile (sut.toml): which actors a product covers, how to reach them, what it claims.
+
+Every problem is reported as file, key and what was expected, so a vendor can fix a profile
+without reading code. Secrets are never held in the profile itself: it names the environment
+variable that carries them.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+BINDING_TYPES = ("reference", "soap", "python", "docker")
+TOP_LEVEL = ("product", "boundary", "bindings", "sut", "harness", "security", "timeouts", "pics")
+KNOWN_CAPABILITIES = {
+    "firmware_upgrade": "runs a remote firmware campaign (AEP 5.8 normal sequence)",
+    "fault_injection": "the test-control interface injects named faults",
+    "test_control": "the vendor test-control interface exists (reset, provision, state)",
+    "clock_control": "the test-control interface reads and advances the SUT's clock",
+}
+
+
+class ProfileError(Exception):
+    """A profile that cannot be used: names the file, the key and the problem."""
+
+    def __init__(self, path: Path, key: str, problem: str) -> None:
+        super().__init__(f"{path}: {key}: {problem}")
+        self.path = path
+        self.key = key
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Binding:
+    """How one boundary actor is reached."""
+
+    role: str
+    type: str
+    cls: str | None = None
+    image: str | None = None
+    ports: dict[str, int] = field(default_factory=dict)
+    environment: dict[str, str] = field(default_factory=dict)
+    health_url: str | None = None
+    start_timeout_s: float = 60.0
+
+
+@dataclass(frozen=True)
+class Security:
+    verify_tls: bool = True
+    ca_bundle: Path | None = None
+    client_cert: Path | None = None
+    client_key: Path | None = None
+    username: str | None = None
+    password_env: str | None = None
+
+    def password(self) -> str | None:
+        """The WS-Security password, read from the environment at the moment it is needed."""
+        return os.environ.get(self.password_env) if self.password_env else None
+
+    def secrets(self) -> list[str]:
+        """Values that must never appear in a report or a log."""
+        value = self.password()
+        return [value] if value else []
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect_s: float = 2.0
+    read_s: float = 10.0
+    scenario_wall_s: float = 120.0
+    max_body_bytes: int = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SutProfile:
+    path: Path
+    name: str
+    version: str
+    boundary: tuple[str, ...]
+    bindings: dict[str, Binding]
+    address: str
+    test_control: str | None
+    wsdl_dir: Path | None
+    harness_host: str
+    harness_port: int
+    security: Security
+    timeouts: Timeouts
+    pics: dict[str, bool]
+
+    @property
+    def harness_address(self) -> str:
+        return f"http://{self.harness_host}:{self.harness_port}"
+
+    def claims(self, capability: str) -> bool:
+        return self.pics.get(capability, False)
+
+    def remote_roles(self) -> frozenset[str]:
+        """Boundary actors reached over the wire (soap, docker)."""
+        return frozenset(r for r, b in self.bindings.items() if b.type in ("soap", "docker"))
+
+    def python_bindings(self) -> dict[str, str]:
+        return {r: b.cls for r, b in self.bindings.items() if b.type == "python" and b.cls}
+
+
+def _table(data: dict[str, Any], key: str, path: Path, *, required: bool = True) -> dict[str, Any]:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise ProfileError(path, f"[{key}]", "missing section")
+        return {}
+    if not isinstance(value, dict):
+        raise ProfileError(path, key, f"expected a table, got {type(value).__name__}")
+    return value
+
+
+def _get(
+    table: dict[str, Any],
+    section: str,
+    key: str,
+    kind: type | tuple[type, ...],
+    path: Path,
+    default: Any = ...,
+) -> Any:
+    if key not in table:
+        if default is ...:
+            raise ProfileError(path, f"{section}.{key}", "missing")
+        return default
+    value = table[key]
+    if isinstance(value, bool) and kind in (int, float, (int, float)):
+        raise ProfileError(path, f"{section}.{key}", f"expected a number, got {value!r}")
+    if not isinstance(value, kind):
+        expected = (
+            kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        )
+        raise ProfileError(path, f"{section}.{key}", f"expected {expected}, got {value!r}")
+    return value
+
+
+def _url(value: str, path: Path, key: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ProfileError(path, key, f"expected an http(s) URL, got {value!r}")
+    try:
+        parsed.port  # noqa: B018 - raises on a port that is no number
+    except ValueError:
+        raise ProfileError(path, key, f"invalid port in {value!r}") from None
+    return value.rstrip("/")
+
+
+def _unknown(table: dict[str, Any], allowed: tuple[str, ...], section: str, path: Path) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ProfileError(
+                path,
+                f"{section}.{key}" if section else key,
+                f"unknown key (expected one of: {', '.join(allowed)})",
+            )
+
+
+def load_profile(path: Path, known_actors: set[str] | None = None) -> SutProfile:
+    """Read and check a SUT profile; ``known_actors`` (from the catalog) checks actor names."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ProfileError(path, "(file)", f"cannot read: {exc.strerror or exc}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ProfileError(path, "(document)", f"not valid TOML: {exc}") from None
+    _unknown(data, TOP_LEVEL, "", path)
+
+    product = _table(data, "product", path)
+    name = _get(product, "product", "name", str, path)
+    version = _get(product, "product", "version", str, path)
+
+    boundary_t = _table(data, "boundary", path)
+    actors = _get(boundary_t, "boundary", "actors", list, path)
+    if not actors or not all(isinstance(a, str) for a in actors):
+        raise ProfileError(path, "boundary.actors", "expected a non-empty list of actor names")
+    if known_actors is not None:
+        for a in actors:
+            if a not in known_actors:
+                raise ProfileError(
+                    path,
+                    "boundary.actors",
+                    f"{a!r} is no actor of any use case (known: {', '.join(sorted(known_actors))})",
+                )
+
+    bindings_t = _table(data, "bindings", path)
+    bindings: dict[str, Binding] = {}
+    for role in actors:
+        spec = bindings_t.get(role)
+        if spec is None:
+            raise ProfileError(
+                path, f'bindings."{role}"', "missing: every boundary actor needs a binding"
+            )
+        if not isinstance(spec, dict):
+            raise ProfileError(
+                path, f'bindings."{role}"', 'expected a table like { type = "soap" }'
+            )
+        section = f'bindings."{role}"'
+        _unknown(
+            spec,
+            ("type", "class", "image", "ports", "environment", "health_url", "start_timeout_s"),
+            section,
+            path,
+        )
+        btype = _get(spec, section, "type", str, path)
+        if btype not in BINDING_TYPES:
+            raise ProfileError(
+                path,
+                f"{section}.type",
+                f"expected one of {', '.join(BINDING_TYPES)}, got {btype!r}",
+            )
+        binding = Binding(
+            role=role,
+            type=btype,
+            cls=_get(spec, section, "class", str, path, None),
+            image=_get(spec, section, "image", str, path, None),
+            ports={str(k): int(v) for k, v in _get(spec, section, "ports", dict, path, {}).items()},
+            environment={
+                str(k): str(v)
+                for k, v in _get(spec, section, "environment", dict, path, {}).items()
+            },
+            health_url=_get(spec, section, "health_url", str, path, None),
+            start_timeout_s=float(_get(spec, section, "start_timeout_s", (int, float), path, 60.0)),
+        )
+        if btype == "python" and (not binding.cls or ":" not in binding.cls):
+            raise ProfileError(
+                path, f"{section}.class", 'a python binding needs class = "module:Class"'
+            )
+        if btype == "docker" and not binding.image:
+            raise ProfileError(
+                path, f"{section}.image", 'a docker binding needs image = "name:tag"'
+            )
+        bindings[role] = binding
+    for role in bindings_t:
+        if role not in actors:
+            raise ProfileError(
+                path, f'bindings."{role}"', "binding for an actor outside [boundary]"
+            )
+
+    sut = _table(
+        data, "sut", path, required=any(b.type in ("soap", "docker") for b in bindings.values())
+    )
+    _unknown(sut, ("address", "test_control", "wsdl_dir"), "sut", path)
+    address = _url(
+        _get(sut, "sut", "address", str, path, "http://127.0.0.1:0"), path, "sut.address"
+    )
+    test_control = sut.get("test_control")
+    if test_control is not None:
+        test_control = _url(_get(sut, "sut", "test_control", str, path), path, "sut.test_control")
+    wsdl_dir = _get(sut, "sut", "wsdl_dir", str, path, None)
+
+    harness = _table(data, "harness", path, required=False)
+    _unknown(harness, ("host", "port"), "harness", path)
+    host = _get(harness, "harness", "host", str, path, "127.0.0.1")
+    port = _get(harness, "harness", "port", int, path, 8712)
+    if not 0 <= port <= 65535:
+        raise ProfileError(path, "harness.port", f"expected 0-65535, got {port}")
+
+    sec = _table(data, "security", path, required=False)
+    _unknown(
+        sec,
+        ("verify_tls", "ca_bundle", "client_cert", "client_key", "username", "password_env"),
+        "security",
+        path,
+    )
+    if "password" in sec:
+        raise ProfileError(
+            path, "security.password", "never put a password in the profile; use password_env"
+        )
+    base = path.parent
+
+    def _path(key: str) -> Path | None:
+        value = _get(sec, "security", key, str, path, None)
+        if value is None:
+            return None
+        p = (base / value).resolve()
+        if not p.exists():
+            raise ProfileError(path, f"security.{key}", f"file not found: {p}")
+        return p
+
+    security = Security(
+        verify_tls=_get(sec, "security", "verify_tls", bool, path, True),
+        ca_bundle=_path("ca_bundle"),
+        client_cert=_path("client_cert"),
+        client_key=_path("client_key"),
+        username=_get(sec, "security", "username", str, path, None),
+        password_env=_get(sec, "security", "password_env", str, path, None),
+    )
+    if security.username and not security.password_env:
+        raise ProfileError(
+            path,
+            "security.password_env",
+            "a username needs password_env (the variable holding the password)",
+        )
+
+    tmo = _table(data, "timeouts", path, required=False)
+    _unknown(tmo, ("connect_s", "read_s", "scenario_wall_s", "max_body_bytes"), "timeouts", path)
+    timeouts = Timeouts(
+        connect_s=float(_get(tmo, "timeouts", "connect_s", (int, float), path, 2.0)),
+        read_s=float(_get(tmo, "timeouts", "read_s", (int, float), path, 10.0)),
+        scenario_wall_s=float(_get(tmo, "timeouts", "scenario_wall_s", (int, float), path, 120.0)),
+        max_body_bytes=int(_get(tmo, "timeouts", "max_body_bytes", int, path, 10 * 1024 * 1024)),
+    )
+    for key in ("connect_s", "read_s", "scenario_wall_s"):
+        if getattr(timeouts, key) <= 0:
+            raise ProfileError(path, f"timeouts.{key}", "expected a positive number of seconds")
+
+    if "pics" not in data:
+        raise ProfileError(
+            path,
+            "[pics]",
+            "missing section: declare which capabilities the product claims "
+            f"({', '.join(KNOWN_CAPABILITIES)})",
+        )
+    pics_t = _table(data, "pics", path)
+    pics: dict[str, bool] = {}
+    for key, value in pics_t.items():
+        if key not in KNOWN_CAPABILITIES:
+            raise ProfileError(
+                path, f"pics.{key}", f"unknown capability (known: {', '.join(KNOWN_CAPABILITIES)})"
+            )
+        if not isinstance(value, bool):
+            raise ProfileError(path, f"pics.{key}", f"expected true or false, got {value!r}")
+        pics[key] = value
+    if (pics.get("fault_injection") or pics.get("clock_control")) and not test_control:
+        raise ProfileError(
+            path,
+            "sut.test_control",
+            "fault_injection and clock_control need a test_control URL",
+        )
+
+    return SutProfile(
+        path=path,
+        name=name,
+        version=version,
+        boundary=tuple(actors),
+        bindings=bindings,
+        address=address,
+        test_control=test_control,
+        wsdl_dir=(base / wsdl_dir).resolve() if wsdl_dir else None,
+        harness_host=host,
+        harness_port=port,
+        security=security,
+        timeouts=timeouts,
+        pics=pics,
+    )

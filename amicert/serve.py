@@ -1,0 +1,259 @@
+"""``amicert serve``: the reference implementation of a profile's vendor boundary, on the wire.
+
+The same profile that describes a vendor's product lets the harness stand in for it: a self-test
+of the wire path, a demo, and a reference peer for a vendor's own tests. ``--fault`` makes the
+served system misbehave in one named way, so a run against it must end in the expected non-PASS
+verdict.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import secrets
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from lxml import etree
+from werkzeug.wrappers import Request, Response
+
+from amicert.adapters.endpoint import CONTROL_PATH, Endpoint, WireFaults
+from amicert.catalog import UseCase
+from amicert.cim.envelope import MESSAGE_NS
+from amicert.cim.validate import Validator
+from amicert.cim.xmlsafe import XmlSafetyError, parse_xml
+from amicert.config import SutProfile
+from amicert.transport.http import HttpServer
+from amicert.world import RunOptions, World
+
+EDE = "http://iec.ch/TC57/2011/EndDeviceEvents#"
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    description: str
+    applies_to: str  # "outgoing" (messages the served system sends), "replies", or "wire"
+
+
+FAULTS = {
+    f.name: f
+    for f in (
+        Fault(
+            "wrong-correlation",
+            "CIM messages and replies carry a CorrelationID matching nothing",
+            "cim",
+        ),
+        Fault(
+            "soap-fault", "every request to the served system is answered with a SOAP Fault", "wire"
+        ),
+        Fault("invalid-payload", "CIM messages and replies violate their XSD", "cim"),
+        Fault(
+            "wrong-event-code", "EndDeviceEvents carry 3.11.17.25 instead of 3.11.17.52", "events"
+        ),
+        Fault("no-async-result", "events the served system should send are never sent", "events"),
+        Fault("slow-reply", "replies come later than the profile's read timeout", "wire"),
+        Fault("drop-connection", "the connection is closed half-way through each reply", "wire"),
+    )
+}
+
+
+def _mutate(body: bytes, change: Callable[[etree._Element], None]) -> bytes:
+    try:
+        root = parse_xml(body)
+    except XmlSafetyError:
+        return body
+    change(root)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+def _garble_correlation(root: etree._Element) -> None:
+    for el in root.iter(f"{{{MESSAGE_NS}}}CorrelationID"):
+        el.text = "00000000-0000-4000-8000-00000000dead"
+
+
+def _break_schema(root: etree._Element) -> None:
+    """Remove a required element: createdDateTime of events, Result of a reply."""
+    for el in list(root.iter(f"{{{EDE}}}createdDateTime", f"{{{MESSAGE_NS}}}Result")):
+        parent = el.getparent()
+        if parent is not None:
+            parent.remove(el)
+
+
+def _wrong_code(root: etree._Element) -> None:
+    for el in root.iter(f"{{{EDE}}}EndDeviceEventType"):
+        if el.get("ref") == "3.11.17.52":
+            el.set("ref", "3.11.17.25")
+
+
+def _sends_events(body: bytes) -> bool:
+    return b"EndDeviceEvents" in body and b"<" in body
+
+
+class ServedSystem:
+    """The boundary's reference actors in a World whose other actors are the harness's."""
+
+    def __init__(self, profile: SutProfile, catalog: dict[str, UseCase], fault: str | None) -> None:
+        self.profile = profile
+        self.catalog = catalog
+        self.fault = fault
+        self.world: World | None = None
+        self.lock = threading.RLock()
+        self.validator = Validator()
+        self.wire = WireFaults()
+        self.outgoing: list[Callable[[bytes], bytes | None]] = []
+        if fault == "soap-fault":
+            self.wire.soap_fault = True
+        elif fault == "slow-reply":
+            self.wire.slow_reply_s = min(profile.timeouts.read_s * 2 + 1, 60.0)
+        elif fault == "drop-connection":
+            self.wire.drop_connection = True
+        elif fault == "wrong-correlation":
+            self.outgoing.append(lambda b: _mutate(b, _garble_correlation))
+            self.wire.reply_hooks.append(lambda b: _mutate(b, _garble_correlation))
+        elif fault == "invalid-payload":
+            self.outgoing.append(lambda b: _mutate(b, _break_schema))
+            self.wire.reply_hooks.append(lambda b: _mutate(b, _break_schema))
+        elif fault == "wrong-event-code":
+            self.outgoing.append(lambda b: _mutate(b, _wrong_code))
+        elif fault == "no-async-result":
+            self.outgoing.append(lambda b: None if _sends_events(b) else b)
+
+    # --- test-control operations ---------------------------------------------------------
+    def reset(self, use_case_id: str) -> World:
+        if use_case_id not in self.catalog:
+            raise ValueError(f"unknown use case {use_case_id!r}")
+        use_case = self.catalog[use_case_id]
+        scenario = next(iter(use_case.scenarios.values()))
+        # its own random seed: the served system's message IDs must never repeat the harness's
+        options = RunOptions(profile=self.profile, served=True, seed=secrets.randbits(64))
+        world = World(use_case, scenario, self.validator, options)
+        assert world.link is not None
+        world.link.outgoing.extend(self.outgoing)
+        world.settings["window_days"] = 7
+        world.start()
+        self.world = world
+        return world
+
+    def _world(self) -> World:
+        if self.world is None:
+            raise ValueError("no use case loaded: call reset first")
+        return self.world
+
+    def control(self, request: Request) -> Response:
+        """The test-control interface (JSON), as documented in docs/vendor-guide.md."""
+        op = request.path.rstrip("/")[len(CONTROL_PATH) + 1 :]
+        try:
+            payload: dict[str, Any] = request.get_json(silent=True) or {}
+            with self.lock:
+                answer = self._operation(request.method, op, payload)
+        except (ValueError, KeyError, TypeError) as exc:
+            return _json({"error": str(exc)}, 400)
+        return _json(answer, 200)
+
+    def _operation(self, method: str, op: str, payload: dict[str, Any]) -> dict[str, Any]:
+        if op == "capabilities" and method == "GET":
+            return {
+                "product": {"name": self.profile.name, "version": self.profile.version},
+                "actors": list(self.profile.boundary),
+                "operations": [
+                    "capabilities",
+                    "reset",
+                    "provision",
+                    "fault",
+                    "state",
+                    "clock",
+                    "clock/advance",
+                ],
+                "faults": sorted({"image-corrupted-in-transit", "nic-offline"}),
+                "states": ["standard_table", "mdm_events"],
+            }
+        if op == "reset":
+            world = self.reset(str(payload["use_case"]))
+            return {"now": world.clock.now().isoformat()}
+        world = self._world()
+        if op == "provision":
+            for meter in payload["meters"]:
+                identity = dict(meter)
+                mrid = str(identity.pop("mRID"))
+                if mrid not in world.devices:
+                    world.add_device(mrid, identity)
+            return {"meters": list(world.devices)}
+        if op == "fault":
+            from amicert.usecases import driver_for
+
+            driver_for(world.use_case.id).inject(world, str(payload["name"]))
+            return {"injected": payload["name"]}
+        if op == "state":
+            return self._state(world, payload)
+        if op == "clock" and method == "GET":
+            nxt = world.clock.next_at()
+            return {
+                "now": world.clock.now().isoformat(),
+                "next_event": nxt.isoformat() if nxt else None,
+            }
+        if op == "clock/advance":
+            if "to" in payload:
+                target = datetime.fromisoformat(str(payload["to"]))
+            else:
+                from datetime import timedelta
+
+                target = world.clock.now() + timedelta(seconds=float(payload["seconds"]))
+            world.clock.run_until(lambda: False, target)
+            nxt = world.clock.next_at()
+            return {
+                "now": world.clock.now().isoformat(),
+                "next_event": nxt.isoformat() if nxt else None,
+            }
+        raise ValueError(f"unknown test-control operation {method} {op!r}")
+
+    def _state(self, world: World, payload: dict[str, Any]) -> dict[str, Any]:
+        query = payload.get("query")
+        if query == "standard_table":
+            board = world.actor("Meter Metrology Board", str(payload["meter"]))
+            return {"hex": board.read_table(int(payload.get("table", 1))).hex()}
+        if query == "mdm_events":
+            mdm = world.actor("MDM")
+            return {
+                "events": [dataclasses.asdict(e) for e in mdm.events_for(str(payload["meter"]))]
+            }
+        raise ValueError(f"unknown state query {query!r}")
+
+
+def _json(data: dict[str, Any], status: int) -> Response:
+    return Response(json.dumps(data), status=status, content_type="application/json")
+
+
+def serve(
+    profile: SutProfile,
+    catalog: dict[str, UseCase],
+    fault: str | None,
+    ready: Callable[[str], None] = print,
+) -> int:
+    """Serve until interrupted (SIGINT/SIGTERM)."""
+    system = ServedSystem(profile, catalog, fault)
+    from urllib.parse import urlparse
+
+    url = urlparse(profile.address)
+    endpoint = Endpoint(lambda: system.world, control=system.control, faults=system.wire)
+    server = HttpServer(
+        url.hostname or "127.0.0.1", url.port or 80, endpoint, profile.timeouts.max_body_bytes
+    )
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    server.start()
+    what = f" with fault {fault!r}" if fault else ""
+    ready(
+        f"amicert serve: {', '.join(profile.boundary)} of {profile.name!r} at {server.address}{what}"
+    )
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        server.stop()
+    return 0

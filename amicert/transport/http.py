@@ -1,0 +1,231 @@
+"""HTTP on the wire: a bounded client (zeep's transport) and a small threaded WSGI server.
+
+Every call has a connect and a read timeout and a maximum body size; every failure comes back as
+a finding with the rule that names it, never as an exception escaping into a step:
+unreachable -> WIRE-UNREACHABLE (infrastructure: INCONCLUSIVE); timeout, dropped connection,
+HTTP error, SOAP Fault, oversize body -> WIRE-* blamed on the system that answered (FAIL).
+Secrets are redacted from every byte kept.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+import zeep.transports
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+from amicert.config import Security, Timeouts
+from amicert.findings import Blame, Finding, error
+from amicert.transport.soap import fault_text
+
+
+@dataclass
+class WireResult:
+    """What crossed the wire for one call: the bytes sent and received, and any wire finding."""
+
+    sent: bytes
+    received: bytes | None = None
+    status: int | None = None
+    finding: Finding | None = None
+    elapsed_s: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def redact(data: bytes, secrets: Iterable[str]) -> bytes:
+    """``data`` with every secret replaced, so captured evidence never carries a credential."""
+    for secret in secrets:
+        if secret:
+            data = data.replace(secret.encode("utf-8"), b"***")
+    return data
+
+
+class BoundedTransport(zeep.transports.Transport):  # type: ignore[misc]
+    """zeep's transport with (connect, read) timeouts and a cap on the response body."""
+
+    def __init__(self, timeouts: Timeouts, security: Security) -> None:
+        session = requests.Session()
+        session.verify = str(security.ca_bundle) if security.ca_bundle else security.verify_tls
+        if security.client_cert:
+            session.cert = (
+                (str(security.client_cert), str(security.client_key))
+                if security.client_key
+                else str(security.client_cert)
+            )
+        super().__init__(session=session, timeout=timeouts.connect_s)
+        self.timeouts = timeouts
+
+    def post(self, address: str, message: bytes, headers: dict[str, str]) -> requests.Response:
+        response = self.session.post(
+            address,
+            data=message,
+            headers=headers,
+            timeout=(self.timeouts.connect_s, self.timeouts.read_s),
+            stream=True,
+        )
+        limit = self.timeouts.max_body_bytes
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_content(65536):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                response.close()
+                raise BodyTooLarge(limit, b"".join(chunks)[:limit])
+        response._content = b"".join(chunks)
+        return response
+
+
+class BodyTooLarge(Exception):
+    def __init__(self, limit: int, head: bytes) -> None:
+        super().__init__(f"response body over {limit} bytes")
+        self.limit = limit
+        self.head = head
+
+
+class HttpClient:
+    """Posts bytes to an endpoint and reports what happened as a WireResult."""
+
+    def __init__(self, timeouts: Timeouts, security: Security) -> None:
+        self.transport = BoundedTransport(timeouts, security)
+        self.timeouts = timeouts
+        self.security = security
+
+    def post(
+        self, url: str, body: bytes, headers: dict[str, str], *, peer: str, soap: bool = True
+    ) -> WireResult:
+        """POST ``body``; ``peer`` is the actor answering (blamed for its wrong answers)."""
+        secrets = self.security.secrets()
+        result = WireResult(sent=redact(body, secrets))
+        if result.sent != body:
+            result.notes.append("credentials redacted from the captured request")
+        start = time.monotonic()
+        try:
+            response = self.transport.post(url, body, headers)
+        except BodyTooLarge as exc:
+            result.received = exc.head
+            result.finding = error(
+                "WIRE-BODY-TOO-LARGE",
+                f"{peer} answered with a body over {exc.limit} bytes (kept: the first {exc.limit})",
+                extra={"actor": peer},
+            )
+            return result
+        except requests.exceptions.ConnectTimeout:
+            result.finding = _unreachable(
+                peer, url, f"no connection within {self.timeouts.connect_s} s"
+            )
+            return result
+        except requests.exceptions.ReadTimeout:
+            result.finding = error(
+                "WIRE-TIMEOUT",
+                f"{peer} sent no reply within the read timeout of {self.timeouts.read_s} s",
+                extra={"actor": peer},
+            )
+            return result
+        except requests.exceptions.SSLError as exc:
+            result.finding = error(
+                "WIRE-TLS", f"TLS with {peer} failed: {exc}", blame=Blame.INFRASTRUCTURE
+            )
+            return result
+        except requests.exceptions.ConnectionError as exc:
+            if _refused(exc):
+                result.finding = _unreachable(peer, url, "connection refused")
+            else:
+                result.finding = error(
+                    "WIRE-CONNECTION",
+                    f"{peer} dropped the connection before the reply was complete: {_short(exc)}",
+                    extra={"actor": peer},
+                )
+            return result
+        except requests.exceptions.RequestException as exc:
+            result.finding = error(
+                "WIRE-CONNECTION",
+                f"HTTP exchange with {peer} failed: {_short(exc)}",
+                extra={"actor": peer},
+            )
+            return result
+        finally:
+            result.elapsed_s = time.monotonic() - start
+        result.status = response.status_code
+        result.received = redact(response.content, secrets)
+        text = fault_text(response.content) if soap and response.content else None
+        if text is not None:
+            result.finding = error(
+                "WIRE-SOAP-FAULT",
+                f"{peer} answered with a SOAP Fault: {text[:300]}",
+                received=f"HTTP {response.status_code}",
+                extra={"actor": peer},
+            )
+        elif response.status_code >= 400:
+            result.finding = error(
+                "WIRE-HTTP-STATUS",
+                f"{peer} answered HTTP {response.status_code}",
+                expected="2xx",
+                received=str(response.status_code),
+                extra={"actor": peer},
+            )
+        return result
+
+
+def _unreachable(peer: str, url: str, why: str) -> Finding:
+    return error(
+        "WIRE-UNREACHABLE",
+        f"{peer} endpoint {url} unreachable: {why}",
+        blame=Blame.INFRASTRUCTURE,
+    )
+
+
+def _refused(exc: Exception) -> bool:
+    text = repr(exc)
+    return "Connection refused" in text or "NewConnectionError" in text or "Errno 111" in text
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+
+
+# --- server ------------------------------------------------------------------------------
+
+Handler = Callable[[Request], Response]
+
+
+class HttpServer:
+    """A threaded WSGI server on a loopback (or configured) interface, stopped cleanly."""
+
+    def __init__(self, host: str, port: int, handler: Handler, max_body_bytes: int) -> None:
+        self.max_body_bytes = max_body_bytes
+        self.handler = handler
+        self._server: BaseWSGIServer = make_server(host, port, self._app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_port)
+
+    @property
+    def address(self) -> str:
+        return f"http://{self._server.host}:{self.port}"
+
+    def _app(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        request.max_content_length = self.max_body_bytes
+        length = request.content_length
+        if length is not None and length > self.max_body_bytes:
+            response = Response(f"body over {self.max_body_bytes} bytes", status=413)
+        else:
+            response = self.handler(request)
+        return response(environ, start_response)  # type: ignore[no-any-return]
+
+    def start(self) -> HttpServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)

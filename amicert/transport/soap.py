@@ -1,0 +1,132 @@
+"""SOAP 1.1 framing of IEC 61968-100 messages and the standard's service naming.
+
+Services follow the naming used across public 61968-9 services: past-tense events go to
+Receive<Noun>, requests to Execute<Noun>, queries to Get<Noun>, asynchronous results to
+Reply<Noun>; the soapAction is http://iec.ch/TC57/2011/<Noun>/<Operation>. Where a WSDL for the
+service exists (cim_schemas/wsdl/ or the vendor's), the action and operation come from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from lxml import etree
+
+from amicert.cim.xmlsafe import SOAP11_NS, XmlSafetyError, parse_xml
+
+ACTION_BASE = "http://iec.ch/TC57/2011"
+PAST_TENSE = ("created", "changed", "canceled", "closed", "deleted", "executed")
+REQUEST = ("create", "change", "cancel", "close", "delete", "execute")
+DEFAULT_WSDL_DIR = Path(__file__).resolve().parents[2] / "cim_schemas" / "wsdl"
+
+
+@dataclass(frozen=True)
+class Operation:
+    service: str
+    operation: str
+    soap_action: str
+
+
+def operation_for(verb: str, noun: str, wsdl_dir: Path | None = None) -> Operation:
+    """The service, operation and soapAction a message with this verb and noun travels under."""
+    cap = verb[:1].upper() + verb[1:]
+    if verb in PAST_TENSE:
+        service, op = f"Receive{noun}", f"{cap}{noun}"
+    elif verb in REQUEST:
+        service, op = f"Execute{noun}", f"{cap}{noun}"
+    elif verb == "get":
+        service, op = f"Get{noun}", f"Get{noun}"
+    elif verb == "reply":
+        service, op = f"Reply{noun}", f"Reply{noun}"
+    else:
+        service, op = f"Execute{noun}", f"{cap}{noun}"
+    action = _wsdl_action(str(wsdl_dir or DEFAULT_WSDL_DIR), service, op)
+    return Operation(service, op, action or f"{ACTION_BASE}/{noun}/{op}")
+
+
+@lru_cache(maxsize=64)
+def _wsdl_action(wsdl_dir: str, service: str, operation: str) -> str | None:
+    """The soapAction a WSDL declares for an operation (parsed by zeep), or None."""
+    path = Path(wsdl_dir) / f"{service}.wsdl"
+    if not path.exists():
+        return None
+    import zeep
+
+    client = zeep.Client(str(path))
+    for svc in client.wsdl.services.values():
+        for port in svc.ports.values():
+            try:
+                action = port.binding.get(operation).soapaction
+            except (ValueError, KeyError):
+                continue
+            return str(action) if action else None
+    return None
+
+
+def envelope(message: bytes, header_blocks: list[etree._Element] | None = None) -> bytes:
+    """Wrap a CIM message (bytes) in a SOAP 1.1 envelope."""
+    inner = parse_xml(message)
+    env = etree.Element(f"{{{SOAP11_NS}}}Envelope", nsmap={"soapenv": SOAP11_NS})
+    if header_blocks:
+        header = etree.SubElement(env, f"{{{SOAP11_NS}}}Header")
+        for block in header_blocks:
+            header.append(block)
+    body = etree.SubElement(env, f"{{{SOAP11_NS}}}Body")
+    body.append(inner)
+    return bytes(etree.tostring(env, xml_declaration=True, encoding="UTF-8"))
+
+
+def fault(code: str, reason: str, detail: bytes | None = None) -> bytes:
+    """A SOAP 1.1 Fault (``soapenv:Server`` or ``soapenv:Client``), optionally with a CIM detail."""
+    env = etree.Element(f"{{{SOAP11_NS}}}Envelope", nsmap={"soapenv": SOAP11_NS})
+    body = etree.SubElement(env, f"{{{SOAP11_NS}}}Body")
+    f = etree.SubElement(body, f"{{{SOAP11_NS}}}Fault")
+    etree.SubElement(f, "faultcode").text = f"soapenv:{code}"
+    etree.SubElement(f, "faultstring").text = reason
+    if detail is not None:
+        etree.SubElement(f, "detail").append(parse_xml(detail))
+    return bytes(etree.tostring(env, xml_declaration=True, encoding="UTF-8"))
+
+
+def fault_text(body: bytes) -> str | None:
+    """The faultstring when ``body`` is a SOAP Fault, else None."""
+    try:
+        root = parse_xml(body)
+    except XmlSafetyError:
+        return None
+    for el in root.iter():
+        if isinstance(el.tag, str) and etree.QName(el).localname == "Fault":
+            text = el.findtext("faultstring") or el.findtext(f"{{{SOAP11_NS}}}faultstring") or ""
+            if not text:
+                text = " ".join(t.strip() for t in el.itertext() if t.strip())
+            return text or "SOAP Fault"
+    return None
+
+
+def body_message(body: bytes) -> bytes:
+    """The first element inside a SOAP Body, as bytes (the message itself when not SOAP)."""
+    root = parse_xml(body)
+    if root.tag != f"{{{SOAP11_NS}}}Envelope" and etree.QName(root).localname != "Envelope":
+        return body
+    for child in root:
+        if isinstance(child.tag, str) and etree.QName(child).localname == "Body":
+            for el in child:
+                if isinstance(el.tag, str):
+                    return bytes(etree.tostring(el, xml_declaration=True, encoding="UTF-8"))
+    raise XmlSafetyError("SOAP-BODY", "SOAP envelope without a message in its Body")
+
+
+WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+PASSWORD_TEXT = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText"
+
+
+def username_token(username: str, password: str) -> etree._Element:
+    """A WS-Security UsernameToken header block (PasswordText: use it over TLS only)."""
+    sec = etree.Element(f"{{{WSSE_NS}}}Security", nsmap={"wsse": WSSE_NS})
+    token = etree.SubElement(sec, f"{{{WSSE_NS}}}UsernameToken")
+    etree.SubElement(token, f"{{{WSSE_NS}}}Username").text = username
+    pw = etree.SubElement(token, f"{{{WSSE_NS}}}Password", Type=PASSWORD_TEXT)
+    pw.text = password
+    return sec

@@ -1,0 +1,59 @@
+"""Installer (I2): works trouble and routine-maintenance orders with the Field Tool.
+
+Trouble orders: field test where the order asks for one, scan and download the meter, change it,
+confirm the problem is resolved, complete the order, hand the removed meter over. Routine
+maintenance: test the meter; a passing meter closes the job; a failing one is changed when a
+replacement is at hand, otherwise a trouble order to replace it is raised from the field.
+"""
+
+from __future__ import annotations
+
+from amicert.lifecycle import MeterRef, meter_message, physical
+from reference_impl.field_worker import FieldWorker
+
+
+class Installer(FieldWorker):
+    role = "Installer"
+
+    def visit(self, order_id: str) -> None:
+        super().visit(order_id)
+        job = self.tool.jobs[order_id]
+        if job.order.kind == "maintenance":
+            self.maintenance(order_id)
+            return
+        if job.order.details.get("fieldTestRequired") == "yes":
+            self.test_meter(order_id)
+        self.tool.scan(order_id)
+        self.tool.start_download(order_id)
+
+    def maintenance(self, order_id: str) -> None:
+        result = self.tool.field_test(order_id)
+        meter = self.tool.jobs[order_id].scanned
+        if self.yes("meter accurate and communicating", result.get("result") == "pass"):
+            self.send(
+                "Field Tool",
+                meter_message(
+                    "JobResult",
+                    self.role,
+                    self.ctx.now(),
+                    order=order_id,
+                    meters=[MeterRef(meter)],
+                    details={"result": "pass", "resolution": "sample test passed"},
+                ),
+            )
+            return
+        at_hand = bool(physical(self.ctx).truck.get(self.role))
+        if self.yes("replacement meter at hand", at_hand):
+            self.tool.start_download(order_id)
+            return
+        self.send(
+            "Field Tool",
+            meter_message(
+                "ReplacementNeed",
+                self.role,
+                self.ctx.now(),
+                order=order_id,
+                meters=[MeterRef(meter)],
+                details={"reason": "meter failed its sample test; no replacement at hand"},
+            ),
+        )
