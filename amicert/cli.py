@@ -134,7 +134,7 @@ def _profile_or_usage(path: Path, catalog: dict) -> Any:  # type: ignore[type-ar
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from amicert.serve import FAULTS, serve
+    from amicert.serve import FAULTS, fault_applies, serve
 
     if args.list_faults:
         for fault in FAULTS.values():
@@ -146,6 +146,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown fault {args.fault!r}; known: {', '.join(FAULTS)}")
     _, catalog = _catalog_or_usage()
     profile = _profile_or_usage(args.sut, catalog)
+    if args.fault is not None and not fault_applies(FAULTS[args.fault], profile, catalog):
+        raise UsageError(
+            f"fault {args.fault!r} cannot show on a boundary of {', '.join(profile.boundary)}: "
+            "it sends no message that fault changes"
+        )
     try:
         return serve(profile, catalog, args.fault, ready=lambda line: print(line, flush=True))
     except OSError as exc:

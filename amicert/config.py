@@ -264,23 +264,23 @@ def load_profile(path: Path, known_actors: set[str] | None = None) -> SutProfile
         raise ProfileError(path, "harness.port", f"expected 0-65535, got {port}")
 
     sec = _table(data, "security", path, required=False)
+    if "password" in sec:
+        raise ProfileError(
+            path, "security.password", "never put a password in the profile; use password_env"
+        )
     _unknown(
         sec,
         ("verify_tls", "ca_bundle", "client_cert", "client_key", "username", "password_env"),
         "security",
         path,
     )
-    if "password" in sec:
-        raise ProfileError(
-            path, "security.password", "never put a password in the profile; use password_env"
-        )
     base = path.parent
 
     def _path(key: str) -> Path | None:
         value = _get(sec, "security", key, str, path, None)
         if value is None:
             return None
-        p = (base / value).resolve()
+        p: Path = (base / str(value)).resolve()
         if not p.exists():
             raise ProfileError(path, f"security.{key}", f"file not found: {p}")
         return p

@@ -106,7 +106,7 @@ FAILURE_CLASSES: dict[str, FailureClass] = {
             "han",
             False,
             True,
-            False,
+            True,  # third parties read their meters through the HAN
             "Failure communicating with subscribed home devices",
         ),
         FailureClass(

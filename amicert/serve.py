@@ -224,6 +224,23 @@ class ServedSystem:
         raise ValueError(f"unknown state query {query!r}")
 
 
+def fault_applies(fault: Fault, profile: SutProfile, catalog: dict[str, UseCase]) -> bool:
+    """Whether the served boundary can show this fault at all (else it would change nothing)."""
+    boundary = set(profile.boundary)
+    for uc in catalog.values():
+        for row in uc.rows.values():
+            spec = uc.messages.get(row.message or "")
+            if spec is None or not spec.cim:
+                continue
+            sends = row.producer in boundary and row.receiver not in boundary
+            answers = row.receiver in boundary and row.producer not in boundary
+            if fault.applies_to == "events" and sends and spec.cim.get("noun") == "EndDeviceEvents":
+                return True
+            if fault.applies_to == "cim" and (sends or answers):
+                return True
+    return fault.applies_to == "wire"
+
+
 def _json(data: dict[str, Any], status: int) -> Response:
     return Response(json.dumps(data), status=status, content_type="application/json")
 

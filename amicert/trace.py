@@ -311,6 +311,13 @@ def analyse(
             and s[2].producer == x.producer
             and s[2].receiver == x.receiver
         ]
+        if is_reply:
+            # a reply is a row's own exchange only when its content is that row's message
+            pair = [
+                s
+                for s in pair
+                if s[2].message and not content_deviations(x, use_case.messages[s[2].message])
+            ]
         if is_reply and not pair:
             # a reply carries its request's step, and its own findings
             req = by_seq.get(x.in_reply_to or 0)

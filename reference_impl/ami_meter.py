@@ -54,7 +54,7 @@ class AmiMeter(Actor):
         self.kwh = float(ident.get("kwh", 10250.0))
         self.failed: dict[str, FailureClass] = {}
         self.detected: set[str] = set()
-        self.log: list[Record] = []
+        self.diagnostics: list[Record] = []
         self.pending: list[Record] = []
         self.retention = timedelta(days=float(ctx.settings.get("retention_days", 60)))
         self.metrology_every = timedelta(days=float(ctx.settings.get("metrology_check_days", 1)))
@@ -83,17 +83,17 @@ class AmiMeter(Actor):
 
     def record(self, code: str | None, kind: str, **details: str) -> Record:
         rec = Record(self.ctx.now(), code, kind, dict(details))
-        self.log.append(rec)
+        self.diagnostics.append(rec)
         return rec
 
     def records_kept(self) -> list[Record]:
         self.prune()
-        return list(self.log)
+        return list(self.diagnostics)
 
     def prune(self) -> None:
         """Drop diagnostic records older than the retention period."""
         limit = self.ctx.now() - self.retention
-        self.log = [r for r in self.log if r.at >= limit]
+        self.diagnostics = [r for r in self.diagnostics if r.at >= limit]
 
     def fail(self, failure: str) -> None:
         """A component fails (fault injection): found by the next diagnostics."""
@@ -236,7 +236,12 @@ class AmiMeter(Actor):
         )
 
     def self_test(self) -> list[tuple[str, str]]:
-        self.run_diagnostics()
+        """An on-demand self-test: failures it finds are logged and answered to the requester
+        (who handles them), not reported again."""
+        for name, failure in self.failed.items():
+            if name not in self.detected:
+                self.detected.add(name)
+                self.record(failure.code, "on-demand-self-test", failureClass=name)
         return [(f.code, f.name) for f in self.failed.values()]
 
     @on("get MeterReadings")

@@ -73,7 +73,7 @@ class RemoteActor(Actor):
             if receiver_id:
                 headers["X-Amicert-Receiver-Id"] = receiver_id
             return self.link.client.post(
-                self.link.address + DEVICE_PATH, body, headers, peer=receiver, soap=False
+                self.link.address + DEVICE_PATH, body, headers, peer=receiver
             )
         from amicert.bus import message_key
 

@@ -45,7 +45,7 @@ def redact(data: bytes, secrets: Iterable[str]) -> bytes:
     return data
 
 
-class BoundedTransport(zeep.transports.Transport):  # type: ignore[misc]
+class BoundedTransport(zeep.transports.Transport):
     """zeep's transport with (connect, read) timeouts and a cap on the response body."""
 
     def __init__(self, timeouts: Timeouts, security: Security) -> None:
@@ -57,7 +57,7 @@ class BoundedTransport(zeep.transports.Transport):  # type: ignore[misc]
                 if security.client_key
                 else str(security.client_cert)
             )
-        super().__init__(session=session, timeout=timeouts.connect_s)
+        super().__init__(session=session, timeout=timeouts.connect_s)  # type: ignore[no-untyped-call]
         self.timeouts = timeouts
 
     def post(self, address: str, message: bytes, headers: dict[str, str]) -> requests.Response:
@@ -96,9 +96,7 @@ class HttpClient:
         self.timeouts = timeouts
         self.security = security
 
-    def post(
-        self, url: str, body: bytes, headers: dict[str, str], *, peer: str, soap: bool = True
-    ) -> WireResult:
+    def post(self, url: str, body: bytes, headers: dict[str, str], *, peer: str) -> WireResult:
         """POST ``body``; ``peer`` is the actor answering (blamed for its wrong answers)."""
         secrets = self.security.secrets()
         result = WireResult(sent=redact(body, secrets))
@@ -153,7 +151,7 @@ class HttpClient:
             result.elapsed_s = time.monotonic() - start
         result.status = response.status_code
         result.received = redact(response.content, secrets)
-        text = fault_text(response.content) if soap and response.content else None
+        text = fault_text(response.content) if response.content else None
         if text is not None:
             result.finding = error(
                 "WIRE-SOAP-FAULT",
@@ -219,7 +217,7 @@ class HttpServer:
             response = Response(f"body over {self.max_body_bytes} bytes", status=413)
         else:
             response = self.handler(request)
-        return response(environ, start_response)  # type: ignore[no-any-return]
+        return response(environ, start_response)
 
     def start(self) -> HttpServer:
         self._thread.start()

@@ -54,7 +54,7 @@ def _wsdl_action(wsdl_dir: str, service: str, operation: str) -> str | None:
         return None
     import zeep
 
-    client = zeep.Client(str(path))
+    client = zeep.Client(str(path))  # type: ignore[no-untyped-call]
     for svc in client.wsdl.services.values():
         for port in svc.ports.values():
             try:
@@ -100,7 +100,7 @@ def fault_text(body: bytes) -> str | None:
         if isinstance(el.tag, str) and etree.QName(el).localname == "Fault":
             text = el.findtext("faultstring") or el.findtext(f"{{{SOAP11_NS}}}faultstring") or ""
             if not text:
-                text = " ".join(t.strip() for t in el.itertext() if t.strip())
+                text = " ".join(str(t).strip() for t in el.itertext() if str(t).strip())
             return text or "SOAP Fault"
     return None
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from amicert.usecases.base import Driver
 from amicert.usecases.firmware_upgrade import FIRMWARE_UPGRADE
+from amicert.usecases.meter_lifecycle import METER_LIFECYCLE
 
-DRIVERS: dict[str, Driver] = {d.use_case: d for d in (FIRMWARE_UPGRADE,)}
+DRIVERS: dict[str, Driver] = {d.use_case: d for d in (FIRMWARE_UPGRADE, METER_LIFECYCLE)}
 
 
 def driver_for(use_case_id: str) -> Driver:

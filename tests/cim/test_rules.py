@@ -258,14 +258,19 @@ READINGS = b"""<?xml version="1.0"?>
 </EventMessage>"""
 
 
+def _rule_ids(validator: Validator, data: bytes) -> list[str]:
+    """Rule IDs apart from the payload-schema ones (a MeterReadings XSD may or may not be loaded)."""
+    return [r for r in ids(validator, data) if not r.startswith("XSD-PAYLOAD")]
+
+
 def test_reading_type_malformed(validator: Validator) -> None:
     data = READINGS % b"0.0.0.1.1.1.12.0.0.0.0.0.0.0.0.3.72"
-    assert ids(validator, data) == ["XSD-PAYLOAD-UNKNOWN", "CODE-READING-TYPE"]
+    assert _rule_ids(validator, data) == ["CODE-READING-TYPE"]
 
 
 def test_reading_type_negative_multiplier_is_fine(validator: Validator) -> None:
     data = READINGS % b"0.0.0.1.1.1.12.0.0.0.0.0.0.0.0.-3.72.0"
-    assert ids(validator, data) == ["XSD-PAYLOAD-UNKNOWN"]
+    assert _rule_ids(validator, data) == []
 
 
 def _failed(code: str) -> bytes:

@@ -1,0 +1,177 @@
+"""Over the wire, between real processes on loopback: `amicert serve` plays the vendor.
+
+For each example profile the suite passes against the served reference implementation, and each
+served fault ends, within its bounds, in the expected non-PASS verdict naming its rule and step.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def profile_copy(tmp_path: Path, name: str) -> Path:
+    """The example profile on free ports, so parallel or repeated runs never collide."""
+    text = (ROOT / "examples" / name).read_text()
+    sut, harness = free_port(), free_port()
+    text = re.sub(r"127\.0\.0\.1:87\d1", f"127.0.0.1:{sut}", text)
+    text = re.sub(r"port = 87\d2", f"port = {harness}", text)
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+class Served:
+    def __init__(self, profile: Path, fault: str | None = None) -> None:
+        cmd = [sys.executable, "-m", "amicert.cli", "serve", "--sut", str(profile)]
+        if fault:
+            cmd += ["--fault", fault]
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()  # the ready line, printed once listening
+        assert "amicert serve:" in line, line
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture
+def serving(tmp_path: Path) -> Iterator[list[Served]]:
+    started: list[Served] = []
+    yield started
+    for s in started:
+        s.stop()
+
+
+def run(profile: Path, report_dir: Path, keyword: str | None = None) -> tuple[int, dict, str]:  # type: ignore[type-arg]
+    cmd = [
+        sys.executable,
+        "-m",
+        "amicert.cli",
+        "run",
+        "--sut",
+        str(profile),
+        "--use-case",
+        "AEP-5.8",
+        "--report-dir",
+        str(report_dir),
+    ]
+    if keyword:
+        cmd += ["-k", keyword]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=240)
+    summary_path = report_dir / "summary.json"
+    assert summary_path.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.returncode, json.loads(summary_path.read_text()), proc.stdout
+
+
+@pytest.mark.parametrize("name", ["headend-over-soap.toml", "mdm-over-soap.toml"])
+def test_every_scenario_passes_against_the_served_reference(
+    tmp_path: Path, serving: list[Served], name: str
+) -> None:
+    profile = profile_copy(tmp_path, name)
+    serving.append(Served(profile))
+    code, summary, out = run(profile, tmp_path / "reports")
+    assert code == 0, out[-3000:]
+    assert [s["verdict"] for s in summary["scenarios"]] == ["PASS"] * 5
+    normal = next(s for s in summary["scenarios"] if s["scenario_id"] == "normal")
+    index = json.loads((tmp_path / "reports" / normal["evidence"] / "index.json").read_text())
+    wire = [e for e in index if e["transport"] == "http"]
+    assert wire, "boundary messages must be captured from the wire"
+    for entry in wire:
+        body = (tmp_path / "reports" / normal["evidence"] / entry["file"]).read_bytes()
+        if entry["label"].endswith("EndDeviceEvents"):
+            assert (
+                b"Envelope" in body and b"schemas.xmlsoap.org/soap/envelope" in body
+            )  # the HTTP body
+
+
+HEADEND_FAULTS = [
+    ("wrong-correlation", "SEQ-CORRELATION", "1.11"),
+    ("soap-fault", "WIRE-SOAP-FAULT", "1.2"),
+    ("invalid-payload", "XSD-PAYLOAD", "1.11"),
+    ("wrong-event-code", "PROFILE-EVENT-CODE", "1.11"),
+    ("no-async-result", "SEQ-MISSING", "1.11"),
+    ("slow-reply", "WIRE-TIMEOUT", "1.2"),
+    ("drop-connection", "WIRE-CONNECTION", "1.2"),
+]
+MDM_FAULTS = [
+    ("wrong-correlation", "ENV-CORRELATION", "1.11"),
+    ("soap-fault", "WIRE-SOAP-FAULT", "1.11"),
+    ("invalid-payload", "XSD-ENVELOPE", "1.11"),
+    ("slow-reply", "WIRE-TIMEOUT", "1.11"),
+    ("drop-connection", "WIRE-CONNECTION", "1.11"),
+]
+CASES = [("headend-over-soap.toml", *c) for c in HEADEND_FAULTS] + [
+    ("mdm-over-soap.toml", *c) for c in MDM_FAULTS
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "fault", "rule", "step"), CASES, ids=[f"{c[0].split('-')[0]}-{c[1]}" for c in CASES]
+)
+def test_a_served_fault_ends_in_its_verdict(
+    tmp_path: Path, serving: list[Served], name: str, fault: str, rule: str, step: str
+) -> None:
+    profile = profile_copy(tmp_path, name)
+    serving.append(Served(profile, fault))
+    start = time.monotonic()
+    code, summary, _ = run(profile, tmp_path / "reports", keyword="normal")
+    assert time.monotonic() - start < 120, "every wait is bounded"
+    assert code == 1
+    [scenario] = summary["scenarios"]
+    assert scenario["verdict"] == "FAIL", scenario
+    assert scenario["reason"]
+    found = {(f["rule"], f.get("step")) for f in scenario["findings"]}
+    assert (rule, step) in found, found
+
+
+def test_an_unreachable_vendor_is_inconclusive(tmp_path: Path) -> None:
+    profile = profile_copy(tmp_path, "headend-over-soap.toml")  # nothing serves it
+    code, summary, _ = run(profile, tmp_path / "reports", keyword="normal")
+    assert code == 1
+    [scenario] = summary["scenarios"]
+    assert scenario["verdict"] == "INCONCLUSIVE"
+    assert "test-control" in scenario["reason"] or "unreachable" in scenario["reason"]
+
+
+def test_a_fault_the_boundary_cannot_show_is_refused(tmp_path: Path) -> None:
+    profile = profile_copy(tmp_path, "mdm-over-soap.toml")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "amicert.cli",
+            "serve",
+            "--sut",
+            str(profile),
+            "--fault",
+            "wrong-event-code",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2 and "cannot show on a boundary of MDM" in proc.stderr

@@ -1,0 +1,117 @@
+"""The wire client against a real loopback server: every failure becomes a named finding."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+import responses
+from werkzeug.wrappers import Request, Response
+
+from amicert.config import Security, Timeouts
+from amicert.findings import Blame
+from amicert.transport.http import HttpClient, HttpServer
+from amicert.transport.soap import fault
+
+TIMEOUTS = Timeouts(connect_s=1.0, read_s=0.5, max_body_bytes=4096)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _half(body: bytes) -> Iterator[bytes]:
+    yield body[: len(body) // 2]
+    raise ConnectionAbortedError("dropped")
+
+
+def handler(request: Request) -> Response:
+    path = request.path
+    if path == "/ok":
+        return Response(b"<ok/>", content_type="text/xml")
+    if path == "/fault":
+        return Response(fault("Server", "broken on purpose"), status=500, content_type="text/xml")
+    if path == "/slow":
+        time.sleep(1.5)
+        return Response(b"<late/>")
+    if path == "/drop":
+        return Response(_half(b"<x>" + b"a" * 100 + b"</x>"), headers={"Content-Length": "107"})
+    if path == "/big":
+        return Response(b"<x>" + b"a" * 10000 + b"</x>")
+    if path == "/echo":
+        return Response(request.get_data())
+    return Response(b"nope", status=404)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[HttpServer]:
+    srv = HttpServer("127.0.0.1", 0, handler, max_body_bytes=1024).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def client() -> HttpClient:
+    return HttpClient(TIMEOUTS, Security())
+
+
+def post(client: HttpClient, server: HttpServer, path: str, body: bytes = b"<req/>") -> object:
+    return client.post(server.address + path, body, {"Content-Type": "text/xml"}, peer="MDM")
+
+
+def test_a_reply_is_received(client: HttpClient, server: HttpServer) -> None:
+    result = post(client, server, "/ok")
+    assert result.finding is None and result.received == b"<ok/>" and result.status == 200  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("path", "rule"),
+    [
+        ("/fault", "WIRE-SOAP-FAULT"),
+        ("/slow", "WIRE-TIMEOUT"),
+        ("/drop", "WIRE-CONNECTION"),
+        ("/big", "WIRE-BODY-TOO-LARGE"),
+        ("/missing", "WIRE-HTTP-STATUS"),
+    ],
+)
+def test_a_wrong_answer_is_a_finding_against_the_peer(
+    client: HttpClient, server: HttpServer, path: str, rule: str
+) -> None:
+    result = post(client, server, path)
+    finding = result.finding  # type: ignore[attr-defined]
+    assert finding is not None and finding.rule == rule
+    assert finding.extra["actor"] == "MDM"  # the answering actor is blamed
+
+
+def test_a_slow_peer_is_cut_at_the_read_timeout(client: HttpClient, server: HttpServer) -> None:
+    start = time.monotonic()
+    post(client, server, "/slow")
+    assert time.monotonic() - start < 1.4
+
+
+def test_nothing_listening_is_unreachable_and_inconclusive(client: HttpClient) -> None:
+    result = client.post(f"http://127.0.0.1:{free_port()}/x", b"<r/>", {}, peer="MDM")
+    assert result.finding is not None
+    assert result.finding.rule == "WIRE-UNREACHABLE"
+    assert result.finding.blame is Blame.INFRASTRUCTURE
+
+
+def test_the_server_refuses_a_body_over_its_limit(client: HttpClient, server: HttpServer) -> None:
+    result = post(client, server, "/echo", b"<x>" + b"a" * 2000 + b"</x>")
+    assert result.status == 413  # type: ignore[attr-defined]
+
+
+@responses.activate
+def test_credentials_are_redacted_from_what_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PW", "hunter2")
+    responses.add(responses.POST, "http://sut.example/x", body=b"<echo>hunter2</echo>")
+    client = HttpClient(TIMEOUTS, Security(username="u", password_env="PW"))
+    result = client.post("http://sut.example/x", b"<Password>hunter2</Password>", {}, peer="MDM")
+    assert b"hunter2" not in result.sent and b"***" in result.sent
+    assert result.received is not None and b"hunter2" not in result.received
+    assert responses.calls[0].request.body == b"<Password>hunter2</Password>"  # sent for real
+    assert "credentials redacted" in result.notes[0]

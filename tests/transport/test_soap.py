@@ -1,0 +1,34 @@
+"""SOAP framing and the standard's service naming, from the harness's WSDL where one exists."""
+
+from __future__ import annotations
+
+from amicert.cim.xmlsafe import parse_xml
+from amicert.transport.soap import (
+    body_message,
+    envelope,
+    fault,
+    fault_text,
+    operation_for,
+    username_token,
+)
+
+
+def test_events_go_to_receive_noun_with_the_wsdl_soap_action() -> None:
+    op = operation_for("created", "EndDeviceEvents")
+    assert op.service == "ReceiveEndDeviceEvents"
+    assert op.operation == "CreatedEndDeviceEvents"
+    assert op.soap_action == "http://iec.ch/TC57/2011/EndDeviceEvents/CreatedEndDeviceEvents"
+
+
+def test_services_without_a_wsdl_follow_the_naming_rule() -> None:
+    assert operation_for("create", "EndDeviceControls").service == "ExecuteEndDeviceControls"
+    assert operation_for("get", "MeterReadings").soap_action == (
+        "http://iec.ch/TC57/2011/MeterReadings/GetMeterReadings"
+    )
+
+
+def test_envelope_round_trip_and_fault_detection() -> None:
+    wrapped = envelope(b"<m xmlns='urn:x'>1</m>", [username_token("u", "p")])
+    assert parse_xml(wrapped).tag.endswith("Envelope")
+    assert b"<m" in body_message(wrapped) and fault_text(wrapped) is None
+    assert fault_text(fault("Client", "bad request")) == "bad request"
