@@ -171,8 +171,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from amicert.world import BindingError, load_actor_class
 
     root, catalog = _catalog_or_usage()
-    if args.sut is not None:
-        _profile_or_usage(args.sut, catalog)
+    profile = _profile_or_usage(args.sut, catalog) if args.sut is not None else None
     unknown = [u for u in args.use_case if u not in catalog]
     if unknown:
         raise UsageError(
@@ -181,7 +180,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     for item in args.actor:
         role, sep, spec = item.partition("=")
         if not sep:
-            raise UsageError(f"--actor expects ROLE=module:Class, got {item!r}")
+            raise UsageError(
+                f"--actor expects ROLE=module:Class (or ROLE=entry-point), got {item!r}"
+            )
         if not any(role in uc.actors for uc in catalog.values()):
             raise UsageError(f"--actor: {role!r} is no actor of any use case")
         try:
@@ -219,7 +220,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         pytest_args += ["--amicert-sut", str(args.sut.resolve())]
     if args.keyword:
         pytest_args += ["-k", args.keyword]
-    code = pytest.main(pytest_args)
+    containers = _start_containers(profile, catalog, args.use_case, report_dir)
+    if containers is None:
+        return 1
+    try:
+        code = pytest.main(pytest_args)
+    finally:
+        for container in containers:
+            container.stop()
     summary_path = report_dir / "summary.json"
     if not summary_path.exists():
         print(f"amicert: no scenario ran (pytest exit {int(code)})", file=sys.stderr)
@@ -235,6 +243,55 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not scenarios:
         return 1
     return 0 if summary["passed"] and int(code) == 0 else 1
+
+
+def _start_containers(
+    profile: Any,
+    catalog: dict,
+    use_cases: list[str],
+    report_dir: Path,  # type: ignore[type-arg]
+) -> list[Any] | None:
+    """Start the profile's docker bindings; None (and INCONCLUSIVE verdicts) when they cannot."""
+    if profile is None:
+        return []
+    from amicert.adapters.docker import DockerBinding, DockerUnavailable
+    from amicert.findings import Blame, error
+    from amicert.report.summary import ScenarioResult, write_summary
+    from amicert.verdicts import Verdict
+
+    started: list[Any] = []
+    images: set[str | None] = set()
+    try:
+        for binding in profile.bindings.values():
+            if binding.type == "docker" and binding.image not in images:
+                images.add(binding.image)
+                container = DockerBinding(binding)
+                container.start()
+                started.append(container)
+    except DockerUnavailable as exc:
+        for container in started:
+            container.stop()
+        finding = error("DOCKER", str(exc), blame=Blame.INFRASTRUCTURE)
+        results = [
+            ScenarioResult(
+                uc.id,
+                s.id,
+                s.name,
+                s.harness_added,
+                Verdict.INCONCLUSIVE,
+                str(exc),
+                "DOCKER",
+                None,
+                [finding],
+            )
+            for uc in catalog.values()
+            if not use_cases or uc.id in use_cases
+            for s in uc.scenarios.values()
+        ]
+        write_summary(report_dir, results)
+        print(f"amicert: INCONCLUSIVE: {exc}", file=sys.stderr)
+        return None
+    return started
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -46,6 +46,7 @@ class Binding:
     environment: dict[str, str] = field(default_factory=dict)
     health_url: str | None = None
     start_timeout_s: float = 60.0
+    command: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,16 @@ def load_profile(path: Path, known_actors: set[str] | None = None) -> SutProfile
         section = f'bindings."{role}"'
         _unknown(
             spec,
-            ("type", "class", "image", "ports", "environment", "health_url", "start_timeout_s"),
+            (
+                "type",
+                "class",
+                "image",
+                "ports",
+                "environment",
+                "health_url",
+                "start_timeout_s",
+                "command",
+            ),
             section,
             path,
         )
@@ -228,10 +238,13 @@ def load_profile(path: Path, known_actors: set[str] | None = None) -> SutProfile
             },
             health_url=_get(spec, section, "health_url", str, path, None),
             start_timeout_s=float(_get(spec, section, "start_timeout_s", (int, float), path, 60.0)),
+            command=tuple(str(c) for c in _get(spec, section, "command", list, path, [])),
         )
-        if btype == "python" and (not binding.cls or ":" not in binding.cls):
+        if btype == "python" and not binding.cls:
             raise ProfileError(
-                path, f"{section}.class", 'a python binding needs class = "module:Class"'
+                path,
+                f"{section}.class",
+                'a python binding needs class = "module:Class" (or an amicert.actors entry point)',
             )
         if btype == "docker" and not binding.image:
             raise ProfileError(

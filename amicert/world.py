@@ -46,8 +46,21 @@ class StepCheckFailed(AssertionError):
         super().__init__(f"step {number} failed:\n{lines}")
 
 
+ENTRY_POINT_GROUP = "amicert.actors"
+
+
 def load_actor_class(role: str, spec: str) -> type[Actor]:
-    """``module:Class`` -> the class, checked to be an actor of ``role``."""
+    """``module:Class`` or the name of an ``amicert.actors`` entry point -> the actor class."""
+    if ":" not in spec:
+        from importlib.metadata import entry_points
+
+        found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == spec]
+        if not found:
+            raise BindingError(
+                f"{role}: expected 'module:Class' or an installed {ENTRY_POINT_GROUP!r} "
+                f"entry point, got {spec!r}"
+            )
+        spec = found[0].value
     module_name, _, class_name = spec.partition(":")
     if not module_name or not class_name:
         raise BindingError(f"{role}: expected 'module:Class', got {spec!r}")

@@ -100,6 +100,7 @@ def test_an_unknown_use_case_is_a_usage_error(tmp_path: Path) -> None:
     ("binding", "message"),
     [
         ("AMI Head-End", "expects ROLE=module:Class"),
+        ("AMI Head-End=no-such-plugin", "amicert.actors"),
         ("AMI Head-End=nowhere.module:X", "cannot import 'nowhere.module'"),
         (
             "AMI Head-End=mocks.faulty_actors:MetrologySkipsHashCheck",
