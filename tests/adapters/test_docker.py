@@ -75,7 +75,7 @@ def test_an_image_that_never_becomes_healthy_is_stopped_within_its_bound() -> No
         factory=lambda: client,
         sleep=lambda s: None,
     )
-    with pytest.raises(DockerUnavailable, match="not healthy within 0.3 s"):
+    with pytest.raises(DockerUnavailable, match=r"not healthy within 0\.3 s"):
         b.start()
     assert container.stopped
 
