@@ -175,3 +175,110 @@ def test_a_fault_the_boundary_cannot_show_is_refused(tmp_path: Path) -> None:
         timeout=60,
     )
     assert proc.returncode == 2 and "cannot show on a boundary of MDM" in proc.stderr
+
+
+def test_rows_inside_the_boundary_are_reported_as_not_observable(
+    tmp_path: Path, serving: list[Served]
+) -> None:
+    profile = profile_copy(tmp_path, "headend-over-soap.toml")
+    serving.append(Served(profile))
+    code, summary, _ = run(profile, tmp_path / "reports", keyword="normal")
+    assert code == 0
+    [scenario] = summary["scenarios"]
+    hidden = scenario["not_observable"]
+    assert set(hidden) == {"1.3", "1.4", "1.5", "1.6", "1.8", "1.9", "1.10"}
+    assert "1.7" not in hidden  # read through test-control: Standard Table 1
+    assert "not observable" in (tmp_path / "reports" / "summary.md").read_text()
+
+
+def test_a_capability_the_product_does_not_claim_is_not_applicable(
+    tmp_path: Path, serving: list[Served]
+) -> None:
+    profile = profile_copy(tmp_path, "headend-over-soap.toml")
+    profile.write_text(
+        profile.read_text().replace("fault_injection = true", "fault_injection = false")
+    )
+    serving.append(Served(profile))
+    code, summary, _ = run(profile, tmp_path / "reports")
+    verdicts = {s["scenario"]: (s["verdict"], s["reason"]) for s in summary["scenarios"]}
+    assert code == 0  # not applicable is no failure
+    never = next(v for k, v in verdicts.items() if "never confirms" in k)
+    assert never[0] == "NOT_APPLICABLE" and "fault_injection" in never[1]
+    assert verdicts[next(k for k in verdicts if "normal sequence" in k)][0] == "PASS"
+
+
+def test_an_unclaimed_scenario_capability_is_not_applicable(tmp_path: Path) -> None:
+    profile = profile_copy(tmp_path, "mdm-over-soap.toml")
+    profile.write_text(
+        profile.read_text().replace("firmware_upgrade = true", "firmware_upgrade = false")
+    )
+    code, summary, _ = run(profile, tmp_path / "reports")  # nothing served: nothing is contacted
+    assert code == 0
+    assert {s["verdict"] for s in summary["scenarios"]} == {"NOT_APPLICABLE"}
+    assert all("firmware_upgrade" in s["reason"] for s in summary["scenarios"])
+
+
+def test_check_adapter_tells_what_will_run(tmp_path: Path, serving: list[Served]) -> None:
+    profile = profile_copy(tmp_path, "headend-over-soap.toml")
+    serving.append(Served(profile))
+    proc = subprocess.run(
+        [sys.executable, "-m", "amicert.cli", "check-adapter", "--sut", str(profile), "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert all(e["answers"] for e in report["endpoints"].values())
+    assert "clock/advance" in report["test_control_operations"]
+    normal = next(s for s in report["scenarios"] if s["scenario"] == "normal")
+    assert normal["forecast"] == "partly observable"
+
+
+def test_check_adapter_reports_an_endpoint_that_does_not_answer(tmp_path: Path) -> None:
+    profile = profile_copy(tmp_path, "mdm-over-soap.toml")
+    proc = subprocess.run(
+        [sys.executable, "-m", "amicert.cli", "check-adapter", "--sut", str(profile)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert "DOES NOT ANSWER" in proc.stdout
+
+
+def test_a_docker_binding_without_an_engine_is_inconclusive(tmp_path: Path) -> None:
+    from amicert.adapters.docker import engine_problem
+
+    if engine_problem() is None:
+        pytest.skip("a Docker engine answers here: this test covers machines without one")
+    profile = profile_copy(tmp_path, "mdm-over-soap.toml")
+    profile.write_text(
+        profile.read_text().replace(
+            '"MDM" = { type = "soap" }', '"MDM" = { type = "docker", image = "vendor/mdm:1" }'
+        )
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "amicert.cli",
+            "run",
+            "--sut",
+            str(profile),
+            "--use-case",
+            "AEP-5.8",
+            "--report-dir",
+            str(tmp_path / "r"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert {s["verdict"] for s in summary["scenarios"]} == {"INCONCLUSIVE"}
+    assert "vendor/mdm:1" in summary["scenarios"][0]["reason"]

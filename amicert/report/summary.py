@@ -36,6 +36,7 @@ class ScenarioResult:
     sut_roles: list[str] = field(default_factory=list)
     virtual_duration_s: float = 0.0
     evidence: str | None = None
+    not_observable: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_world(cls, world: World, outcome: Outcome, name: str) -> ScenarioResult:
@@ -48,6 +49,7 @@ class ScenarioResult:
             exchanges=len(world.trace),
             sut_roles=sorted(world.sut_roles),
             virtual_duration_s=(world.clock.now() - world.start_time).total_seconds(),
+            not_observable=dict(world.not_observable),
         )
         result.apply(outcome)
         return result
@@ -74,6 +76,7 @@ class ScenarioResult:
             "sut_roles": self.sut_roles,
             "virtual_duration_s": self.virtual_duration_s,
             "evidence": self.evidence,
+            "not_observable": self.not_observable,
         }
 
 
@@ -127,8 +130,11 @@ def markdown(results: list[ScenarioResult], counts: dict[str, int]) -> str:
         )
     lines += ["", "Totals: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v), ""]
     for r in results:
-        if r.findings:
+        if r.findings or r.not_observable:
             lines += [f"## {r.use_case} — {r.scenario}", ""]
             lines += [f"- {f}" for f in r.findings]
+            lines += [
+                f"- step {n} not observable: {why}" for n, why in sorted(r.not_observable.items())
+            ]
             lines.append("")
     return "\n".join(lines)
