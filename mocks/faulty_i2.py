@@ -1,0 +1,123 @@
+"""Faulty variants of the I2 (meter lifecycle) reference actors: each breaks one requirement.
+
+Bound with ``amicert run --use-case I2 --actor "ROLE=mocks.faulty_i2:Class"``; the verdict each
+must yield, and the rule and step it must name, are in tests/test_faulty_variants_i2.py.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime, timedelta
+
+from amicert.lifecycle import Record, TroubleOrder
+from reference_impl.ami_meter import AmiMeter
+from reference_impl.ami_system import AmiSystem
+from reference_impl.field_dispatch import FieldDispatch
+from reference_impl.field_tool import FieldTool
+from reference_impl.mdms import MeterDataManagementSystem
+from reference_impl.meter_management_system import MeterManagementSystem, Window
+
+
+class MmsIgnoresOutages(MeterManagementSystem):
+    """Issues trouble reports for failures during announced outages and planned maintenance."""
+
+    def in_window(self, meter: str, at: datetime) -> Window | None:
+        return None
+
+
+class MmsRoutesEverythingToIt(MeterManagementSystem):
+    """Sends every trouble report to IT, whatever failed."""
+
+    def new_order(self, *args: object, **kw: object) -> TroubleOrder:
+        order = super().new_order(*args, **kw)  # type: ignore[arg-type]
+        order.organisation = "IT"
+        return order
+
+
+class MmsOrderWithoutMaterial(MeterManagementSystem):
+    """Downloads trouble orders that name no material for the job."""
+
+    def download(self, order: TroubleOrder) -> None:
+        order.material = None
+        super().download(order)
+
+
+class MeterReportsLate(AmiMeter):
+    """Holds critical failures for its next scheduled read, four hours later."""
+
+    def run_diagnostics(self) -> list[Record]:
+        self.report_delay = timedelta(hours=4)
+        return super().run_diagnostics()
+
+
+class MeterPrunesAt30Days(AmiMeter):
+    """Keeps diagnostic records for 30 days only."""
+
+    def prune(self) -> None:
+        limit = self.ctx.now() - timedelta(days=30)
+        self.diagnostics = [r for r in self.diagnostics if r.at >= limit]
+
+
+class MeterSlowDownload(AmiMeter):
+    """Takes 25 s to deliver its data and logs to the field tool."""
+
+    def on_download_request(self, root: object, exchange: object) -> None:
+        self.download_time = timedelta(seconds=25)
+        super().on_download_request(root, exchange)  # type: ignore[arg-type]
+
+
+class MeterMetrologyEvery40Days(AmiMeter):
+    """Runs its metrology check every 40 days, beyond the monthly minimum."""
+
+    def _metrology_check(self) -> None:
+        self.metrology_every = timedelta(days=40)
+        super()._metrology_check()
+
+
+class FieldToolNoMismatchAlert(FieldTool):
+    """Never alerts when the meter at the premise differs from the order."""
+
+    def scan(self, order_id: str) -> str:
+        job = self.jobs[order_id]
+        premise = None
+        from amicert.lifecycle import physical
+
+        premise = physical(self.ctx).premise_for_account(job.order.account or "")
+        job.scanned = premise.socket if premise and premise.socket else ""
+        return job.scanned
+
+
+class MdmsSilentToThirdParties(MeterDataManagementSystem):
+    """Never tells third parties of data issues."""
+
+    def notify_third_parties(self, meter: str, account: str, issue: str, interval: str) -> None:
+        self.note(f"data issue of {meter} kept to itself")
+
+
+class AmiSystemLogsByMeterOnly(AmiSystem):
+    """Keeps its event log by meter, but the account and type views find nothing."""
+
+    def by_account(self, account: str) -> list:  # type: ignore[type-arg]
+        return []
+
+    def by_type(
+        self, manufacturer: str, model: str | None = None, module: str | None = None
+    ) -> list:  # type: ignore[type-arg]
+        return []
+
+
+class AmiSystemNoChronicAnalysis(AmiSystem):
+    """Reports no chronic failures, whatever the log holds."""
+
+    def chronic(self) -> dict[str, int]:
+        return {}
+
+
+class DispatchBeyondSla(FieldDispatch):
+    """Schedules every order a week out."""
+
+    def slot(self, crew: str, earliest: datetime) -> datetime:
+        return super().slot(crew, earliest + timedelta(days=7))
+
+
+__all__ = ["functools"]
