@@ -84,7 +84,7 @@ def _endpoint(config: pytest.Config) -> list[Any]:
                 server = HttpServer(
                     profile.harness_host,
                     profile.harness_port,
-                    Endpoint(lambda: current[0]),
+                    Endpoint(lambda: current[0], max_body_bytes=profile.timeouts.max_body_bytes),
                     profile.timeouts.max_body_bytes,
                 ).start()
             except OSError as exc:

@@ -256,7 +256,12 @@ def serve(
     from urllib.parse import urlparse
 
     url = urlparse(profile.address)
-    endpoint = Endpoint(lambda: system.world, control=system.control, faults=system.wire)
+    endpoint = Endpoint(
+        lambda: system.world,
+        control=system.control,
+        faults=system.wire,
+        max_body_bytes=profile.timeouts.max_body_bytes,
+    )
     server = HttpServer(
         url.hostname or "127.0.0.1", url.port or 80, endpoint, profile.timeouts.max_body_bytes
     )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from werkzeug.wrappers import Request, Response
 
 from amicert.cim.xmlsafe import XmlSafetyError, parse_xml, unwrap_soap
+from amicert.findings import error
 from amicert.transport.soap import envelope, fault, operation_for
 
 if TYPE_CHECKING:
@@ -59,10 +60,12 @@ class Endpoint:
         *,
         control: Callable[[Request], Response] | None = None,
         faults: WireFaults | None = None,
+        max_body_bytes: int = 10 * 1024 * 1024,
     ) -> None:
         self.current = current
         self.control = control
         self.faults = faults or WireFaults()
+        self.max_body_bytes = max_body_bytes
 
     def __call__(self, request: Request) -> Response:
         path = request.path.rstrip("/")
@@ -75,6 +78,9 @@ class Endpoint:
             return Response(
                 fault("Server", "no scenario is running"), status=503, content_type=SOAP_XML
             )
+        length = request.content_length
+        if length is not None and length > self.max_body_bytes:
+            return self._oversize(world, path, length)
         body = request.get_data(cache=False)
         if path == DEVICE_PATH:
             return self._device(world, request, body)
@@ -123,6 +129,24 @@ class Endpoint:
                 status = 200
             world.bus.record(receiver, producer, reply, in_reply_to=x, transport="http")
         return self._respond(reply, status, SOAP_XML)
+
+    def _oversize(self, world: World, path: str, length: int) -> Response:
+        """Refuse the body unread, but keep the record of it: nothing is lost silently."""
+        peer = next(iter(sorted(world.remote_roles)), "(unknown)")
+        with world.lock:
+            x = world.bus.record(peer, "(harness endpoint)", b"", transport="http")
+            x.note = (
+                f"POST {path}: body of {length} bytes refused unread (limit {self.max_body_bytes})"
+            )
+            x.findings.append(
+                error(
+                    "WIRE-BODY-TOO-LARGE",
+                    f"{peer} sent a body of {length} bytes to {path}, over the limit of "
+                    f"{self.max_body_bytes}",
+                    extra={"actor": peer},
+                )
+            )
+        return Response(f"body over {self.max_body_bytes} bytes", status=413)
 
     def _faulted(self, world: World, producer: str, receiver: str, body: bytes) -> Response:
         reply = fault("Server", f"{receiver} is failing on purpose (served fault)")

@@ -17,6 +17,7 @@ from typing import Any
 
 import requests
 import zeep.transports
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
@@ -212,11 +213,10 @@ class HttpServer:
     def _app(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
         request.max_content_length = self.max_body_bytes
-        length = request.content_length
-        if length is not None and length > self.max_body_bytes:
-            response = Response(f"body over {self.max_body_bytes} bytes", status=413)
-        else:
+        try:
             response = self.handler(request)
+        except RequestEntityTooLarge:  # a chunked body that grew past the limit
+            response = Response(f"body over {self.max_body_bytes} bytes", status=413)
         return response(environ, start_response)
 
     def start(self) -> HttpServer:

@@ -1,0 +1,71 @@
+"""The harness-hosted endpoint: hostile or broken input from a vendor becomes recorded findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
+
+from amicert.adapters.endpoint import Endpoint
+from amicert.catalog import load_catalog
+from amicert.cim.validate import Validator
+from amicert.config import load_profile
+from amicert.world import RunOptions, World
+
+ROOT = Path(__file__).resolve().parents[2]
+XXE = b"""<?xml version="1.0"?>
+<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>
+<EventMessage xmlns="http://iec.ch/TC57/2011/schema/message"><Header><Verb>created</Verb>
+<Noun>EndDeviceEvents</Noun></Header><Payload>&x;</Payload></EventMessage>
+</soapenv:Body></soapenv:Envelope>"""
+
+
+@pytest.fixture
+def world() -> World:
+    catalog = load_catalog(ROOT / "features")
+    uc = catalog["AEP-5.8"]
+    profile = load_profile(ROOT / "examples" / "headend-over-soap.toml")
+    w = World(uc, uc.scenario("normal"), Validator(), RunOptions(profile=profile))
+    w.control = None  # no vendor to reset: the endpoint alone is under test
+    w.start()
+    return w
+
+
+def post(endpoint: Endpoint, path: str, body: bytes) -> tuple[int, bytes]:
+    env = EnvironBuilder(method="POST", path=path, data=body, content_type="text/xml").get_environ()
+    response = endpoint(Request(env))
+    return response.status_code, response.get_data()
+
+
+def test_an_xxe_message_is_recorded_flagged_and_answered_with_a_fault(world: World) -> None:
+    status, reply = post(Endpoint(lambda: world), "/ReceiveEndDeviceEvents", XXE)
+    assert status == 500 and b"Fault" in reply
+    request, answer = world.trace.exchanges
+    assert request.body == XXE  # kept byte for byte
+    assert [f.rule for f in request.findings] == ["XML-DOCTYPE"]
+    assert b"root:" not in answer.body  # nothing was read from the local file system
+    assert (request.producer, request.receiver) == ("AMI Head-End", "MDM")
+
+
+def test_an_oversize_body_is_refused_unread_but_recorded(world: World) -> None:
+    status, _ = post(
+        Endpoint(lambda: world, max_body_bytes=100), "/ReceiveEndDeviceEvents", b"<a/>" * 100
+    )
+    assert status == 413
+    [x] = world.trace.exchanges
+    assert "WIRE-BODY-TOO-LARGE" in [f.rule for f in x.findings]
+    assert "400 bytes refused" in x.note
+
+
+def test_an_unknown_service_is_recorded_and_refused(world: World) -> None:
+    status, reply = post(Endpoint(lambda: world), "/ExecuteToasters", b"<a/>")
+    assert status == 404 and b"no service" in reply
+    assert len(world.trace.exchanges) == 2
+
+
+def test_no_running_scenario_is_a_clear_503() -> None:
+    status, reply = post(Endpoint(lambda: None), "/ReceiveEndDeviceEvents", b"<a/>")
+    assert status == 503 and b"no scenario is running" in reply
