@@ -247,9 +247,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _start_containers(
     profile: Any,
-    catalog: dict,
+    catalog: dict[str, Any],
     use_cases: list[str],
-    report_dir: Path,  # type: ignore[type-arg]
+    report_dir: Path,
 ) -> list[Any] | None:
     """Start the profile's docker bindings; None (and INCONCLUSIVE verdicts) when they cannot."""
     if profile is None:

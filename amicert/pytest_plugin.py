@@ -238,7 +238,12 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scen
         outcome = Outcome(Verdict.ERROR, f"harness error while judging: {exc!r}", "HARNESS")
     for x in analysis.unmatched if "analysis" in locals() else []:
         world.attach_exchange(x)
+    from amicert.report import diagram
+
     _allure_attach("observed sequence", _sequence_text(world), "text")
+    scenario_rows = [world.use_case.row(n) for n in world.scenario.steps]
+    _allure_attach("expected sequence (Mermaid)", diagram.expected(scenario_rows), "text")
+    _allure_attach("observed sequence (Mermaid)", diagram.observed(world.trace.exchanges), "text")
     request.node.stash[RESULT] = ScenarioResult.from_world(
         world, outcome, _display_name(request.node, scenario.name)
     )

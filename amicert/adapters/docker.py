@@ -32,7 +32,7 @@ def engine_problem(factory: Callable[[], Any] | None = None) -> str | None:
 
 
 def _from_env() -> Any:
-    import docker
+    import docker  # type: ignore[import-untyped]
 
     return docker.from_env()
 

@@ -96,6 +96,11 @@ def write_exchanges(report_dir: Path, result: ScenarioResult, world: World) -> N
         entry["file"] = name
         index.append(entry)
     (folder / "index.json").write_text(json.dumps(index, indent=2), encoding="utf-8")
+    from amicert.report import diagram
+
+    rows = [world.use_case.row(n) for n in world.scenario.steps]
+    (folder / "expected.mmd").write_text(diagram.expected(rows), encoding="utf-8")
+    (folder / "observed.mmd").write_text(diagram.observed(world.trace.exchanges), encoding="utf-8")
     result.evidence = str(folder.relative_to(report_dir))
 
 
