@@ -16,6 +16,7 @@ which people notice work. It is shared by the actors of one scenario.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -522,7 +523,9 @@ class PhysicalWorld:
         from datetime import timedelta
 
         for fn in list(self.listeners.get(who, [])):
-            ctx.clock.call_later(timedelta(0), lambda fn=fn: fn(what, dict(data)), f"{who}: {what}")
+            ctx.clock.call_later(
+                timedelta(0), functools.partial(fn, what, dict(data)), f"{who}: {what}"
+            )
 
 
 def physical(ctx: ActorContext) -> PhysicalWorld:

@@ -6,10 +6,9 @@ must yield, and the rule and step it must name, are in tests/test_faulty_variant
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime, timedelta
 
-from amicert.lifecycle import Record, TroubleOrder
+from amicert.lifecycle import Record, TroubleOrder, physical
 from reference_impl.ami_meter import AmiMeter
 from reference_impl.ami_system import AmiSystem
 from reference_impl.field_dispatch import FieldDispatch
@@ -79,9 +78,6 @@ class FieldToolNoMismatchAlert(FieldTool):
 
     def scan(self, order_id: str) -> str:
         job = self.jobs[order_id]
-        premise = None
-        from amicert.lifecycle import physical
-
         premise = physical(self.ctx).premise_for_account(job.order.account or "")
         job.scanned = premise.socket if premise and premise.socket else ""
         return job.scanned
@@ -118,6 +114,3 @@ class DispatchBeyondSla(FieldDispatch):
 
     def slot(self, crew: str, earliest: datetime) -> datetime:
         return super().slot(crew, earliest + timedelta(days=7))
-
-
-__all__ = ["functools"]

@@ -10,6 +10,7 @@ default, at least the 45 days of I2NFR5). The metrology check runs every
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 from lxml import etree
@@ -122,7 +123,7 @@ class AmiMeter(Actor):
             rec = self.record(failure.code, "diagnostic-failure", failureClass=name)
             found.append(rec)
             if failure.critical or failure.safety:
-                self.ctx.clock.call_later(self.report_delay, lambda r=rec: self.report(r))
+                self.ctx.clock.call_later(self.report_delay, functools.partial(self.report, rec))
             else:
                 self.pending.append(rec)
         return found

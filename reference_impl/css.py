@@ -65,6 +65,3 @@ class Css(Actor):
     def on_closed(self, root: etree._Element, exchange: Exchange) -> None:
         for order in read_trouble_orders(root):
             self.resolutions[order.mrid] = order
-
-
-__all__ = ["Css", "read_meter_message"]

@@ -157,7 +157,7 @@ class FieldTool(Actor):
         if job.download is not None:
             closing.details["oldMeterRegisterKWh"] = job.download.details.get("registerKWh", "")
             closing.details["oldMeterLogRecords"] = str(len(job.download.records))
-        meters = []
+        meters: list[tuple[str, str | None, str | None, str | None]] = []
         if job.removed:
             meters.append((job.removed, None, None, "removed"))
         if job.installed:

@@ -463,6 +463,7 @@ def reported_within(world: World, meter: str, minutes: str) -> Finding | None:
 
 
 def _download(world: World, meter: str) -> tuple[Exchange, Exchange] | None:
+    world.analyse()  # attributes each exchange to its row
     requests = [x for x in _exchanges(world, "DownloadRequest") if x.receiver_id == meter]
     answers = _exchanges(world, "MeterDataDownload", producer_id=meter)
     if not requests or not answers:
@@ -601,7 +602,8 @@ def chronic(world: World, meter: str) -> Finding | None:
 
 
 def _orders_on(world: World, producer: str, receiver: str) -> list[tuple[Exchange, Any]]:
-    found = []
+    world.analyse()  # attributes each exchange to its row
+    found: list[tuple[Exchange, Any]] = []
     for x in world.trace.exchanges:
         if x.producer == producer and x.receiver == receiver and x.in_reply_to is None:
             root = x.root()

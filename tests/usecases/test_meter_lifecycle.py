@@ -1,0 +1,117 @@
+"""The I2 driver: its set-ups, triggers and checks, each check shown to pass and to fail."""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from amicert.usecases import driver_for
+from amicert.usecases.base import DriverError
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reference_impl"))
+from i2_support import i2_world, run_out
+
+DRIVER = driver_for("I2")
+REPORTED = "a failure is reported to the AMI System within 15 minutes of its detection"
+
+
+def meter_trouble(*setups: str, failure: str = "metrology", overrides=None):  # type: ignore[no-untyped-def]
+    world = i2_world(
+        "meter-trouble", "the Installer carries a replacement meter", *setups, overrides=overrides
+    )
+    DRIVER.inject(world, failure)
+    DRIVER.trigger(world, "3.1#1")
+    run_out(world)
+    return world
+
+
+def check(world, text: str):  # type: ignore[no-untyped-def]
+    fn, args = DRIVER.device_check(text)
+    return fn(world, "MTR-0001", **{k: v for k, v in args.items() if v is not None})
+
+
+def test_the_driver_is_registered_and_knows_every_trigger_of_the_features() -> None:
+    assert set(DRIVER.triggers) == {
+        "3.1#1",
+        "3.2#1",
+        "3.3#1",
+        "3.4#1",
+        "3.5#1",
+        "3.6#1",
+        "3.7#1",
+        "O1",
+    }
+    with pytest.raises(DriverError):
+        DRIVER.setup(i2_world("meter-trouble"), "the moon is full")
+
+
+def test_every_requirement_check_passes_on_the_reference() -> None:
+    world = meter_trouble(
+        "the AMI System has logged 2 earlier failures of the meter",
+        'the meter logged a "3.26.0.85" event 43 days ago',
+    )
+    for text in (
+        REPORTED,
+        "the Field Tool download takes at most 10 seconds",
+        "the download holds every diagnostic event of the last 45 days",
+        "metrology checks are logged between daily and monthly",
+        "the AMI System logs the failure by account, by meter and by manufacturer",
+        "the AMI System finds the meter's failures chronic",
+        'the trouble report is routed to "MSO"',
+        "the trouble order downloaded to the field tool names premise, equipment, type, schedule and material",
+        "the order is scheduled within its service level",
+    ):
+        assert check(world, text) is None, text
+
+
+def test_the_routing_check_names_the_expected_and_the_received_organization() -> None:
+    world = meter_trouble()
+    finding = check(world, 'the trouble report is routed to "IT"')
+    assert (finding.rule, finding.step, finding.expected, finding.received) == (
+        "BR-I2BR3",
+        "3.1#4",
+        "IT",
+        "MSO",
+    )
+
+
+def test_the_reporting_delay_is_measured_on_the_trace() -> None:
+    world = meter_trouble()
+    assert check(world, "a failure is reported to the AMI System within 0 minutes of its detection")
+    world.params["detected_at"] -= timedelta(minutes=20)
+    finding = check(world, REPORTED)
+    assert finding.rule == "NFR-I2NFR4" and finding.step == "3.1#2"
+
+
+def test_the_download_limit_is_measured_on_the_trace() -> None:
+    world = meter_trouble()
+    finding = check(world, "the Field Tool download takes at most 3 seconds")
+    assert finding.rule == "NFR-I2NFR7" and finding.received == "4 s"
+
+
+def test_the_retention_check_fails_when_a_logged_event_is_missing_from_the_download() -> None:
+    world = meter_trouble('the meter logged a "3.26.0.85" event 43 days ago')
+    world.params["seeded"].append(("MTR-0001", world.start_time + timedelta(days=40), "3.18.85.85"))
+    finding = check(world, "the download holds every diagnostic event of the last 45 days")
+    assert finding.rule == "NFR-I2NFR5"
+
+
+def test_the_suppression_state_check_fails_when_an_order_exists() -> None:
+    world = meter_trouble()
+    assert DRIVER.states["trouble_report_suppressed"](world, "MTR-0001").rule == "STATE-I2FR18"
+
+
+def test_a_drifting_meter_fails_its_routine_test_and_a_replacement_is_raised_from_the_field() -> (
+    None
+):
+    world = i2_world("maintenance-no-replacement", "the meter's metrology drifts by 3 percent")
+    DRIVER.trigger(world, "3.4#1")
+    run_out(world)
+    mms = world.actor("Meter Management System")
+    kinds = sorted((o.order.kind, o.order.status) for o in mms.orders.values())
+    assert kinds == [("maintenance", "dispatched"), ("trouble", "awaitingMaterial")]
+    assert DRIVER.states["field_test_failed"](world, "MTR-0001") is None
+    assert DRIVER.states["field_test_passed"](world, "MTR-0001") is not None
