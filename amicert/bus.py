@@ -177,18 +177,19 @@ class Bus:
         self, producer: Actor, receiver: str, receiver_id: str | None, body: bytes, target: Actor
     ) -> bytes | None:
         """Send through a remote proxy and record the HTTP bodies that actually crossed."""
-        result = target.transmit(producer.role, receiver, receiver_id, body)  # type: ignore[attr-defined]
-        if result is None:
+        prepared = target.prepare(producer.role, receiver, receiver_id, body)  # type: ignore[attr-defined]
+        if prepared is None:
             return None  # a served fault dropped the message: nothing crossed the wire
         exchange = self.record(
             producer.role,
             receiver,
-            result.sent,
+            prepared.kept,
             producer_id=producer.instance,
             receiver_id=receiver_id,
             transport="http",
         )
-        exchange.note = "; ".join(result.notes)
+        exchange.note = "; ".join(prepared.notes)
+        result = target.put_on_wire(prepared)  # type: ignore[attr-defined]
         if result.finding is not None:
             with self.lock:
                 exchange.findings.append(result.finding)

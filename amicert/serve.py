@@ -135,14 +135,27 @@ class ServedSystem:
         assert world.link is not None
         world.link.outgoing.extend(self.outgoing)
         world.settings["window_days"] = 7
-        world.start()
-        self.world = world
+        self.world = world  # started once configured (its actors read the settings when built)
         return world
 
     def _world(self) -> World:
         if self.world is None:
             raise ValueError("no use case loaded: call reset first")
+        self.world.start()
         return self.world
+
+    def configure(self, settings: dict[str, Any]) -> World:
+        """Take the scenario's settings, put its meters in scope, then start the actors."""
+        if self.world is None:
+            raise ValueError("no use case loaded: call reset first")
+        world = self.world
+        meters = dict(settings.pop("meters", {}) or {})
+        world.settings.update(settings)
+        for mrid, identity in meters.items():
+            if mrid not in world.devices:
+                world.add_device(str(mrid), dict(identity))
+        world.start()
+        return world
 
     def control(self, request: Request) -> Response:
         """The test-control interface (JSON), as documented in docs/vendor-guide.md."""
@@ -163,6 +176,7 @@ class ServedSystem:
                 "operations": [
                     "capabilities",
                     "reset",
+                    "configure",
                     "provision",
                     "fault",
                     "state",
@@ -170,11 +184,14 @@ class ServedSystem:
                     "clock/advance",
                 ],
                 "faults": sorted({"image-corrupted-in-transit", "nic-offline"}),
-                "states": ["standard_table", "mdm_events"],
+                "states": ["standard_table", "mdm_events", "inspect", "invoke"],
             }
         if op == "reset":
             world = self.reset(str(payload["use_case"]))
             return {"now": world.clock.now().isoformat()}
+        if op == "configure":
+            world = self.configure(dict(payload["settings"]))
+            return {"meters": list(world.devices)}
         world = self._world()
         if op == "provision":
             for meter in payload["meters"]:
@@ -221,6 +238,18 @@ class ServedSystem:
             return {
                 "events": [dataclasses.asdict(e) for e in mdm.events_for(str(payload["meter"]))]
             }
+        if query in ("inspect", "invoke"):
+            # the reference actors' own state, for checks that have no named query
+            actor = world.actor(str(payload["actor"]), payload.get("instance"))
+            name = str(payload["name"])
+            if name.startswith("_"):
+                raise ValueError(f"{name!r} is not inspectable")
+            value = getattr(actor, name)
+            if query == "inspect" and callable(value):
+                return {"kind": "method"}
+            if query == "invoke":
+                value = value(*list(payload.get("args", [])))
+            return {"kind": "value", "value": _plain(value)}
         raise ValueError(f"unknown state query {query!r}")
 
 
@@ -241,6 +270,23 @@ def fault_applies(fault: Fault, profile: SutProfile, catalog: dict[str, UseCase]
     return fault.applies_to == "wire"
 
 
+def _plain(value: Any) -> Any:
+    """JSON-ready form of actor state: dataclasses, datetimes, sets, enums included."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if hasattr(value, "value"):  # an enum
+        return _plain(value.value)
+    return str(value)
+
+
 def _json(data: dict[str, Any], status: int) -> Response:
     return Response(json.dumps(data), status=status, content_type="application/json")
 
@@ -252,6 +298,9 @@ def serve(
     ready: Callable[[str], None] = print,
 ) -> int:
     """Serve until interrupted (SIGINT/SIGTERM)."""
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request is noise
     system = ServedSystem(profile, catalog, fault)
     from urllib.parse import urlparse
 

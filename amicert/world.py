@@ -158,9 +158,18 @@ class World:
                     profile.test_control, profile.timeouts, profile.security
                 )
         self.link = RemoteLink(
-            address, profile.timeouts, profile.security, profile.wsdl_dir, self.control
+            address,
+            profile.timeouts,
+            profile.security,
+            profile.wsdl_dir,
+            self.control,
+            sync_clock=profile.claims("clock_control") and not self.options.served,
         )
         self.profile = profile
+
+    def bus_id(self) -> str:
+        """A fresh message ID from this world's id source."""
+        return self._ctx.new_id()
 
     def is_remote(self, role: str) -> bool:
         return role in self.remote_roles
@@ -189,9 +198,9 @@ class World:
             return
         self._started = True
         if self.control is not None:
+            # the SUT starts from the same scenario settings (meters, accounts ...) as the harness
             self.control.reset(self.use_case.id)
-            if self.devices:
-                self.control.provision([self._identity(d) for d in self.devices])
+            self.control.configure(jsonable(self.settings))
         for name, actor in self.use_case.actors.items():
             if actor.kind == "device":
                 for dev in self.devices:
@@ -257,14 +266,14 @@ class World:
         self.start()
         return self.run_until(lambda: self.analyse().complete(number))
 
-    def run_until(self, done: Callable[[], bool]) -> bool:
+    def run_until(self, done: Callable[[], bool], until: datetime | None = None) -> bool:
         """Advance time until ``done()``: the local clock, and the SUT's clock when it has one.
 
         With clock control both clocks move together, event by event (the SUT reports its next
         scheduled event), so days pass in milliseconds on both sides. Without it, the harness waits
         on the wall clock, bounded by the profile's scenario_wall_s.
         """
-        deadline = self.deadline()
+        deadline = min(until, self.deadline()) if until is not None else self.deadline()
         if self.profile is None or not self.remote_roles:
             return self.clock.run_until(done, deadline)
         wall_end = time.monotonic() + self.profile.timeouts.scenario_wall_s
@@ -447,6 +456,21 @@ class World:
         self.attach(f"{arrow}: {x.label}{who}", x.body, "xml")
         if x.findings:
             self.attach(f"#{x.seq} findings", "\n".join(str(f) for f in x.findings), "text")
+
+
+def jsonable(value: Any) -> Any:
+    """The JSON-representable part of ``value`` (objects such as a physical world are left out)."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items() if _is_plain(v)}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value if _is_plain(v)]
+    return value
+
+
+def _is_plain(value: Any) -> bool:
+    if isinstance(value, (dict, list, tuple)):
+        return True
+    return value is None or isinstance(value, (str, int, float, bool))
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

@@ -32,6 +32,7 @@ def profile_copy(tmp_path: Path, name: str) -> Path:
     sut, harness = free_port(), free_port()
     text = re.sub(r"127\.0\.0\.1:87\d1", f"127.0.0.1:{sut}", text)
     text = re.sub(r"port = 87\d2", f"port = {harness}", text)
+    assert str(sut) in text and str(harness) in text
     path = tmp_path / name
     path.write_text(text)
     return path
@@ -42,12 +43,14 @@ class Served:
         cmd = [sys.executable, "-m", "amicert.cli", "serve", "--sut", str(profile)]
         if fault:
             cmd += ["--fault", fault]
-        self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()  # the ready line, printed once listening
-        assert "amicert serve:" in line, line
+        self.log = profile.with_suffix(".serve.log")
+        with self.log.open("w") as out:  # a file, never a pipe nobody drains
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while "amicert serve:" not in self.log.read_text():  # the ready line, once listening
+            assert self.proc.poll() is None, self.log.read_text()
+            assert time.monotonic() < deadline, "amicert serve did not start within 30 s"
+            time.sleep(0.05)
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -65,7 +68,9 @@ def serving(tmp_path: Path) -> Iterator[list[Served]]:
         s.stop()
 
 
-def run(profile: Path, report_dir: Path, keyword: str | None = None) -> tuple[int, dict, str]:  # type: ignore[type-arg]
+def run(
+    profile: Path, report_dir: Path, keyword: str | None = None, use_case: str = "AEP-5.8"
+) -> tuple[int, dict, str]:  # type: ignore[type-arg]
     cmd = [
         sys.executable,
         "-m",
@@ -74,7 +79,7 @@ def run(profile: Path, report_dir: Path, keyword: str | None = None) -> tuple[in
         "--sut",
         str(profile),
         "--use-case",
-        "AEP-5.8",
+        use_case,
         "--report-dir",
         str(report_dir),
     ]
@@ -282,3 +287,15 @@ def test_a_docker_binding_without_an_engine_is_inconclusive(tmp_path: Path) -> N
     summary = json.loads((tmp_path / "r" / "summary.json").read_text())
     assert {s["verdict"] for s in summary["scenarios"]} == {"INCONCLUSIVE"}
     assert "vendor/mdm:1" in summary["scenarios"][0]["reason"]
+
+
+def test_i2_passes_with_the_meter_management_system_out_of_process(
+    tmp_path: Path, serving: list[Served]
+) -> None:
+    profile = profile_copy(tmp_path, "mms-over-soap.toml")
+    serving.append(Served(profile))
+    code, summary, out = run(profile, tmp_path / "reports", use_case="I2")
+    assert code == 0, out[-3000:]
+    assert len(summary["scenarios"]) >= 20
+    assert {s["verdict"] for s in summary["scenarios"]} == {"PASS"}
+    assert all(s["sut_roles"] == ["Meter Management System"] for s in summary["scenarios"])

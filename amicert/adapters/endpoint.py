@@ -20,6 +20,7 @@ from amicert.findings import error
 from amicert.transport.soap import envelope, fault, operation_for
 
 if TYPE_CHECKING:
+    from amicert.trace import Exchange
     from amicert.world import World
 
 DEVICE_PATH = "/amicert/device"
@@ -41,13 +42,14 @@ def routes(world: World) -> dict[str, tuple[str, str]]:
     """Service name -> (producer, receiver) for the CIM rows whose receiver is played here."""
     found: dict[str, tuple[str, str]] = {}
     for row in world.use_case.rows.values():
-        if row.internal or not row.message or world.is_remote(row.receiver):
-            continue
-        spec = world.use_case.messages[row.message]
-        if not spec.cim:
-            continue
-        op = operation_for(str(spec.cim.get("verb")), str(spec.cim.get("noun")))
-        found.setdefault(op.service, (row.producer, row.receiver))
+        for part in row.exchanges:
+            if world.is_remote(part.receiver) or part.reply:
+                continue
+            spec = world.use_case.messages.get(part.message)
+            if spec is None or not spec.cim:
+                continue
+            op = operation_for(str(spec.cim.get("verb")), str(spec.cim.get("noun")))
+            found.setdefault(op.service, (part.producer, part.receiver))
     return found
 
 
@@ -84,7 +86,7 @@ class Endpoint:
         body = request.get_data(cache=False)
         if path == DEVICE_PATH:
             return self._device(world, request, body)
-        return self._soap(world, path.rsplit("/", 1)[-1], body)
+        return self._soap(world, path.rsplit("/", 1)[-1], body, dict(request.headers))
 
     def _device(self, world: World, request: Request, body: bytes) -> Response:
         producer = request.headers.get("X-Amicert-Producer", "")
@@ -101,10 +103,14 @@ class Endpoint:
             x = world.bus.record(
                 producer, receiver, body, receiver_id=receiver_id, transport="http"
             )
-            world.bus.deliver_now(receiver, receiver_id, x)
+            answer = world.bus.deliver_now(receiver, receiver_id, x)
+            if answer is not None:  # a request of the harness protocol: its answer goes back
+                world.bus.record(receiver, producer, answer, in_reply_to=x, transport="http")
+        if answer is not None:
+            return self._respond(answer, 200, "application/xml; charset=utf-8")
         return self._respond(b"", 202, "text/plain")
 
-    def _soap(self, world: World, service: str, body: bytes) -> Response:
+    def _soap(self, world: World, service: str, body: bytes, headers: dict[str, str]) -> Response:
         pair = routes(world).get(service)
         if pair is None:
             peer = next(iter(world.remote_roles), "(unknown)")
@@ -114,11 +120,24 @@ class Endpoint:
                 world.bus.record("(harness endpoint)", peer, reply, in_reply_to=x, transport="http")
             return Response(reply, status=404, content_type=SOAP_XML)
         producer, receiver = pair
+        # several actors may send or host one service: the sender says who it is and for whom
+        actors = world.use_case.actors
+        claimed = (headers.get("X-Amicert-Producer"), headers.get("X-Amicert-Receiver"))
+        if claimed[0] in actors and claimed[1] in actors and not world.is_remote(claimed[1]):
+            producer, receiver = str(claimed[0]), str(claimed[1])
+        receiver_id = headers.get("X-Amicert-Receiver-Id") or None
         if self.faults.soap_fault:
             return self._faulted(world, producer, receiver, body)
         with world.lock:
-            x = world.bus.record(producer, receiver, body, transport="http")
-            answer = world.bus.deliver_now(receiver, None, x)
+            x = world.bus.record(
+                producer, receiver, body, receiver_id=receiver_id, transport="http"
+            )
+            answer = world.bus.deliver_now(receiver, receiver_id, x)
+            failed = any(f.rule == "MSG-UNPROCESSABLE" for f in x.findings) or (
+                x.note.startswith(f"{receiver} could not")
+            )
+            if answer is None and not failed and x.info is not None and x.info.noun:
+                answer = acknowledgement(world, receiver, x)
             if answer is None:
                 reply = fault("Server", f"{receiver} could not process the message")
                 status = 500
@@ -167,6 +186,23 @@ class Endpoint:
                 headers={"Content-Length": str(len(sent))},
             )
         return Response(body, status=status, content_type=content_type)
+
+
+def acknowledgement(world: World, receiver: str, request: Exchange) -> bytes:
+    """The 61968-100 answer to a one-way message: reply, Result OK, CorrelationID = MessageID."""
+    from amicert.cim.envelope import Header, build_response
+
+    info = request.info
+    assert info is not None and info.noun
+    header = Header(
+        verb="reply",
+        noun=info.noun,
+        message_id=world.bus_id(),
+        timestamp=world.clock.now(),
+        source=receiver,
+        correlation_id=info.message_id,
+    )
+    return build_response(header, "OK")
 
 
 def _half_then_drop(body: bytes) -> Iterator[bytes]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 import requests
@@ -18,8 +19,7 @@ import requests
 from amicert.actors.base import Actor, ActorContext
 from amicert.cim.xmlsafe import XmlSafetyError, parse_xml, unwrap_soap
 from amicert.config import Security, Timeouts
-from amicert.device import DEVICE_NS
-from amicert.transport.http import HttpClient, WireResult
+from amicert.transport.http import HttpClient, WireResult, redact
 from amicert.transport.soap import envelope, operation_for, username_token
 
 DEVICE_PATH = "/amicert/device"
@@ -40,6 +40,7 @@ class RemoteLink:
     wsdl_dir: Any = None
     control: TestControlClient | None = None
     outgoing: list[Any] = field(default_factory=list)  # callables mutating or dropping bodies
+    sync_clock: bool = False  # bring the other side's clock to ours before each message
 
     def __post_init__(self) -> None:
         self.client = HttpClient(self.timeouts, self.security)
@@ -51,10 +52,17 @@ class RemoteActor(Actor):
     remote = True
     link: RemoteLink
 
-    def transmit(
+    def prepare(
         self, producer: str, receiver: str, receiver_id: str | None, body: bytes
-    ) -> WireResult | None:
-        """Send ``body`` to the remote actor; None when a configured fault drops it."""
+    ) -> Prepared | None:
+        """What will cross the wire for ``body``; None when a configured fault drops it.
+
+        The bus records the prepared bytes before they are sent, so whatever the other side sends
+        back while handling them is recorded after them, as it happened.
+        """
+        if self.link.sync_clock and self.link.control is not None:
+            # the receiver must live at the sender's time, or its timers start early
+            self.link.control.advance_to(self.ctx.now())
         for hook in self.link.outgoing:
             changed = hook(body)
             if changed is None:
@@ -64,20 +72,16 @@ class RemoteActor(Actor):
             root, _ = unwrap_soap(parse_xml(body))
         except XmlSafetyError:
             root = None
-        if root is not None and root.tag.startswith(f"{{{DEVICE_NS}}}"):
-            headers = {
-                "Content-Type": "application/xml; charset=utf-8",
-                "X-Amicert-Producer": producer,
-                "X-Amicert-Receiver": receiver,
-            }
-            if receiver_id:
-                headers["X-Amicert-Receiver-Id"] = receiver_id
-            return self.link.client.post(
-                self.link.address + DEVICE_PATH, body, headers, peer=receiver
-            )
+        who = {"X-Amicert-Producer": producer, "X-Amicert-Receiver": receiver}
+        if receiver_id:
+            who["X-Amicert-Receiver-Id"] = receiver_id
+        if root is None or "iec.ch/TC57" not in str(root.tag):
+            # the harness's own protocols (device, meter, people): not CIM, no SOAP service
+            headers = {"Content-Type": "application/xml; charset=utf-8", **who}
+            return self._prepared(self.link.address + DEVICE_PATH, body, headers, receiver)
         from amicert.bus import message_key
 
-        verb, _, noun = (message_key(root) if root is not None else " ").partition(" ")
+        verb, _, noun = message_key(root).partition(" ")
         op = operation_for(verb, noun, self.link.wsdl_dir)
         blocks = []
         sec = self.link.security
@@ -85,9 +89,21 @@ class RemoteActor(Actor):
         if sec.username and password:
             blocks.append(username_token(sec.username, password))
         wire = envelope(body, blocks)
-        headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{op.soap_action}"'}
+        headers = {
+            "Content-Type": "text/xml; charset=utf-8",
+            "SOAPAction": f'"{op.soap_action}"',
+            **who,
+        }
+        return self._prepared(f"{self.link.address}/{op.service}", wire, headers, receiver)
+
+    def _prepared(self, url: str, body: bytes, headers: dict[str, str], peer: str) -> Prepared:
+        kept = redact(body, self.link.security.secrets())
+        notes = ["credentials redacted from the captured request"] if kept != body else []
+        return Prepared(url, body, headers, peer, kept, notes)
+
+    def put_on_wire(self, prepared: Prepared) -> WireResult:
         return self.link.client.post(
-            f"{self.link.address}/{op.service}", wire, headers, peer=receiver
+            prepared.url, prepared.body, prepared.headers, peer=prepared.peer
         )
 
     # --- role-interface state, read through the test-control interface ----------------------
@@ -104,6 +120,11 @@ class RemoteActor(Actor):
         except (KeyError, ValueError) as exc:
             raise TestControlError(f"state standard_table: unusable answer {answer!r}") from exc
 
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name in ("link", "remote", "ctx", "instance", "log"):
+            raise AttributeError(name)
+        return _inspect(self, name)
+
     def events_for(self, meter: str) -> list[Any]:
         """The events the MDM holds for a meter."""
         from reference_impl.mdm import EventRecord
@@ -113,6 +134,51 @@ class RemoteActor(Actor):
             return [EventRecord(**e) for e in answer["events"]]
         except (KeyError, TypeError) as exc:
             raise TestControlError(f"state mdm_events: unusable answer {answer!r}") from exc
+
+
+class RemoteValue:
+    """A value read from a remote actor: JSON objects become attribute-bearing records."""
+
+    @staticmethod
+    def wrap(data: Any) -> Any:
+        if isinstance(data, dict):
+            return SimpleNamespace(**{k: RemoteValue.wrap(v) for k, v in data.items()})
+        if isinstance(data, list):
+            return [RemoteValue.wrap(v) for v in data]
+        return data
+
+
+def _inspect(actor: RemoteActor, name: str) -> Any:
+    """State the harness reads from a remote actor that has no named query for it.
+
+    Asks the test-control interface for ``name`` on this actor: a value comes back as records,
+    a method as a callable that invokes it remotely. Named state queries (``read_table``,
+    ``events_for``) are preferred; this keeps any reference actor inspectable when served.
+    """
+    control = actor._control()
+    answer = control.state("inspect", actor=actor.role, instance=actor.instance, name=name)
+    if answer.get("kind") == "method":
+
+        def invoke(*args: Any) -> Any:
+            result = control.state(
+                "invoke", actor=actor.role, instance=actor.instance, name=name, args=list(args)
+            )
+            return RemoteValue.wrap(result.get("value"))
+
+        return invoke
+    return RemoteValue.wrap(answer.get("value"))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A message ready for the wire: where, the exact bytes, and the copy kept as evidence."""
+
+    url: str
+    body: bytes
+    headers: dict[str, str]
+    peer: str
+    kept: bytes
+    notes: list[str]
 
 
 def remote_actor_class(role: str) -> type[RemoteActor]:
@@ -169,6 +235,9 @@ class TestControlClient:
 
     def reset(self, use_case: str) -> None:
         self._call("POST", "reset", {"use_case": use_case})
+
+    def configure(self, settings: dict[str, Any]) -> None:
+        self._call("POST", "configure", {"settings": settings})
 
     def provision(self, meters: list[dict[str, Any]]) -> None:
         self._call("POST", "provision", {"meters": meters})

@@ -186,7 +186,7 @@ def aged_event(world: World, code: str, days: str) -> None:
     rec = meter.record(code, "logged-event")
     world.params.setdefault("seeded", []).append((world.params["subject"], rec.at, code))
     world.horizon = world.horizon + timedelta(days=int(days))
-    world.clock.advance(timedelta(days=int(days)))
+    world.run_until(lambda: False, until=world.clock.now() + timedelta(days=int(days)))
 
 
 @METER_LIFECYCLE.on_setup(
@@ -383,9 +383,9 @@ def _suppressed(world: World, meter: str | None) -> Finding | None:
     mms = world.actor("Meter Management System")
     subject = world.params["subject"]
     # the decision takes the MMS its own time: wait for it (bounded by a day and the horizon)
-    world.clock.run_until(
+    world.run_until(
         lambda: any(d.meter == subject for d in mms.decisions) or bool(mms.orders_for(subject)),
-        min(world.deadline(), world.clock.now() + timedelta(days=1)),
+        until=world.clock.now() + timedelta(days=1),
     )
     orders = mms.orders_for(subject)
     suppressed = [d for d in mms.decisions if d.meter == subject and d.outcome == "suppressed"]
