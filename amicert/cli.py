@@ -49,6 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("-v", "--verbose", action="store_true", help="show pytest's per-step output")
     run.add_argument(
+        "--operator-answers",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="answers for the people of the use cases (docs/operators.md)",
+    )
+    run.add_argument(
         "--sut",
         type=Path,
         default=None,
@@ -172,6 +179,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     root, catalog = _catalog_or_usage()
     profile = _profile_or_usage(args.sut, catalog) if args.sut is not None else None
+    if args.operator_answers is not None:
+        import os
+
+        from amicert.operators import ANSWERS_ENV, AnswersError, OperatorAnswers
+
+        try:
+            OperatorAnswers.load(args.operator_answers)
+        except AnswersError as exc:
+            raise UsageError(f"--operator-answers: {exc}") from None
+        os.environ[ANSWERS_ENV] = str(args.operator_answers.resolve())
     unknown = [u for u in args.use_case if u not in catalog]
     if unknown:
         raise UsageError(

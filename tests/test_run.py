@@ -130,3 +130,26 @@ def test_list_coverage_prints_a_table() -> None:
     proc = amicert("list", "--coverage")
     assert proc.returncode == 0
     assert "AEP-5.8" in proc.stdout and "11/11" in proc.stdout
+
+
+def test_operator_answers_drive_a_branch_and_a_bad_file_is_a_usage_error(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("Revenue Protection Rep:\n  energy theft occurred: 'no'\n")
+    proc = amicert(
+        "run",
+        "--use-case",
+        "I2",
+        "-k",
+        "theft_has_occurred",
+        "--operator-answers",
+        str(answers),
+        "--report-dir",
+        str(tmp_path / "r"),
+    )
+    # the answers file says no theft where the scenario expects theft: the branch is not taken
+    assert proc.returncode == 1, proc.stdout[-2000:]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- not a mapping\n")
+    proc = amicert("run", "--operator-answers", str(bad), "--report-dir", str(tmp_path / "r2"))
+    assert proc.returncode == 2 and "expected a mapping" in proc.stderr
+    assert "Traceback" not in proc.stderr
