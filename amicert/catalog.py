@@ -14,19 +14,15 @@ from typing import Any
 
 import yaml
 
+from amicert.errors import FileKeyError
+
 INTERNAL = "Internal"
 HARNESS_ADDED_TAG = "harness_added"
 STEP_TEXT = re.compile(r"^step (?P<number>[A-Za-z]?\d+(?:\.\d+)*[a-z]?): (?P<text>.+)$")
 
 
-class CatalogError(Exception):
+class CatalogError(FileKeyError):
     """A usecase.yaml that cannot be used: names the file, the key and the problem."""
-
-    def __init__(self, path: Path, key: str, problem: str) -> None:
-        super().__init__(f"{path}: {key}: {problem}")
-        self.path = path
-        self.key = key
-        self.problem = problem
 
 
 @dataclass(frozen=True)

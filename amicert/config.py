@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from amicert.errors import FileKeyError
+
 BINDING_TYPES = ("reference", "soap", "python", "docker")
 TOP_LEVEL = ("product", "boundary", "bindings", "sut", "harness", "security", "timeouts", "pics")
 KNOWN_CAPABILITIES = {
@@ -24,14 +26,8 @@ KNOWN_CAPABILITIES = {
 }
 
 
-class ProfileError(Exception):
+class ProfileError(FileKeyError):
     """A profile that cannot be used: names the file, the key and the problem."""
-
-    def __init__(self, path: Path, key: str, problem: str) -> None:
-        super().__init__(f"{path}: {key}: {problem}")
-        self.path = path
-        self.key = key
-        self.problem = problem
 
 
 @dataclass(frozen=True)
