@@ -158,6 +158,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f"fault {args.fault!r} cannot show on a boundary of {', '.join(profile.boundary)}: "
             "it sends no message that fault changes"
         )
+    from urllib.parse import urlparse
+
+    from amicert.transport.http import port_problem
+
+    url = urlparse(profile.address)
+    if not url.port:
+        raise UsageError(f"{args.sut}: sut.address: serve needs an address with a port")
+    problem = port_problem(url.hostname or "127.0.0.1", url.port)
+    if problem:
+        raise UsageError(f"{args.sut}: sut.address: {problem}")
     try:
         return serve(profile, catalog, args.fault, ready=lambda line: print(line, flush=True))
     except OSError as exc:
@@ -200,8 +210,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UsageError(
                 f"--actor expects ROLE=module:Class (or ROLE=entry-point), got {item!r}"
             )
-        if not any(role in uc.actors for uc in catalog.values()):
-            raise UsageError(f"--actor: {role!r} is no actor of any use case")
+        selected = [uc for uc in catalog.values() if not args.use_case or uc.id in args.use_case]
+        if not any(role in uc.actors for uc in selected):
+            where = "the selected use cases" if args.use_case else "any use case"
+            raise UsageError(f"--actor: {role!r} is no actor of {where}")
         try:
             load_actor_class(role, spec)
         except BindingError as exc:
@@ -237,6 +249,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         pytest_args += ["--amicert-sut", str(args.sut.resolve())]
     if args.keyword:
         pytest_args += ["-k", args.keyword]
+    if profile is not None and profile.remote_roles():
+        from amicert.transport.http import port_problem
+
+        problem = port_problem(profile.harness_host, profile.harness_port)
+        if problem:
+            raise UsageError(f"{args.sut}: harness.port: {problem}")
     containers = _start_containers(profile, catalog, args.use_case, report_dir)
     if containers is None:
         return 1
@@ -246,9 +264,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         for container in containers:
             container.stop()
     summary_path = report_dir / "summary.json"
-    if not summary_path.exists():
-        print(f"amicert: no scenario ran (pytest exit {int(code)})", file=sys.stderr)
-        return 2 if int(code) in (2, 3, 4) else 1
+    if int(code) in (4, 5) or not summary_path.exists():
+        why = "-k matched no scenario" if args.keyword else "no scenario was collected"
+        print(f"amicert: error: no scenario ran ({why}; pytest exit {int(code)})", file=sys.stderr)
+        return 2
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
     scenarios = summary["scenarios"]
     print()

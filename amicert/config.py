@@ -7,6 +7,7 @@ variable that carries them.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -158,6 +159,15 @@ def _unknown(table: dict[str, Any], allowed: tuple[str, ...], section: str, path
             )
 
 
+def _ports(table: dict[str, Any], path: Path, key: str) -> dict[str, int]:
+    ports: dict[str, int] = {}
+    for name, value in table.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+            raise ProfileError(path, f"{key}.{name}", f"expected a port 1-65535, got {value!r}")
+        ports[str(name)] = value
+    return ports
+
+
 def load_profile(path: Path, known_actors: set[str] | None = None) -> SutProfile:
     """Read and check a SUT profile; ``known_actors`` (from the catalog) checks actor names."""
     try:
@@ -227,7 +237,7 @@ def load_profile(path: Path, known_actors: set[str] | None = None) -> SutProfile
             type=btype,
             cls=_get(spec, section, "class", str, path, None),
             image=_get(spec, section, "image", str, path, None),
-            ports={str(k): int(v) for k, v in _get(spec, section, "ports", dict, path, {}).items()},
+            ports=_ports(_get(spec, section, "ports", dict, path, {}), path, f"{section}.ports"),
             environment={
                 str(k): str(v)
                 for k, v in _get(spec, section, "environment", dict, path, {}).items()
@@ -317,9 +327,19 @@ def load_profile(path: Path, known_actors: set[str] | None = None) -> SutProfile
         scenario_wall_s=float(_get(tmo, "timeouts", "scenario_wall_s", (int, float), path, 120.0)),
         max_body_bytes=int(_get(tmo, "timeouts", "max_body_bytes", int, path, 10 * 1024 * 1024)),
     )
-    for key in ("connect_s", "read_s", "scenario_wall_s"):
-        if getattr(timeouts, key) <= 0:
-            raise ProfileError(path, f"timeouts.{key}", "expected a positive number of seconds")
+    for key, cap in (("connect_s", 600), ("read_s", 3600), ("scenario_wall_s", 86400)):
+        value = getattr(timeouts, key)
+        if not math.isfinite(value) or not 0 < value <= cap:
+            raise ProfileError(
+                path, f"timeouts.{key}", f"expected a positive number of seconds up to {cap}"
+            )
+    if timeouts.max_body_bytes < 1024:
+        raise ProfileError(path, "timeouts.max_body_bytes", "expected at least 1024 bytes")
+    for role, b in bindings.items():
+        if not math.isfinite(b.start_timeout_s) or not 0 < b.start_timeout_s <= 3600:
+            raise ProfileError(
+                path, f'bindings."{role}".start_timeout_s', "expected 0 < seconds <= 3600"
+            )
 
     if "pics" not in data:
         raise ProfileError(

@@ -74,7 +74,6 @@ def _endpoint(config: pytest.Config) -> list[Any]:
     """The harness-hosted endpoint for messages the SUT sends (one server for the session)."""
     if CURRENT not in config.stash:
         current: list[Any] = [None]
-        config.stash[CURRENT] = current
         profile = _profile(config)
         if profile is not None and profile.remote_roles():
             from amicert.adapters.endpoint import Endpoint
@@ -93,6 +92,7 @@ def _endpoint(config: pytest.Config) -> list[Any]:
                     f"{profile.harness_host}:{profile.harness_port}: {exc.strerror or exc}"
                 ) from None
             config.stash[SERVER] = server
+        config.stash[CURRENT] = current
     return config.stash[CURRENT]
 
 
@@ -175,7 +175,26 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
     config = request.config
     use_case = _catalog(config)[use_case_id]
     spec = use_case.scenario(scenario_id)
-    world = World(use_case, spec, _validator(config, Validator), run_options(config))
+    from amicert.world import BindingError
+
+    try:
+        world = World(use_case, spec, _validator(config, Validator), run_options(config))
+    except BindingError as exc:  # keep the record: the scenario is ERROR, with the reason
+        from amicert.report.summary import ScenarioResult
+
+        finding = error("BINDING", str(exc), blame=Blame.HARNESS)
+        request.node.stash[RESULT] = ScenarioResult(
+            use_case.id,
+            spec.id,
+            _display_name(request.node, scenario.name),
+            spec.harness_added,
+            Verdict.ERROR,
+            str(exc),
+            "BINDING",
+            None,
+            [finding],
+        )
+        raise
     world.attach = _allure_attach
     request.node.stash[WORLD] = world
     _endpoint(config)[0] = world
@@ -232,10 +251,20 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scen
             _display_name(request.node, scenario.name),
         )
         return
+    from amicert.adapters.remote import TestControlError
+
     try:
         outcome, analysis = world.finish()
-    except Exception as exc:  # the harness broke while judging: never lose the record
-        outcome = Outcome(Verdict.ERROR, f"harness error while judging: {exc!r}", "HARNESS")
+    except Exception as exc:  # judging failed: keep every finding seen so far
+        seen = [f for found in world.step_findings.values() for f in found] + world.findings
+        if isinstance(exc, TestControlError):
+            finding = error("TEST-CONTROL", str(exc), blame=Blame.INFRASTRUCTURE)
+            outcome = Outcome(
+                Verdict.INCONCLUSIVE, str(exc), "TEST-CONTROL", None, [*seen, finding]
+            )
+        else:
+            finding = error("HARNESS", f"harness error while judging: {exc!r}", blame=Blame.HARNESS)
+            outcome = Outcome(Verdict.ERROR, finding.message, "HARNESS", None, [*seen, finding])
     for x in analysis.unmatched if "analysis" in locals() else []:
         world.attach_exchange(x)
     from amicert.report import diagram
@@ -290,9 +319,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if isinstance(exc, TestControlError):
         finding = error("TEST-CONTROL", str(exc), blame=Blame.INFRASTRUCTURE)
         result.apply(Outcome(Verdict.INCONCLUSIVE, finding.message, finding.rule, None, [finding]))
-    elif exc is not None and not isinstance(exc, (AssertionError, pytest.skip.Exception)):
+    elif (
+        exc is not None
+        and not isinstance(exc, (AssertionError, pytest.skip.Exception))
+        and result.rule != "BINDING"
+    ):
+        seen = list(result.findings)
         finding = error("HARNESS", f"{type(exc).__name__}: {exc}", blame=Blame.HARNESS)
-        result.apply(Outcome(Verdict.ERROR, finding.message, "HARNESS", None, [finding]))
+        result.apply(Outcome(Verdict.ERROR, finding.message, "HARNESS", None, [*seen, finding]))
     if result.verdict is not Verdict.PASS and report.passed:
         report.outcome = "failed"
         report.longrepr = f"{result.verdict.value}: {result.reason}"

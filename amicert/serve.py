@@ -312,7 +312,7 @@ def serve(
         max_body_bytes=profile.timeouts.max_body_bytes,
     )
     server = HttpServer(
-        url.hostname or "127.0.0.1", url.port or 80, endpoint, profile.timeouts.max_body_bytes
+        url.hostname or "127.0.0.1", int(url.port or 0), endpoint, profile.timeouts.max_body_bytes
     )
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

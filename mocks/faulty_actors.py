@@ -155,3 +155,26 @@ class MdmForgetsEvents(Mdm):
         reply = super().on_events(root, exchange)
         self.events.clear()
         return reply
+
+
+class MdmNeverAnswers(Mdm):
+    """Takes the events but sends no synchronous reply."""
+
+    def on_events(self, root: etree._Element, exchange: Exchange) -> bytes:
+        super().on_events(root, exchange)
+        return None  # type: ignore[return-value]
+
+
+class HeadEndIgnoresCampaigns(HeadEnd):
+    """Accepts the campaign and never executes it: nothing goes out to the meters."""
+
+    def execute(self, campaign: Campaign) -> None:
+        self.note("campaign accepted, not executed")
+
+
+class HeadEndMisreportsVersion(_HeadEndReportVariant):
+    """Reports the upgrade with the firmware version it was asked for, not the one the meter read."""
+
+    def build(self, header: Header, event: EndDeviceEventData) -> bytes:
+        details = dict(event.details, firmwareVersion="9.9")
+        return build_event(header, end_device_events([dataclasses.replace(event, details=details)]))

@@ -91,6 +91,20 @@ def test_a_good_profile_reads_every_section(tmp_path: Path) -> None:
         ),
         (lambda t: t + "[timeouts]\nread_s = -1\n", "timeouts.read_s", "positive"),
         (lambda t: t + "[timeouts]\nread_s = true\n", "timeouts.read_s", "expected a number"),
+        (lambda t: t + "[timeouts]\nread_s = inf\n", "timeouts.read_s", "up to"),
+        (lambda t: t + "[timeouts]\nscenario_wall_s = nan\n", "timeouts.scenario_wall_s", "up to"),
+        (
+            lambda t: t + "[timeouts]\nmax_body_bytes = 0\n",
+            "timeouts.max_body_bytes",
+            "at least 1024",
+        ),
+        (
+            lambda t: t.replace(
+                '{ type = "soap" }', '{ type = "docker", image = "x", ports = { a = "abc" } }'
+            ),
+            'bindings."MDM".ports.a',
+            "expected a port",
+        ),
         (
             lambda t: t.replace("firmware_upgrade = true", "firmware_upgrade = 1"),
             "pics.firmware_upgrade",

@@ -35,6 +35,9 @@ CASES = [
     ("Meter Metrology Board", "MetrologySkipsHashCheck", "corrupted", ("PROFILE-CONTENT", "R1.8")),
     ("MDM", "MdmReplyWithoutCorrelation", "normal", ("ENV-CORRELATION", "1.11")),
     ("MDM", "MdmForgetsEvents", "normal", ("STATE-MDM-EVENT", None)),
+    ("MDM", "MdmNeverAnswers", "normal", ("MSG-NO-REPLY", "1.11")),
+    ("AMI Head-End", "HeadEndIgnoresCampaigns", "normal", ("SEQ-NO-EFFECT", "1.3")),
+    ("AMI Head-End", "HeadEndMisreportsVersion", "normal", ("STATE-MDM-DETAIL", None)),
 ]
 
 

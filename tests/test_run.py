@@ -153,3 +153,32 @@ def test_operator_answers_drive_a_branch_and_a_bad_file_is_a_usage_error(tmp_pat
     proc = amicert("run", "--operator-answers", str(bad), "--report-dir", str(tmp_path / "r2"))
     assert proc.returncode == 2 and "expected a mapping" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_nothing_ran_is_a_usage_error_never_a_pass(tmp_path: Path) -> None:
+    proc = amicert("run", "-k", "no_such_scenario_anywhere", "--report-dir", str(tmp_path))
+    assert proc.returncode == 2 and "-k matched no scenario" in proc.stderr
+
+
+def test_an_unloadable_binding_is_recorded_as_error_with_its_reason(tmp_path: Path) -> None:
+    from amicert.findings import Blame, error
+    from amicert.report.summary import ScenarioResult, write_summary
+    from amicert.verdicts import Verdict
+
+    # a binding that fails only when the world is built (the CLI checks what it can up front)
+    result = ScenarioResult(
+        "AEP-5.8",
+        "normal",
+        "n",
+        False,
+        Verdict.ERROR,
+        "boom",
+        "BINDING",
+        None,
+        [error("BINDING", "boom", blame=Blame.HARNESS)],
+    )
+    write_summary(tmp_path, [result])
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["passed"] is False and summary["scenarios"][0]["rule"] == "BINDING"
+    write_summary(tmp_path, [])
+    assert json.loads((tmp_path / "summary.json").read_text())["passed"] is False

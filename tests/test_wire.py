@@ -158,7 +158,7 @@ def test_an_unreachable_vendor_is_inconclusive(tmp_path: Path) -> None:
     assert code == 1
     [scenario] = summary["scenarios"]
     assert scenario["verdict"] == "INCONCLUSIVE"
-    assert "test-control" in scenario["reason"] or "unreachable" in scenario["reason"]
+    assert scenario["rule"] == "TEST-CONTROL" and "reset" in scenario["reason"]
 
 
 def test_a_fault_the_boundary_cannot_show_is_refused(tmp_path: Path) -> None:
@@ -209,6 +209,7 @@ def test_a_capability_the_product_does_not_claim_is_not_applicable(
     assert code == 0  # not applicable is no failure
     never = next(v for k, v in verdicts.items() if "never confirms" in k)
     assert never[0] == "NOT_APPLICABLE" and "fault_injection" in never[1]
+    assert {s["rule"] for s in summary["scenarios"] if s["verdict"] == "NOT_APPLICABLE"} == {"PICS"}
     assert verdicts[next(k for k in verdicts if "normal sequence" in k)][0] == "PASS"
 
 
@@ -286,6 +287,7 @@ def test_a_docker_binding_without_an_engine_is_inconclusive(tmp_path: Path) -> N
     assert proc.returncode == 1
     summary = json.loads((tmp_path / "r" / "summary.json").read_text())
     assert {s["verdict"] for s in summary["scenarios"]} == {"INCONCLUSIVE"}
+    assert {s["rule"] for s in summary["scenarios"]} == {"DOCKER"}
     assert "vendor/mdm:1" in summary["scenarios"][0]["reason"]
 
 

@@ -93,9 +93,13 @@ class Endpoint:
         receiver = request.headers.get("X-Amicert-Receiver", "")
         receiver_id = request.headers.get("X-Amicert-Receiver-Id") or None
         actors = world.use_case.actors
-        if producer not in actors or receiver not in actors or world.is_remote(receiver):
-            return Response(
-                f"unknown or not local actor pair {producer!r} -> {receiver!r}", status=400
+        if not world.is_remote(producer) or receiver not in actors or world.is_remote(receiver):
+            return self._refused(
+                world,
+                body,
+                "WIRE-ROUTING",
+                f"a device-protocol message claims {producer!r} -> {receiver!r}: the sender must "
+                "be an actor of the vendor boundary and the receiver one the harness plays",
             )
         if self.faults.soap_fault:
             return self._faulted(world, producer, receiver, body)
@@ -123,7 +127,15 @@ class Endpoint:
         # several actors may send or host one service: the sender says who it is and for whom
         actors = world.use_case.actors
         claimed = (headers.get("X-Amicert-Producer"), headers.get("X-Amicert-Receiver"))
-        if claimed[0] in actors and claimed[1] in actors and not world.is_remote(claimed[1]):
+        impersonating = claimed[0] in actors and not world.is_remote(str(claimed[0]))
+        if impersonating:
+            return self._refused(
+                world,
+                body,
+                "WIRE-IMPERSONATION",
+                f"a message claims to come from {claimed[0]!r}, an actor the harness plays",
+            )
+        if claimed[0] in actors and claimed[1] in actors and not world.is_remote(str(claimed[1])):
             producer, receiver = str(claimed[0]), str(claimed[1])
         receiver_id = headers.get("X-Amicert-Receiver-Id") or None
         if self.faults.soap_fault:
@@ -148,6 +160,16 @@ class Endpoint:
                 status = 200
             world.bus.record(receiver, producer, reply, in_reply_to=x, transport="http")
         return self._respond(reply, status, SOAP_XML)
+
+    def _refused(self, world: World, body: bytes, rule: str, why: str) -> Response:
+        """Record what arrived against the vendor, with the finding, then refuse it (400)."""
+        peer = next(iter(sorted(world.remote_roles)), "(unknown)")
+        reply = fault("Client", why)
+        with world.lock:
+            x = world.bus.record(peer, "(harness endpoint)", body, transport="http")
+            x.findings.append(error(rule, why, extra={"actor": peer}))
+            world.bus.record("(harness endpoint)", peer, reply, in_reply_to=x, transport="http")
+        return Response(reply, status=400, content_type=SOAP_XML)
 
     def _oversize(self, world: World, path: str, length: int) -> Response:
         """Refuse the body unread, but keep the record of it: nothing is lost silently."""

@@ -19,7 +19,7 @@ import requests
 from amicert.actors.base import Actor, ActorContext
 from amicert.cim.xmlsafe import XmlSafetyError, parse_xml, unwrap_soap
 from amicert.config import Security, Timeouts
-from amicert.transport.http import HttpClient, WireResult, redact
+from amicert.transport.http import HttpClient, WireResult, blank_passwords, redact
 from amicert.transport.soap import envelope, operation_for, username_token
 
 DEVICE_PATH = "/amicert/device"
@@ -97,7 +97,7 @@ class RemoteActor(Actor):
         return self._prepared(f"{self.link.address}/{op.service}", wire, headers, receiver)
 
     def _prepared(self, url: str, body: bytes, headers: dict[str, str], peer: str) -> Prepared:
-        kept = redact(body, self.link.security.secrets())
+        kept = redact(blank_passwords(body), self.link.security.secrets())
         notes = ["credentials redacted from the captured request"] if kept != body else []
         return Prepared(url, body, headers, peer, kept, notes)
 
@@ -204,6 +204,12 @@ class TestControlClient:
         self.timeouts = timeouts
         self.session = requests.Session()
         self.session.verify = str(security.ca_bundle) if security.ca_bundle else security.verify_tls
+        if security.client_cert:  # the same mTLS identity as the SOAP calls
+            self.session.cert = (
+                (str(security.client_cert), str(security.client_key))
+                if security.client_key
+                else str(security.client_cert)
+            )
 
     def _call(
         self, method: str, path: str, payload: dict[str, Any] | None = None
@@ -215,13 +221,19 @@ class TestControlClient:
                 url,
                 json=payload,
                 timeout=(self.timeouts.connect_s, self.timeouts.read_s),
+                stream=True,
             )
+            raw = response.raw.read(self.timeouts.max_body_bytes + 1, decode_content=True)
         except requests.RequestException as exc:
             raise TestControlError(
                 f"test-control {path}: {str(exc).splitlines()[0][:200]}"
             ) from None
+        if len(raw) > self.timeouts.max_body_bytes:
+            raise TestControlError(
+                f"test-control {path}: answer over {self.timeouts.max_body_bytes} bytes"
+            )
         try:
-            data = response.json()
+            data = json.loads(raw)
         except ValueError:
             raise TestControlError(
                 f"test-control {path}: HTTP {response.status_code}, not JSON"
@@ -252,7 +264,17 @@ class TestControlClient:
         """Run the SUT's clock up to ``when``; returns its next scheduled event, if any."""
         data = self._call("POST", "clock/advance", {"to": when.isoformat()})
         nxt = data.get("next_event")
-        return datetime.fromisoformat(nxt) if nxt else None
+        if not nxt:
+            return None
+        try:
+            parsed = datetime.fromisoformat(str(nxt))
+        except ValueError:
+            raise TestControlError(
+                f"clock/advance: next_event {nxt!r} is no ISO 8601 time"
+            ) from None
+        if parsed.tzinfo is None:
+            raise TestControlError(f"clock/advance: next_event {nxt!r} has no timezone")
+        return parsed
 
     def clock(self) -> dict[str, Any]:
         return self._call("GET", "clock")

@@ -16,6 +16,7 @@ from typing import Any
 from amicert.cim.model import ValidationContext
 from amicert.cim.schemas import SchemaError
 from amicert.cim.validate import Validator
+from amicert.cim.xmlsafe import MAX_BYTES
 from amicert.findings import has_errors
 
 
@@ -58,8 +59,12 @@ def run(args: argparse.Namespace) -> int:
         return _usage(f"schema directory {args.schema_dir} does not exist")
     contents: list[tuple[str, bytes]] = []
     for name in args.files:
+        path = Path(name)
+        if path.exists() and not path.is_file():
+            return _usage(f"{name} is not a regular file")
         try:
-            contents.append((name, Path(name).read_bytes()))
+            with path.open("rb") as handle:  # at most one byte past the limit: XML-SIZE says it
+                contents.append((name, handle.read(MAX_BYTES + 1)))
         except OSError as exc:
             return _usage(f"cannot read {name}: {exc.strerror or exc}")
     try:

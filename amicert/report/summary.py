@@ -112,7 +112,8 @@ def write_summary(report_dir: Path, results: list[ScenarioResult]) -> None:
         "version": __version__,
         "generated": datetime.now(UTC).isoformat(),
         "totals": counts,
-        "passed": all(r.verdict in (Verdict.PASS, Verdict.NOT_APPLICABLE) for r in results),
+        "passed": bool(results)
+        and all(r.verdict in (Verdict.PASS, Verdict.NOT_APPLICABLE) for r in results),
         "scenarios": [r.to_dict() for r in results],
     }
     (report_dir / "summary.json").write_text(json.dumps(data, indent=2), encoding="utf-8")

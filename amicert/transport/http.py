@@ -39,11 +39,44 @@ class WireResult:
 
 
 def redact(data: bytes, secrets: Iterable[str]) -> bytes:
-    """``data`` with every secret replaced, so captured evidence never carries a credential."""
+    """``data`` with every secret replaced, so captured evidence never carries a credential.
+
+    Covers the secret as written and as XML escapes it (``&amp;`` ``&lt;`` ``&gt;`` ``&quot;``,
+    and numeric character references of its non-ASCII characters).
+    """
+    from xml.sax.saxutils import escape
+
     for secret in secrets:
-        if secret:
-            data = data.replace(secret.encode("utf-8"), b"***")
+        if not secret:
+            continue
+        forms = {
+            secret,
+            escape(secret),
+            escape(secret, {'"': "&quot;", "'": "&apos;"}),
+            escape(secret).encode("ascii", "xmlcharrefreplace").decode("ascii"),
+        }
+        for form in sorted(forms, key=len, reverse=True):
+            for encoded in {form.encode("utf-8"), form.encode("ascii", "xmlcharrefreplace")}:
+                data = data.replace(encoded, b"***")
     return data
+
+
+def blank_passwords(data: bytes) -> bytes:
+    """The message with the text of every WS-Security Password element replaced by ***."""
+    from lxml import etree
+
+    from amicert.cim.xmlsafe import XmlSafetyError, parse_xml
+    from amicert.transport.soap import WSSE_NS
+
+    if WSSE_NS.encode() not in data:
+        return data
+    try:
+        root = parse_xml(data)
+    except XmlSafetyError:
+        return data
+    for el in root.iter(f"{{{WSSE_NS}}}Password"):
+        el.text = "***"
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
 class BoundedTransport(zeep.transports.Transport):
@@ -72,7 +105,12 @@ class BoundedTransport(zeep.transports.Transport):
         limit = self.timeouts.max_body_bytes
         chunks: list[bytes] = []
         size = 0
+        # read_s bounds each socket read; a peer dripping bytes is bounded by the whole reply too
+        give_up = time.monotonic() + 4 * self.timeouts.read_s
         for chunk in response.iter_content(65536):
+            if time.monotonic() > give_up:
+                response.close()
+                raise requests.exceptions.ReadTimeout("reply not complete within 4 x read_s")
             chunks.append(chunk)
             size += len(chunk)
             if size > limit:
@@ -100,7 +138,7 @@ class HttpClient:
     def post(self, url: str, body: bytes, headers: dict[str, str], *, peer: str) -> WireResult:
         """POST ``body``; ``peer`` is the actor answering (blamed for its wrong answers)."""
         secrets = self.security.secrets()
-        result = WireResult(sent=redact(body, secrets))
+        result = WireResult(sent=redact(blank_passwords(body), secrets))
         if result.sent != body:
             result.notes.append("credentials redacted from the captured request")
         start = time.monotonic()
@@ -171,6 +209,18 @@ class HttpClient:
         return result
 
 
+def port_problem(host: str, port: int) -> str | None:
+    """Why nothing can listen on host:port, or None when it is free."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+            s.bind((host, port))
+    except OSError as exc:
+        return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+    return None
+
+
 def _unreachable(peer: str, url: str, why: str) -> Finding:
     return error(
         "WIRE-UNREACHABLE",
@@ -199,7 +249,10 @@ class HttpServer:
     def __init__(self, host: str, port: int, handler: Handler, max_body_bytes: int) -> None:
         self.max_body_bytes = max_body_bytes
         self.handler = handler
-        self._server: BaseWSGIServer = make_server(host, port, self._app, threaded=True)
+        try:
+            self._server: BaseWSGIServer = make_server(host, port, self._app, threaded=True)
+        except SystemExit:  # werkzeug exits on a port in use: report it as what it is
+            raise OSError(f"cannot listen on {host}:{port}: address already in use") from None
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

@@ -69,3 +69,33 @@ def test_an_unknown_service_is_recorded_and_refused(world: World) -> None:
 def test_no_running_scenario_is_a_clear_503() -> None:
     status, reply = post(Endpoint(lambda: None), "/ReceiveEndDeviceEvents", b"<a/>")
     assert status == 503 and b"no scenario is running" in reply
+
+
+def test_a_vendor_claiming_to_be_a_harness_actor_is_recorded_as_impersonation(world: World) -> None:
+    env = EnvironBuilder(
+        method="POST",
+        path="/ReceiveEndDeviceEvents",
+        data=b"<a/>",
+        content_type="text/xml",
+        headers={"X-Amicert-Producer": "Meter Vendor", "X-Amicert-Receiver": "MDM"},
+    ).get_environ()
+    response = Endpoint(lambda: world)(Request(env))
+    assert response.status_code == 400
+    request = world.trace.exchanges[0]
+    assert request.producer == "AMI Head-End"  # recorded against the real peer
+    assert [f.rule for f in request.findings if f.rule.startswith("WIRE")] == ["WIRE-IMPERSONATION"]
+
+
+def test_a_misrouted_device_message_is_recorded_not_dropped(world: World) -> None:
+    env = EnvironBuilder(
+        method="POST",
+        path="/amicert/device",
+        data=b"<a/>",
+        content_type="application/xml",
+        headers={"X-Amicert-Producer": "AMI Head-End", "X-Amicert-Receiver": "Toaster"},
+    ).get_environ()
+    response = Endpoint(lambda: world)(Request(env))
+    assert response.status_code == 400
+    [request, _] = world.trace.exchanges
+    assert request.body == b"<a/>"
+    assert "WIRE-ROUTING" in [f.rule for f in request.findings]

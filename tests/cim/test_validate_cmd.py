@@ -75,7 +75,7 @@ def test_missing_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path
 
 def test_directory_instead_of_file_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(DATA)]) == 2
-    assert "cannot read" in capsys.readouterr().err
+    assert "not a regular file" in capsys.readouterr().err
 
 
 def test_no_files_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -139,3 +139,15 @@ def test_console_script() -> None:
     assert done.returncode == 1
     assert "CODE-EVENT-TYPE" in done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_a_path_that_is_not_a_regular_file_is_a_usage_error(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    from amicert.cli import main
+
+    fifo = tmp_path / "pipe.xml"
+    os.mkfifo(fifo)
+    assert main(["validate", str(fifo)]) == 2  # never blocks reading a FIFO
+    assert "not a regular file" in capsys.readouterr().err
+    assert main(["validate", str(tmp_path)]) == 2

@@ -115,3 +115,44 @@ def test_credentials_are_redacted_from_what_is_kept(monkeypatch: pytest.MonkeyPa
     assert result.received is not None and b"hunter2" not in result.received
     assert responses.calls[0].request.body == b"<Password>hunter2</Password>"  # sent for real
     assert "credentials redacted" in result.notes[0]
+
+
+@pytest.mark.parametrize("password", ["hunter2", 's3cr&t<pw>"é', "päss'wörd"])
+def test_a_ws_security_password_never_reaches_the_evidence(password: str) -> None:
+    from amicert.transport.http import blank_passwords, redact
+    from amicert.transport.soap import envelope, username_token
+
+    wire = envelope(b"<m xmlns='urn:x'>1</m>", [username_token("harness", password)])
+    kept = redact(blank_passwords(wire), [password])
+    from xml.sax.saxutils import escape
+
+    for form in (password, escape(password)):
+        assert form.encode() not in kept
+    assert b"<wsse:Password" in kept and b"***" in kept
+    # a secret echoed elsewhere, escaped, is redacted too
+    echoed = f"<echo>{escape(password)}</echo>".encode()
+    assert escape(password).encode() not in redact(echoed, [password])
+
+
+@responses.activate
+def test_a_malformed_clock_answer_from_test_control_is_a_test_control_error() -> None:
+    from datetime import UTC, datetime
+
+    from amicert.adapters.remote import TestControlClient, TestControlError
+
+    client = TestControlClient("http://sut.example/tc", TIMEOUTS, Security())
+    responses.add(
+        responses.POST, "http://sut.example/tc/clock/advance", json={"next_event": "soon"}
+    )
+    with pytest.raises(TestControlError, match="no ISO 8601 time"):
+        client.advance_to(datetime(2026, 1, 5, tzinfo=UTC))
+    responses.replace(
+        responses.POST,
+        "http://sut.example/tc/clock/advance",
+        json={"next_event": "2026-01-05T01:00:00"},
+    )
+    with pytest.raises(TestControlError, match="no timezone"):
+        client.advance_to(datetime(2026, 1, 5, tzinfo=UTC))
+    responses.add(responses.GET, "http://sut.example/tc/capabilities", body=b"x" * 5000)
+    with pytest.raises(TestControlError, match="answer over 4096 bytes"):
+        client.capabilities()
