@@ -66,6 +66,17 @@ def check_row(world: World, number: str, text: str) -> None:
 
 def check_every_device(world: World, text: str) -> None:
     check, args = driver_for(world.use_case.id).device_check(text)
+    if not world.devices:  # a per-meter check over no meter would pass vacuously
+        raise StepCheckFailed(
+            "post-condition",
+            [
+                error(
+                    "HARNESS-SETUP",
+                    "a per-meter check, but no meter is in scope",
+                    blame=Blame.HARNESS,
+                )
+            ],
+        )
     world.settle()
     found: list[Finding] = []
     for device in world.devices:

@@ -471,12 +471,23 @@ def _download(world: World, meter: str) -> tuple[Exchange, Exchange] | None:
     return requests[0], answers[0]
 
 
+def not_measured(world: World, meter: str, requirement: str, why: str) -> Finding:
+    """A requirement that could not be measured is said so (INCONCLUSIVE), never passed."""
+    return error(
+        "NFR-NOT-MEASURED",
+        f"meter {meter}: {requirement} could not be measured: {why}",
+        blame=Blame.INFRASTRUCTURE,
+    )
+
+
 @METER_LIFECYCLE.on_device(r"the Field Tool download takes at most (?P<seconds>\d+) seconds")
 def download_within(world: World, meter: str, seconds: str) -> Finding | None:
     """I2NFR7: request -> meter data at the field tool, from the two exchanges' times."""
+    if not _subject_only(world, meter):
+        return None  # the requirement concerns the meter the download was taken from
     pair = _download(world, meter)
     if pair is None:
-        return None
+        return not_measured(world, meter, "I2NFR7", "no field-tool download was observed")
     took = pair[1].virtual_time - pair[0].virtual_time
     if took <= timedelta(seconds=int(seconds)):
         return None
@@ -500,10 +511,18 @@ def _records(x: Exchange) -> list[dict[str, Any]]:
 )
 def retention(world: World, meter: str, days: str) -> Finding | None:
     """I2NFR5: each event the harness had the meter log within ``days`` is in the download."""
+    if not _subject_only(world, meter):
+        return None  # the requirement concerns the meter the download was taken from
     pair = _download(world, meter)
     seeded = [(at, code) for m, at, code in world.params.get("seeded", []) if m == meter]
-    if pair is None or not seeded:
-        return None
+    if not seeded:
+        return error(
+            "HARNESS-SETUP",
+            f"meter {meter}: no aged event was seeded to look for",
+            blame=Blame.HARNESS,
+        )
+    if pair is None:
+        return not_measured(world, meter, "I2NFR5", "no field-tool download was observed")
     at_download = pair[1].virtual_time
     got = {(parse_datetime(r["at"]), r.get("code")) for r in _records(pair[1])}
     missing = [
@@ -526,9 +545,11 @@ def retention(world: World, meter: str, days: str) -> Finding | None:
 @METER_LIFECYCLE.on_device(r"metrology checks are logged between daily and monthly")
 def metrology_cadence(world: World, meter: str) -> Finding | None:
     """I2NFR6: the downloaded log shows metrology checks no more than daily, no less than monthly."""
+    if not _subject_only(world, meter):
+        return None  # the requirement concerns the meter the download was taken from
     pair = _download(world, meter)
     if pair is None:
-        return None
+        return not_measured(world, meter, "I2NFR6", "no field-tool download was observed")
     times = sorted(
         t
         for t in (

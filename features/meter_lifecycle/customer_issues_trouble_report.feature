@@ -8,6 +8,7 @@ Feature: I2 Customer issues trouble report
     Given pre-condition: Customer identifies problem
     And set-up: meter "MTR-0001" of model "AX-200" serves account "ACC-1001" at "12 Elm Street"
     And set-up: the Installer carries a replacement meter
+    And set-up: the meter logged a "3.26.0.85" event 43 days ago
     And fault "display" is injected
     When step 1 is triggered: Customer reports meter problem
     Then step 1: the Customer sends the "Customer information; premise location; problem description" to the Customer Representative

@@ -9,6 +9,7 @@ Feature: I2 Customer reports high bill
     And set-up: meter "MTR-0001" of model "AX-200" serves account "ACC-1001" at "12 Elm Street"
     And set-up: the Installer carries a replacement meter
     And set-up: the account's last bill is twice its usual
+    And set-up: the meter logged a "3.26.0.85" event 43 days ago
     And fault "metrology" is injected
     When step 1 is triggered: Customer reports high bill
     Then step 1: the Customer sends the "Customer/Account information; Premise information; Information on why Customer believes bill is "too high"" to the Customer Representative
@@ -45,6 +46,7 @@ Feature: I2 Customer reports high bill
     And set-up: the Installer carries a replacement meter
     And set-up: the account's last bill is twice its usual
     And set-up: the meter's metrology drifts by 3 percent
+    And set-up: the meter logged a "3.26.0.85" event 43 days ago
     And fault "none" is injected
     When step 1 is triggered: Customer reports high bill
     Then step 1: the Customer sends the "Customer/Account information; Premise information; Information on why Customer believes bill is "too high"" to the Customer Representative

@@ -10,6 +10,7 @@ Feature: I2 Data Retrievers reports trouble with meter data
     And set-up: the Installer carries a replacement meter
     And set-up: the account is read by a third-party energy supplier
     And set-up: the meter's reads have been flat for a week, beside 2 meters of its lot
+    And set-up: the meter logged a "3.26.0.85" event 43 days ago
     And fault "memory" is injected
     When step 1 is triggered: Data Retrievers reports trouble with meter data
     Then step 1: the Data Retriever sends the "e-mail or telephone call with information on anomaly: Premise; meter #; read date(s)" to the Meter Data Management System Technician

@@ -8,6 +8,7 @@ Feature: I2 Data Center Concentrator (DCC) issues trouble report
     Given pre-condition: Data Center Concentrator (DCC) is unable to communicate with a meter or other component, and has confirmed that the meter is not currently part of a known service outage, planned maintenance event or active "trouble" order.
     And set-up: meter "MTR-0001" of model "AX-200" serves account "ACC-1001" at "12 Elm Street"
     And set-up: the Installer carries a replacement meter
+    And set-up: the meter logged a "3.26.0.85" event 43 days ago
     And fault "wan-communication" is injected
     When step 1 is triggered: Data Center Concentrator (DCC) issues trouble report
     Then step 1: the Data Center Concentrator (DCC) sends the "Status check transaction (verify meter connectivity)." to the AMI Meter

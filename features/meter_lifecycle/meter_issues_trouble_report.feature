@@ -79,6 +79,7 @@ Feature: I2 Meter issues trouble report
     And set-up: the Installer carries a replacement meter
     And set-up: the account is read by a third-party energy supplier
     And set-up: the Meter Management System records serial "SN-0099-OLD" for the meter
+    And set-up: the meter logged a "3.26.0.85" event 43 days ago
     And fault "metrology" is injected
     When step 1 is triggered: Meter detects failure of periodic internal diagnostics.
     Then step 1: the AMI Meter acts internally: "Meter detects failure of periodic internal diagnostics."
@@ -112,6 +113,7 @@ Feature: I2 Meter issues trouble report
     And set-up: the Installer carries a replacement meter
     And set-up: the account is read by a third-party energy supplier
     And set-up: communications are down at the premise
+    And set-up: the meter logged a "3.26.0.85" event 43 days ago
     And fault "checksum" is injected
     When step 1 is triggered: Meter detects failure of periodic internal diagnostics.
     Then step 1: the AMI Meter acts internally: "Meter detects failure of periodic internal diagnostics."

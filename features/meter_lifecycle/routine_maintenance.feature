@@ -22,6 +22,7 @@ Feature: I2 Utility periodically performs routine maintenance on meter
     And set-up: the Installer carries a replacement meter
     And set-up: the account is read by a third-party energy supplier
     And set-up: the meter's metrology drifts by 3 percent
+    And set-up: the meter logged a "3.26.0.85" event 43 days ago
     And fault "none" is injected
     When step 1 is triggered: Utility performs routine maintenance
     Then step 1: the Meter Management System sends the "Routine sample meter tests" to the Field Tool

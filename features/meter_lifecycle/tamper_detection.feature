@@ -38,6 +38,7 @@ Feature: I2 Tamper detection reported on AMI meter (revenue protection)
     Given pre-condition: Meter Data Management System receives notification of meter tampering.
     And set-up: meter "MTR-0001" of model "AX-200" serves account "ACC-1001" at "12 Elm Street"
     And set-up: the Revenue Protection Rep carries a replacement meter
+    And set-up: the meter logged a "3.26.0.85" event 43 days ago
     And fault "metrology" is injected
     When step 1 is triggered: Tamper detection reported on AMI meter
     Then step 1: the AMI Meter sends the "Tamper event" to the AMI System
