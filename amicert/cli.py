@@ -219,6 +219,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         except BindingError as exc:
             raise UsageError(f"--actor: {exc}") from None
     report_dir: Path = args.report_dir.resolve()
+    if report_dir.exists() and not report_dir.is_dir():
+        raise UsageError(f"--report-dir {args.report_dir} exists and is not a directory")
     for stale in ("allure-results", "exchanges"):
         shutil.rmtree(report_dir / stale, ignore_errors=True)
     for stale in ("summary.json", "summary.md", "junit.xml"):

@@ -269,6 +269,9 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scen
         world.attach_exchange(x)
     from amicert.report import diagram
 
+    current = request.config.stash.get(CURRENT, None)
+    if current is not None and current[0] is world:
+        current[0] = None  # late messages must not land in a finished scenario
     _allure_attach("observed sequence", _sequence_text(world), "text")
     scenario_rows = [world.use_case.row(n) for n in world.scenario.steps]
     _allure_attach("expected sequence (Mermaid)", diagram.expected(scenario_rows), "text")
@@ -359,7 +362,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     terminalreporter.section("amicert verdicts")
     for r in results:
         where = f" [{r.rule or ''}{' @ step ' + r.step if r.step else ''}]" if r.rule else ""
-        terminalreporter.write_line(f"{r.verdict.value:<14} {r.use_case:<8} {r.scenario}{where}")
+        hidden = f" ({len(r.not_observable)} rows not observable)" if r.not_observable else ""
+        terminalreporter.write_line(
+            f"{r.verdict.value:<14} {r.use_case:<8} {r.scenario}{where}{hidden}"
+        )
         if r.reason and r.verdict is not Verdict.PASS:
             terminalreporter.write_line(f"{'':<15}{_first_line(r.reason)}")
 

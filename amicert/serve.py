@@ -164,8 +164,8 @@ class ServedSystem:
             payload: dict[str, Any] = request.get_json(silent=True) or {}
             with self.lock:
                 answer = self._operation(request.method, op, payload)
-        except (ValueError, KeyError, TypeError) as exc:
-            return _json({"error": str(exc)}, 400)
+        except Exception as exc:  # any failure is the caller's answer, never a traceback page
+            return _json({"error": f"{type(exc).__name__}: {exc}"}, 400)
         return _json(answer, 200)
 
     def _operation(self, method: str, op: str, payload: dict[str, Any]) -> dict[str, Any]:

@@ -130,8 +130,11 @@ def markdown(results: list[ScenarioResult], counts: dict[str, int]) -> str:
     for r in results:
         added = " (harness-added)" if r.harness_added else ""
         reason = r.reason.replace("|", "\\|").replace("\n", " ")[:300]
+        verdict = r.verdict.value
+        if r.not_observable:
+            verdict += f" ({len(r.not_observable)} rows not observable)"
         lines.append(
-            f"| {r.use_case} | {r.scenario}{added} | **{r.verdict.value}** | {r.rule or ''} | "
+            f"| {r.use_case} | {r.scenario}{added} | **{verdict}** | {r.rule or ''} | "
             f"{r.step or ''} | {reason} |"
         )
     lines += ["", "Totals: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v), ""]
