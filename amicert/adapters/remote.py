@@ -222,6 +222,7 @@ class TestControlClient:
                 json=payload,
                 timeout=(self.timeouts.connect_s, self.timeouts.read_s),
                 stream=True,
+                verify=self.session.verify,  # the profile's trust, not the environment's
             )
             raw = response.raw.read(self.timeouts.max_body_bytes + 1, decode_content=True)
         except requests.RequestException as exc:

@@ -9,6 +9,7 @@ Secrets are redacted from every byte kept.
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -101,6 +102,8 @@ class BoundedTransport(zeep.transports.Transport):
             headers=headers,
             timeout=(self.timeouts.connect_s, self.timeouts.read_s),
             stream=True,
+            # per request: REQUESTS_CA_BUNDLE in the environment must not override the profile
+            verify=self.session.verify,
         )
         limit = self.timeouts.max_body_bytes
         chunks: list[bytes] = []
@@ -246,11 +249,21 @@ Handler = Callable[[Request], Response]
 class HttpServer:
     """A threaded WSGI server on a loopback (or configured) interface, stopped cleanly."""
 
-    def __init__(self, host: str, port: int, handler: Handler, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        handler: Handler,
+        max_body_bytes: int,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         self.max_body_bytes = max_body_bytes
         self.handler = handler
+        self.scheme = "https" if ssl_context is not None else "http"
         try:
-            self._server: BaseWSGIServer = make_server(host, port, self._app, threaded=True)
+            self._server: BaseWSGIServer = make_server(
+                host, port, self._app, threaded=True, ssl_context=ssl_context
+            )
         except SystemExit:  # werkzeug exits on a port in use: report it as what it is
             raise OSError(f"cannot listen on {host}:{port}: address already in use") from None
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -261,7 +274,7 @@ class HttpServer:
 
     @property
     def address(self) -> str:
-        return f"http://{self._server.host}:{self.port}"
+        return f"{self.scheme}://{self._server.host}:{self.port}"
 
     def _app(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
