@@ -57,7 +57,25 @@ def test_an_oversize_body_is_refused_unread_but_recorded(world: World) -> None:
     assert status == 413
     [x] = world.trace.exchanges
     assert "WIRE-BODY-TOO-LARGE" in [f.rule for f in x.findings]
-    assert "400 bytes refused" in x.note
+    assert "400 bytes over the limit" in x.note
+
+
+def test_a_chunked_oversize_body_is_refused_with_its_head_kept(world: World) -> None:
+    import io
+
+    env = EnvironBuilder(
+        method="POST",
+        path="/ReceiveEndDeviceEvents",
+        input_stream=io.BytesIO(b"<a/>" * 1000),
+        headers={"Transfer-Encoding": "chunked"},
+    ).get_environ()
+    env.pop("CONTENT_LENGTH", None)
+    env["wsgi.input_terminated"] = True
+    response = Endpoint(lambda: world, max_body_bytes=1000)(Request(env))
+    assert response.status_code == 413
+    [x] = world.trace.exchanges
+    assert len(x.body) == 1000 and "first 1000 bytes kept" in x.note
+    assert "WIRE-BODY-TOO-LARGE" in [f.rule for f in x.findings]
 
 
 def test_an_unknown_service_is_recorded_and_refused(world: World) -> None:
