@@ -27,18 +27,42 @@ class Outcome:
     findings: list[Finding] = field(default_factory=list)
 
 
-def decide(findings: list[Finding], *, harness_error: str | None = None) -> Outcome:
+def decide(
+    findings: list[Finding],
+    *,
+    harness_error: str | None = None,
+    order: dict[str, int] | None = None,
+) -> Outcome:
     """Turn a scenario's findings into its verdict.
 
     A harness exception is ERROR. Otherwise an error of the system under test is FAIL: it was
     observed, whatever else went wrong (reference actors relaying a faulty message deviate as a
-    consequence, not as a defect). Errors blamed only on reference actors mean the harness broke
-    (ERROR); errors of the infrastructure alone mean the system could not be judged
-    (INCONCLUSIVE). Warnings never fail.
+    consequence, not as a defect) -- unless a reference actor went wrong at an earlier row of the
+    scenario (``order``: row -> position) than anything the system under test did: then the
+    harness broke first and the rest may be its consequence (ERROR). Errors blamed only on
+    reference actors mean the harness broke (ERROR); errors of the infrastructure alone mean the
+    system could not be judged (INCONCLUSIVE). Warnings never fail.
     """
     if harness_error:
         return Outcome(Verdict.ERROR, harness_error, "HARNESS", None, findings)
     errors = [f for f in findings if f.is_error]
+    sut_errors = [f for f in errors if f.blame is Blame.SUT]
+    if order and sut_errors and all((f.step or "") in order for f in sut_errors):
+        # a reference actor that failed to act (not one relaying a deviation) at an earlier row
+        # than anything the system under test did wrong: the harness broke first
+        missing = [f for f in errors if f.blame is Blame.HARNESS and f.rule == "SEQ-MISSING"]
+        ranked = sorted(
+            ((order[f.step or ""], f) for f in missing if (f.step or "") in order),
+            key=lambda pair: pair[0],
+        )
+        harness_first = ranked[0][1] if ranked else None
+        harness_at = ranked[0][0] if ranked else len(order)
+        sut_at = min(order[f.step or ""] for f in sut_errors)
+        if harness_first is not None and harness_at < sut_at:
+            reason = (
+                f"the harness failed first, at step {harness_first.step}: {harness_first.message}"
+            )
+            return Outcome(Verdict.ERROR, reason, harness_first.rule, harness_first.step, findings)
     for blame, verdict in (
         (Blame.SUT, Verdict.FAIL),
         (Blame.HARNESS, Verdict.ERROR),

@@ -452,7 +452,8 @@ class World:
         for found in self.step_findings.values():
             every.extend(found)
         every.extend(self.findings)
-        return decide(_unique(every)), analysis
+        order = {n: i for i, n in enumerate(self.scenario.steps)}
+        return decide(_unique(every), order=order), analysis
 
     def attach_exchange(self, x: Exchange) -> None:
         arrow = f"#{x.seq} {x.producer} -> {x.receiver}"

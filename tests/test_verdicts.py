@@ -37,3 +37,26 @@ def test_infrastructure_errors_alone_are_inconclusive() -> None:
 def test_a_harness_exception_is_error_whatever_the_findings() -> None:
     outcome = decide([error("SEQ-MISSING", "x", blame=Blame.SUT)], harness_error="boom")
     assert outcome.verdict is Verdict.ERROR and outcome.reason == "boom"
+
+
+ORDER = {"1.4": 0, "1.5": 1, "1.6": 2}
+
+
+def test_a_consequence_after_the_sut_error_leaves_the_verdict_fail() -> None:
+    found = [
+        error("SEQ-MISSING", "network never relayed", step="1.5", blame=Blame.HARNESS),
+        error("PROFILE-CONTENT", "relayed a deviation", step="1.4", blame=Blame.HARNESS),
+        error("SEQ-MISSING", "head-end never sent", step="1.4", blame=Blame.SUT),
+    ]
+    outcome = decide(found, order=ORDER)
+    assert (outcome.verdict, outcome.step) == (Verdict.FAIL, "1.4")
+
+
+def test_a_harness_failure_before_any_sut_error_is_error() -> None:
+    found = [
+        error("SEQ-MISSING", "the Installer never sent", step="1.4", blame=Blame.HARNESS),
+        error("SEQ-MISSING", "the vendor never answered", step="1.6", blame=Blame.SUT),
+    ]
+    outcome = decide(found, order=ORDER)
+    assert outcome.verdict is Verdict.ERROR and outcome.step == "1.4"
+    assert "the harness failed first" in outcome.reason
