@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import ssl
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,10 +89,13 @@ class SutProfile:
     security: Security
     timeouts: Timeouts
     pics: dict[str, bool]
+    harness_tls: tuple[Path, Path] | None = None  # (certificate, key) of the harness's endpoints
+    sut_tls: tuple[Path, Path] | None = None  # (certificate, key) for `amicert serve`
 
     @property
     def harness_address(self) -> str:
-        return f"http://{self.harness_host}:{self.harness_port}"
+        scheme = "https" if self.harness_tls else "http"
+        return f"{scheme}://{self.harness_host}:{self.harness_port}"
 
     def claims(self, capability: str) -> bool:
         return self.pics.get(capability, False)
@@ -157,6 +161,31 @@ def _unknown(table: dict[str, Any], allowed: tuple[str, ...], section: str, path
                 f"{section}.{key}" if section else key,
                 f"unknown key (expected one of: {', '.join(allowed)})",
             )
+
+
+def _tls_pair(table: dict[str, Any], section: str, path: Path) -> tuple[Path, Path] | None:
+    """(certificate, key) for serving HTTPS, both or neither, paths relative to the profile."""
+    cert = _get(table, section, "tls_cert", str, path, None)
+    key = _get(table, section, "tls_key", str, path, None)
+    if cert is None and key is None:
+        return None
+    if cert is None or key is None:
+        missing = "tls_key" if key is None else "tls_cert"
+        raise ProfileError(path, f"{section}.{missing}", "tls_cert and tls_key go together")
+    pair = ((path.parent / cert).resolve(), (path.parent / key).resolve())
+    for name, p in zip(("tls_cert", "tls_key"), pair, strict=True):
+        if not p.is_file():
+            raise ProfileError(path, f"{section}.{name}", f"file not found: {p}")
+    return pair
+
+
+def server_context(pair: tuple[Path, Path] | None) -> ssl.SSLContext | None:
+    """A server-side TLS context for a (certificate, key) pair, or None for plain HTTP."""
+    if pair is None:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(pair[0], pair[1])
+    return context
 
 
 def _ports(table: dict[str, Any], path: Path, key: str) -> dict[str, int]:
@@ -266,7 +295,8 @@ def load_profile(path: Path, known_actors: set[str] | None = None) -> SutProfile
     sut = _table(
         data, "sut", path, required=any(b.type in ("soap", "docker") for b in bindings.values())
     )
-    _unknown(sut, ("address", "test_control", "wsdl_dir"), "sut", path)
+    _unknown(sut, ("address", "test_control", "wsdl_dir", "tls_cert", "tls_key"), "sut", path)
+    sut_tls = _tls_pair(sut, "sut", path)
     address = _url(
         _get(sut, "sut", "address", str, path, "http://127.0.0.1:0"), path, "sut.address"
     )
@@ -276,7 +306,8 @@ def load_profile(path: Path, known_actors: set[str] | None = None) -> SutProfile
     wsdl_dir = _get(sut, "sut", "wsdl_dir", str, path, None)
 
     harness = _table(data, "harness", path, required=False)
-    _unknown(harness, ("host", "port"), "harness", path)
+    _unknown(harness, ("host", "port", "tls_cert", "tls_key"), "harness", path)
+    harness_tls = _tls_pair(harness, "harness", path)
     host = _get(harness, "harness", "host", str, path, "127.0.0.1")
     port = _get(harness, "harness", "port", int, path, 8712)
     if not 0 <= port <= 65535:
@@ -379,4 +410,6 @@ def load_profile(path: Path, known_actors: set[str] | None = None) -> SutProfile
         security=security,
         timeouts=timeouts,
         pics=pics,
+        harness_tls=harness_tls,
+        sut_tls=sut_tls,
     )

@@ -77,6 +77,7 @@ def _endpoint(config: pytest.Config) -> list[Any]:
         profile = _profile(config)
         if profile is not None and profile.remote_roles():
             from amicert.adapters.endpoint import Endpoint
+            from amicert.config import server_context
             from amicert.transport.http import HttpServer
 
             try:
@@ -85,6 +86,7 @@ def _endpoint(config: pytest.Config) -> list[Any]:
                     profile.harness_port,
                     Endpoint(lambda: current[0], max_body_bytes=profile.timeouts.max_body_bytes),
                     profile.timeouts.max_body_bytes,
+                    ssl_context=server_context(profile.harness_tls),
                 ).start()
             except OSError as exc:
                 raise pytest.UsageError(

@@ -311,8 +311,16 @@ def serve(
         faults=system.wire,
         max_body_bytes=profile.timeouts.max_body_bytes,
     )
+    from amicert.config import server_context
+
+    if url.scheme == "https" and profile.sut_tls is None:
+        raise OSError("an https sut.address needs sut.tls_cert and sut.tls_key to be served")
     server = HttpServer(
-        url.hostname or "127.0.0.1", int(url.port or 0), endpoint, profile.timeouts.max_body_bytes
+        url.hostname or "127.0.0.1",
+        int(url.port or 0),
+        endpoint,
+        profile.timeouts.max_body_bytes,
+        ssl_context=server_context(profile.sut_tls),
     )
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -92,6 +92,12 @@ def test_a_good_profile_reads_every_section(tmp_path: Path) -> None:
         (lambda t: t + "[timeouts]\nread_s = -1\n", "timeouts.read_s", "positive"),
         (lambda t: t + "[timeouts]\nread_s = true\n", "timeouts.read_s", "expected a number"),
         (lambda t: t + "[timeouts]\nread_s = inf\n", "timeouts.read_s", "up to"),
+        (lambda t: t + '[harness]\ntls_cert = "c.pem"\n', "harness.tls_key", "go together"),
+        (
+            lambda t: t + '[harness]\ntls_cert = "c.pem"\ntls_key = "k.pem"\n',
+            "harness.tls_cert",
+            "file not found",
+        ),
         (lambda t: t + "[timeouts]\nscenario_wall_s = nan\n", "timeouts.scenario_wall_s", "up to"),
         (
             lambda t: t + "[timeouts]\nmax_body_bytes = 0\n",

@@ -301,3 +301,46 @@ def test_i2_passes_with_the_meter_management_system_out_of_process(
     assert len(summary["scenarios"]) >= 20
     assert {s["verdict"] for s in summary["scenarios"]} == {"PASS"}
     assert all(s["sut_roles"] == ["Meter Management System"] for s in summary["scenarios"])
+
+
+@pytest.mark.skipif(
+    __import__("shutil").which("openssl") is None, reason="openssl CLI not installed"
+)
+def test_the_whole_wire_path_runs_over_tls(tmp_path: Path, serving: list[Served]) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    profile = profile_copy(tmp_path, "headend-over-soap.toml")
+    text = profile.read_text().replace("http://127.0.0.1", "https://127.0.0.1")
+    text = text.replace("[harness]\n", '[harness]\ntls_cert = "cert.pem"\ntls_key = "key.pem"\n')
+    text = text.replace(
+        'test_control = "https', 'tls_cert = "cert.pem"\ntls_key = "key.pem"\ntest_control = "https'
+    )
+    text = text.replace("verify_tls = true", 'verify_tls = true\nca_bundle = "cert.pem"')
+    profile.write_text(text)
+    serving.append(Served(profile))
+    code, summary, out = run(profile, tmp_path / "reports", keyword="normal")
+    assert code == 0, out[-3000:]
+    [scenario] = summary["scenarios"]
+    assert scenario["verdict"] == "PASS"
