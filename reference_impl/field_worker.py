@@ -48,6 +48,20 @@ class FieldWorker(OperatorActor):
                 timedelta(minutes=5), functools.partial(self.finish, order_id)
             )
 
+    def report(self, kind: str, order_id: str, meter: str, details: dict[str, str]) -> None:
+        """Report a job's result to the Field Tool (JobResult, TheftReport ...)."""
+        self.send(
+            "Field Tool",
+            meter_message(
+                kind,
+                self.role,
+                self.ctx.now(),
+                order=order_id,
+                meters=[MeterRef(meter)],
+                details=details,
+            ),
+        )
+
     def visit(self, order_id: str) -> None:
         self.visits.append((order_id, self.ctx.now().isoformat()))
         self.note(f"at the premise for order {order_id}")

@@ -8,7 +8,7 @@ replacement is at hand, otherwise a trouble order to replace it is raised from t
 
 from __future__ import annotations
 
-from amicert.lifecycle import MeterRef, meter_message, physical
+from amicert.lifecycle import physical
 from reference_impl.field_worker import FieldWorker
 
 
@@ -30,30 +30,17 @@ class Installer(FieldWorker):
         result = self.tool.field_test(order_id)
         meter = self.tool.jobs[order_id].scanned
         if self.yes("meter accurate and communicating", result.get("result") == "pass"):
-            self.send(
-                "Field Tool",
-                meter_message(
-                    "JobResult",
-                    self.role,
-                    self.ctx.now(),
-                    order=order_id,
-                    meters=[MeterRef(meter)],
-                    details={"result": "pass", "resolution": "sample test passed"},
-                ),
+            self.report(
+                "JobResult", order_id, meter, {"result": "pass", "resolution": "sample test passed"}
             )
             return
         at_hand = bool(physical(self.ctx).truck.get(self.role))
         if self.yes("replacement meter at hand", at_hand):
             self.tool.start_download(order_id)
             return
-        self.send(
-            "Field Tool",
-            meter_message(
-                "ReplacementNeed",
-                self.role,
-                self.ctx.now(),
-                order=order_id,
-                meters=[MeterRef(meter)],
-                details={"reason": "meter failed its sample test; no replacement at hand"},
-            ),
+        self.report(
+            "ReplacementNeed",
+            order_id,
+            meter,
+            {"reason": "meter failed its sample test; no replacement at hand"},
         )

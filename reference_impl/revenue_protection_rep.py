@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 from datetime import timedelta
 
-from amicert.lifecycle import MeterRef, meter_message, physical
+from amicert.lifecycle import physical
 from reference_impl.field_worker import FieldWorker
 
 
@@ -19,39 +19,29 @@ class RevenueProtectionRep(FieldWorker):
         result = self.test_meter(order_id)
         meter = self.tool.jobs[order_id].scanned
         if self.yes("energy theft occurred", result.get("tamperEvidence") == "bypass"):
-            self.send(
-                "Field Tool",
-                meter_message(
-                    "TheftReport",
-                    self.role,
-                    self.ctx.now(),
-                    order=order_id,
-                    meters=[MeterRef(meter)],
-                    details={
-                        "evidence": result.get("tamperEvidence", ""),
-                        "process": "revenue protection",
-                    },
-                ),
+            self.report(
+                "TheftReport",
+                order_id,
+                meter,
+                {
+                    "evidence": result.get("tamperEvidence", ""),
+                    "process": "revenue protection",
+                },
             )
             return
         if self.yes("meter operating properly", result.get("result") == "pass"):
             premise = physical(self.ctx).premise_of(meter)
             if premise is not None:
                 premise.lock_ring = True
-            self.send(
-                "Field Tool",
-                meter_message(
-                    "JobResult",
-                    self.role,
-                    self.ctx.now(),
-                    order=order_id,
-                    meters=[MeterRef(meter)],
-                    details={
-                        "result": "pass",
-                        "lockRing": "installed",
-                        "resolution": "no theft; lock ring installed",
-                    },
-                ),
+            self.report(
+                "JobResult",
+                order_id,
+                meter,
+                {
+                    "result": "pass",
+                    "lockRing": "installed",
+                    "resolution": "no theft; lock ring installed",
+                },
             )
             return
         self.tool.start_download(order_id)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
+
+from cli_support import amicert
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -15,25 +15,16 @@ def run_with(
     use_case: str, binding: str, keyword: str, report_dir: Path
 ) -> tuple[int, dict[str, Any]]:
     """``amicert run`` in its own process with ``--actor binding``; exit code and summary."""
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "amicert.cli",
-            "run",
-            "--use-case",
-            use_case,
-            "--actor",
-            binding,
-            "-k",
-            keyword,
-            "--report-dir",
-            str(report_dir),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    proc = amicert(
+        "run",
+        "--use-case",
+        use_case,
+        "--actor",
+        binding,
+        "-k",
+        keyword,
+        "--report-dir",
+        str(report_dir),
     )
     summary_path = report_dir / "summary.json"
     assert summary_path.exists(), proc.stdout[-2000:] + proc.stderr[-2000:]

@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_support import amicert
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def amicert(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """The installed command, as a user runs it (a real process, real files)."""
-    return subprocess.run(
-        [sys.executable, "-m", "amicert.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_support import amicert, self_signed_cert
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,9 +73,6 @@ def run(
     profile: Path, report_dir: Path, keyword: str | None = None, use_case: str = "AEP-5.8"
 ) -> tuple[int, dict, str]:  # type: ignore[type-arg]
     cmd = [
-        sys.executable,
-        "-m",
-        "amicert.cli",
         "run",
         "--sut",
         str(profile),
@@ -85,7 +83,7 @@ def run(
     ]
     if keyword:
         cmd += ["-k", keyword]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=240)
+    proc = amicert(*cmd, timeout=240)
     summary_path = report_dir / "summary.json"
     assert summary_path.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.returncode, json.loads(summary_path.read_text()), proc.stdout
@@ -163,22 +161,7 @@ def test_an_unreachable_vendor_is_inconclusive(tmp_path: Path) -> None:
 
 def test_a_fault_the_boundary_cannot_show_is_refused(tmp_path: Path) -> None:
     profile = profile_copy(tmp_path, "mdm-over-soap.toml")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "amicert.cli",
-            "serve",
-            "--sut",
-            str(profile),
-            "--fault",
-            "wrong-event-code",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = amicert("serve", "--sut", str(profile), "--fault", "wrong-event-code")
     assert proc.returncode == 2 and "cannot show on a boundary of MDM" in proc.stderr
 
 
@@ -227,13 +210,7 @@ def test_an_unclaimed_scenario_capability_is_not_applicable(tmp_path: Path) -> N
 def test_check_adapter_tells_what_will_run(tmp_path: Path, serving: list[Served]) -> None:
     profile = profile_copy(tmp_path, "headend-over-soap.toml")
     serving.append(Served(profile))
-    proc = subprocess.run(
-        [sys.executable, "-m", "amicert.cli", "check-adapter", "--sut", str(profile), "--json"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = amicert("check-adapter", "--sut", str(profile), "--json")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert all(e["answers"] for e in report["endpoints"].values())
@@ -244,13 +221,7 @@ def test_check_adapter_tells_what_will_run(tmp_path: Path, serving: list[Served]
 
 def test_check_adapter_reports_an_endpoint_that_does_not_answer(tmp_path: Path) -> None:
     profile = profile_copy(tmp_path, "mdm-over-soap.toml")
-    proc = subprocess.run(
-        [sys.executable, "-m", "amicert.cli", "check-adapter", "--sut", str(profile)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = amicert("check-adapter", "--sut", str(profile))
     assert proc.returncode == 1
     assert "DOES NOT ANSWER" in proc.stdout
 
@@ -266,23 +237,8 @@ def test_a_docker_binding_without_an_engine_is_inconclusive(tmp_path: Path) -> N
             '"MDM" = { type = "soap" }', '"MDM" = { type = "docker", image = "vendor/mdm:1" }'
         )
     )
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "amicert.cli",
-            "run",
-            "--sut",
-            str(profile),
-            "--use-case",
-            "AEP-5.8",
-            "--report-dir",
-            str(tmp_path / "r"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    proc = amicert(
+        "run", "--sut", str(profile), "--use-case", "AEP-5.8", "--report-dir", str(tmp_path / "r")
     )
     assert proc.returncode == 1
     summary = json.loads((tmp_path / "r" / "summary.json").read_text())
@@ -307,30 +263,7 @@ def test_i2_passes_with_the_meter_management_system_out_of_process(
     __import__("shutil").which("openssl") is None, reason="openssl CLI not installed"
 )
 def test_the_whole_wire_path_runs_over_tls(tmp_path: Path, serving: list[Served]) -> None:
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-            "-days",
-            "1",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    self_signed_cert(tmp_path)  # cert.pem and key.pem, named by the profile below
     profile = profile_copy(tmp_path, "headend-over-soap.toml")
     text = profile.read_text().replace("http://127.0.0.1", "https://127.0.0.1")
     text = text.replace("[harness]\n", '[harness]\ntls_cert = "cert.pem"\ntls_key = "key.pem"\n')
