@@ -19,6 +19,7 @@ from amicert.cim.nouns import EndDeviceEventData, end_device_events
 from amicert.trace import Exchange
 from reference_impl.head_end import FIRMWARE_REPLACED, Campaign, HeadEnd
 from reference_impl.mdm import Mdm
+from reference_impl.meter_vendor import MeterVendor
 from reference_impl.metrology_board import MetrologyBoard
 
 EDE = "http://iec.ch/TC57/2011/EndDeviceEvents#"
@@ -178,3 +179,17 @@ class HeadEndMisreportsVersion(_HeadEndReportVariant):
     def build(self, header: Header, event: EndDeviceEventData) -> bytes:
         details = dict(event.details, firmwareVersion="9.9")
         return build_event(header, end_device_events([dataclasses.replace(event, details=details)]))
+
+
+class MetrologyShortTable(MetrologyBoard):
+    """Answers a Standard Table 1 read with 31 octets instead of 32."""
+
+    def read_table(self, table: int) -> bytes:
+        return super().read_table(table)[:31]
+
+
+class MeterVendorCrashes(MeterVendor):
+    """A plugin whose own code raises: the run must say the harness side broke, not PASS or FAIL."""
+
+    def release(self, image: device.FirmwareImage) -> None:
+        raise RuntimeError("vendor plugin crashed")

@@ -41,6 +41,16 @@ CASES = [
 ]
 
 
+def test_a_crashing_plugin_is_error_with_its_reason(tmp_path: Path) -> None:
+    code, summary = run_with(
+        "AEP-5.8", "Meter Vendor=mocks.faulty_actors:MeterVendorCrashes", "normal", tmp_path
+    )
+    assert code == 1
+    [scenario] = summary["scenarios"]
+    assert (scenario["verdict"], scenario["rule"]) == ("ERROR", "HARNESS")
+    assert "vendor plugin crashed" in scenario["reason"]
+
+
 @pytest.mark.parametrize(
     ("role", "cls", "keyword", "expected"), CASES, ids=[f"{c[1]}-{c[3][0]}" for c in CASES]
 )

@@ -145,3 +145,15 @@ def test_the_wrong_message_on_a_row_names_what_was_expected(
     x = trace.record("AMI Head-End", "MDM", confirmation("MTR-0001", "C1", code="3.26.0.85"), T0)
     x.info = validator.validate(x.body).info
     assert ("PROFILE-EVENT-CODE", "1.11") in run(use_case, trace)
+
+
+def test_a_row_seen_twice_for_the_same_meter_is_a_warning(
+    use_case: UseCase, validator: Validator
+) -> None:
+    trace = normal_trace(validator)
+    x = trace.record("Meter Vendor", "Metering Department", device.firmware_image(IMAGE), T0)
+    x.info = validator.validate(x.body).info
+    rows = [use_case.row(n) for n in use_case.scenario("normal").steps]
+    analysis = analyse(trace, use_case, rows, ["MTR-0001"], frozenset(), final=True)
+    [dup] = [f for f in analysis.findings if f.rule == "SEQ-DUPLICATE"]
+    assert dup.step == "1.1" and not dup.is_error
