@@ -17,6 +17,12 @@ import yaml
 from amicert.errors import FileKeyError
 
 INTERNAL = "Internal"
+# the envelopes any message may come in; each catalog adds the prefixes of its own nouns
+ENVELOPE_NAMESPACES = {
+    "msg": "http://iec.ch/TC57/2011/schema/message",
+    "soap11": "http://schemas.xmlsoap.org/soap/envelope/",
+    "soap12": "http://www.w3.org/2003/05/soap-envelope",
+}
 HARNESS_ADDED_TAG = "harness_added"
 STEP_TEXT = re.compile(r"^step (?P<number>[A-Za-z]?\d+(?:\.\d+)*[a-z]?): (?P<text>.+)$")
 
@@ -46,6 +52,7 @@ class MessageSpec:
     cim: dict[str, Any] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
     expect_keys: dict[str, str] = field(default_factory=dict)
+    namespaces: dict[str, str] = field(default_factory=dict)  # prefixes the keys' XPaths use
 
 
 @dataclass(frozen=True)
@@ -155,6 +162,8 @@ class UseCase:
     integration_points: list[dict[str, Any]] = field(default_factory=list)
     summary: str = ""
     correlation_keys: tuple[str, ...] = ()
+    namespaces: dict[str, str] = field(default_factory=dict)  # prefixes of the keys' XPaths
+    capabilities: dict[str, str] = field(default_factory=dict)  # PICS keys this use case defines
 
     @property
     def document_rows(self) -> list[StepRow]:
@@ -263,6 +272,7 @@ def load_use_case(path: Path) -> UseCase:
         )
         for a in _require(raw, "actors", path, "", list)
     }
+    prefixes = {**ENVELOPE_NAMESPACES, **_string_map(raw, "namespaces", path)}
     messages = {
         name: MessageSpec(
             name=name,
@@ -270,6 +280,7 @@ def load_use_case(path: Path) -> UseCase:
             cim=dict(spec.get("cim") or {}),
             keys={k: str(v) for k, v in (spec.get("keys") or {}).items()},
             expect_keys={k: str(v) for k, v in (spec.get("expect_keys") or {}).items()},
+            namespaces=prefixes,
         )
         for name, spec in (raw.get("messages") or {}).items()
     }
@@ -351,13 +362,33 @@ def load_use_case(path: Path) -> UseCase:
         integration_points=list(raw.get("integration_points") or []),
         summary=" ".join(str(raw.get("summary", "")).split()),
         correlation_keys=tuple(raw.get("correlation_keys") or ()),
+        namespaces=prefixes,
+        capabilities={
+            k: " ".join(v.split()) for k, v in _string_map(raw, "capabilities", path).items()
+        },
     )
 
 
-def load_catalog(features_root: Path) -> dict[str, UseCase]:
-    """Every use case below ``features_root``, by id."""
+def _string_map(raw: dict[str, Any], key: str, path: Path) -> dict[str, str]:
+    value = raw.get(key) or {}
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise CatalogError(path, key, "expected a mapping of names to strings")
+    return dict(value)
+
+
+def load_catalog(root: Path | None = None) -> dict[str, UseCase]:
+    """Every use case, by id: those of the installed use-case packages, or those below ``root``
+    (one folder per use case, each with a usecase.yaml and its features)."""
+    if root is None:
+        from amicert.packages import packages
+
+        paths = [p.catalog_path for p in packages()]
+    else:
+        paths = sorted(root.glob("*/usecase.yaml"))
     catalog: dict[str, UseCase] = {}
-    for path in sorted(features_root.glob("*/usecase.yaml")):
+    for path in paths:
         uc = load_use_case(path)
         if uc.id in catalog:
             raise CatalogError(path, "id", f"duplicate use case id {uc.id}")
@@ -530,12 +561,13 @@ def coverage(use_case: UseCase) -> CoverageRow:
 
 
 def project_root(start: Path | None = None) -> Path:
-    """The folder holding features/ and steps/: the working directory upwards, then the package's."""
+    """The folder holding steps/ (the generic step definitions pytest-bdd binds): the working
+    directory upwards, then the installed package's."""
     candidates = []
     here = (start or Path.cwd()).resolve()
     candidates.extend([here, *here.parents])
     candidates.append(Path(__file__).resolve().parents[1])
     for c in candidates:
-        if (c / "features").is_dir() and (c / "steps").is_dir():
+        if (c / "steps" / "generic.py").is_file():
             return c
-    raise FileNotFoundError("no amicert project (a folder with features/ and steps/) found")
+    raise FileNotFoundError("no amicert project (a folder with steps/generic.py) found")

@@ -43,9 +43,9 @@ def probe(url: str, timeout: float) -> str | None:
 def forecast(profile: SutProfile, use_case: UseCase) -> list[ScenarioForecast]:
     from pytest_bdd.feature import get_feature
 
-    from amicert.usecases import DRIVERS
+    from amicert.packages import driver_for
 
-    driver = DRIVERS.get(use_case.id)
+    driver = driver_for(use_case.id)
     boundary = set(profile.boundary)
     out: list[ScenarioForecast] = []
     for path in sorted(use_case.features_dir.glob("*.feature")):

@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _catalog_or_usage() -> tuple[Path, dict]:  # type: ignore[type-arg]
     try:
         root = project_root()
-        return root, load_catalog(root / "features")
+        return root, load_catalog()
     except (FileNotFoundError, CatalogError) as exc:
         raise UsageError(str(exc)) from None
 

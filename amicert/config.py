@@ -20,8 +20,8 @@ from amicert.errors import FileKeyError
 
 BINDING_TYPES = ("reference", "soap", "python", "docker")
 TOP_LEVEL = ("product", "boundary", "bindings", "sut", "harness", "security", "timeouts", "pics")
-KNOWN_CAPABILITIES = {
-    "firmware_upgrade": "runs a remote firmware campaign (AEP 5.8 normal sequence)",
+# capabilities of the test-control interface; each use case's catalog declares its own
+CORE_CAPABILITIES = {
     "fault_injection": "the test-control interface injects named faults",
     "test_control": "the vendor test-control interface exists (reset, provision, state)",
     "clock_control": "the test-control interface reads and advances the SUT's clock",
@@ -197,8 +197,24 @@ def _ports(table: dict[str, Any], path: Path, key: str) -> dict[str, int]:
     return ports
 
 
-def load_profile(path: Path, known_actors: set[str] | None = None) -> SutProfile:
-    """Read and check a SUT profile; ``known_actors`` (from the catalog) checks actor names."""
+def known_capabilities() -> dict[str, str]:
+    """What a profile's [pics] may claim: the core's and every use case's (from its catalog)."""
+    from amicert.catalog import load_catalog
+
+    found = dict(CORE_CAPABILITIES)
+    for uc in load_catalog().values():
+        found.update(uc.capabilities)
+    return found
+
+
+def load_profile(
+    path: Path,
+    known_actors: set[str] | None = None,
+    capabilities: dict[str, str] | None = None,
+) -> SutProfile:
+    """Read and check a SUT profile; ``known_actors`` (from the catalog) checks actor names and
+    ``capabilities`` (default: :func:`known_capabilities`) the PICS keys."""
+    known = capabilities if capabilities is not None else known_capabilities()
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -376,15 +392,14 @@ def load_profile(path: Path, known_actors: set[str] | None = None) -> SutProfile
         raise ProfileError(
             path,
             "[pics]",
-            "missing section: declare which capabilities the product claims "
-            f"({', '.join(KNOWN_CAPABILITIES)})",
+            f"missing section: declare which capabilities the product claims ({', '.join(known)})",
         )
     pics_t = _table(data, "pics", path)
     pics: dict[str, bool] = {}
     for key, value in pics_t.items():
-        if key not in KNOWN_CAPABILITIES:
+        if key not in known:
             raise ProfileError(
-                path, f"pics.{key}", f"unknown capability (known: {', '.join(KNOWN_CAPABILITIES)})"
+                path, f"pics.{key}", f"unknown capability (known: {', '.join(known)})"
             )
         if not isinstance(value, bool):
             raise ProfileError(path, f"pics.{key}", f"expected true or false, got {value!r}")

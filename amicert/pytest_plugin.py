@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from amicert.catalog import HARNESS_ADDED_TAG, UseCase, load_catalog, project_root, tag_value
+from amicert.catalog import HARNESS_ADDED_TAG, UseCase, load_catalog, tag_value
 from amicert.findings import Blame, error
 from amicert.verdicts import Outcome, Verdict
 
@@ -153,7 +153,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def _catalog(config: pytest.Config) -> dict[str, UseCase]:
     if CATALOG not in config.stash:
-        config.stash[CATALOG] = load_catalog(project_root(Path(str(config.rootpath))) / "features")
+        config.stash[CATALOG] = load_catalog()
     return config.stash[CATALOG]
 
 
@@ -181,10 +181,11 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
 
     try:
         world = World(use_case, spec, _validator(config, Validator), run_options(config))
-    except BindingError as exc:  # keep the record: the scenario is ERROR, with the reason
+    except Exception as exc:  # keep the record: the scenario is ERROR, with the reason
         from amicert.report.summary import ScenarioResult
 
-        finding = error("BINDING", str(exc), blame=Blame.HARNESS)
+        rule = "BINDING" if isinstance(exc, BindingError) else "HARNESS-SETUP"
+        finding = error(rule, str(exc), blame=Blame.HARNESS)
         request.node.stash[RESULT] = ScenarioResult(
             use_case.id,
             spec.id,
@@ -192,7 +193,7 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
             spec.harness_added,
             Verdict.ERROR,
             str(exc),
-            "BINDING",
+            rule,
             None,
             [finding],
         )

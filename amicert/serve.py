@@ -24,13 +24,16 @@ from werkzeug.wrappers import Request, Response
 from amicert.adapters.endpoint import CONTROL_PATH, Endpoint, WireFaults
 from amicert.catalog import UseCase
 from amicert.cim.envelope import MESSAGE_NS
+from amicert.cim.nouns import END_DEVICE_EVENTS_NS
 from amicert.cim.validate import Validator
 from amicert.cim.xmlsafe import XmlSafetyError, parse_xml
 from amicert.config import SutProfile
+from amicert.driver import Driver
+from amicert.packages import driver_for
 from amicert.transport.http import HttpServer
 from amicert.world import RunOptions, World
 
-EDE = "http://iec.ch/TC57/2011/EndDeviceEvents#"
+EDE = END_DEVICE_EVENTS_NS
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,9 @@ FAULTS = {
         ),
         Fault("invalid-payload", "CIM messages and replies violate their XSD", "cim"),
         Fault(
-            "wrong-event-code", "EndDeviceEvents carry 3.11.17.25 instead of 3.11.17.52", "events"
+            "wrong-event-code",
+            "EndDeviceEvents carry another of the use case's event codes than the one they report",
+            "events",
         ),
         Fault("no-async-result", "events the served system should send are never sent", "events"),
         Fault("slow-reply", "replies come later than the profile's read timeout", "wire"),
@@ -84,10 +89,27 @@ def _break_schema(root: etree._Element) -> None:
             parent.remove(el)
 
 
-def _wrong_code(root: etree._Element) -> None:
-    for el in root.iter(f"{{{EDE}}}EndDeviceEventType"):
-        if el.get("ref") == "3.11.17.52":
-            el.set("ref", "3.11.17.25")
+def _wrong_code(codes: list[str]) -> Callable[[etree._Element], None]:
+    """Each event type swapped for the next code the use case's catalog uses: plausible, wrong."""
+
+    def change(root: etree._Element) -> None:
+        for el in root.iter(f"{{{EDE}}}EndDeviceEventType"):
+            ref = el.get("ref") or ""
+            others = [c for c in codes if c != ref]
+            if others:
+                el.set("ref", others[(codes.index(ref) if ref in codes else 0) % len(others)])
+
+    return change
+
+
+def _event_codes(catalog: dict[str, UseCase]) -> list[str]:
+    codes = {
+        str(code)
+        for uc in catalog.values()
+        for spec in uc.messages.values()
+        for code in spec.cim.get("event_codes", ())
+    }
+    return sorted(codes)
 
 
 def _sends_events(body: bytes) -> bool:
@@ -119,7 +141,8 @@ class ServedSystem:
             self.outgoing.append(lambda b: _mutate(b, _break_schema))
             self.wire.reply_hooks.append(lambda b: _mutate(b, _break_schema))
         elif fault == "wrong-event-code":
-            self.outgoing.append(lambda b: _mutate(b, _wrong_code))
+            change = _wrong_code(_event_codes(catalog))
+            self.outgoing.append(lambda b: _mutate(b, change))
         elif fault == "no-async-result":
             self.outgoing.append(lambda b: None if _sends_events(b) else b)
 
@@ -134,7 +157,7 @@ class ServedSystem:
         world = World(use_case, scenario, self.validator, options)
         assert world.link is not None
         world.link.outgoing.extend(self.outgoing)
-        world.settings["window_days"] = 7
+        world.settings.update(driver_for(use_case_id).defaults)
         self.world = world  # started once configured (its actors read the settings when built)
         return world
 
@@ -183,8 +206,12 @@ class ServedSystem:
                     "clock",
                     "clock/advance",
                 ],
-                "faults": sorted({"image-corrupted-in-transit", "nic-offline"}),
-                "states": ["standard_table", "mdm_events", "inspect", "invoke"],
+                "faults": sorted({n for d in self._drivers() for n in d.faults if n != "none"}),
+                "states": [
+                    *sorted({q for d in self._drivers() for q in d.state_queries}),
+                    "inspect",
+                    "invoke",
+                ],
             }
         if op == "reset":
             world = self.reset(str(payload["use_case"]))
@@ -201,8 +228,6 @@ class ServedSystem:
                     world.add_device(mrid, identity)
             return {"meters": list(world.devices)}
         if op == "fault":
-            from amicert.usecases import driver_for
-
             driver_for(world.use_case.id).inject(world, str(payload["name"]))
             return {"injected": payload["name"]}
         if op == "state":
@@ -228,16 +253,21 @@ class ServedSystem:
             }
         raise ValueError(f"unknown test-control operation {method} {op!r}")
 
+    def _drivers(self) -> list[Driver]:
+        """The drivers of the use cases whose actors the served boundary plays."""
+        boundary = set(self.profile.boundary)
+        return [driver_for(uc.id) for uc in self.catalog.values() if boundary & set(uc.actors)]
+
     def _state(self, world: World, payload: dict[str, Any]) -> dict[str, Any]:
         query = payload.get("query")
-        if query == "standard_table":
-            board = world.actor("Meter Metrology Board", str(payload["meter"]))
-            return {"hex": board.read_table(int(payload.get("table", 1))).hex()}
-        if query == "mdm_events":
-            mdm = world.actor("MDM")
-            return {
-                "events": [dataclasses.asdict(e) for e in mdm.events_for(str(payload["meter"]))]
-            }
+        named = driver_for(world.use_case.id).state_queries.get(str(query))
+        if named is not None:
+            instance = payload.get(named.instance_arg) if named.instance_arg else None
+            actor = world.actor(named.role, None if instance is None else str(instance))
+            missing = [a for a in named.args if a not in payload]
+            if missing:
+                raise ValueError(f"state {named.name}: missing {', '.join(missing)}")
+            return named.encode(getattr(actor, named.method)(*(payload[a] for a in named.args)))
         if query in ("inspect", "invoke"):
             # the reference actors' own state, for checks that have no named query
             actor = world.actor(str(payload["actor"]), payload.get("instance"))

@@ -10,7 +10,7 @@ import pytest
 
 from amicert.catalog import STEP_TEXT
 from amicert.findings import Blame, Finding, error
-from amicert.usecases import driver_for
+from amicert.packages import driver_for
 from amicert.world import NotApplicable, StepCheckFailed, World
 
 

@@ -21,18 +21,6 @@ from amicert.findings import Blame, Finding, Severity, error
 if TYPE_CHECKING:
     from amicert.cim.validate import MessageInfo
 
-NAMESPACES = {
-    "dev": "urn:amicert:device:1",
-    "msg": "http://iec.ch/TC57/2011/schema/message",
-    "ede": "http://iec.ch/TC57/2011/EndDeviceEvents#",
-    "edc": "http://iec.ch/TC57/2011/EndDeviceControls#",
-    "mr": "http://iec.ch/TC57/2011/MeterReadings#",
-    "mtr": "urn:amicert:meter:1",
-    "tro": "urn:amicert:trouble:1",
-    "soap11": "http://schemas.xmlsoap.org/soap/envelope/",
-    "soap12": "http://www.w3.org/2003/05/soap-envelope",
-}
-
 HEADER_KEYS = {
     "header:correlation_id": "correlation_id",
     "header:message_id": "message_id",
@@ -158,7 +146,7 @@ def _extract_keys(exchange: Exchange, spec: MessageSpec) -> dict[str, list[str]]
             values[key] = []
             continue
         try:
-            result = root.xpath(expr, namespaces=NAMESPACES)
+            result = root.xpath(expr, namespaces=spec.namespaces)
         except etree.XPathError:
             values[key] = []
             continue

@@ -20,6 +20,7 @@ from amicert.catalog import ScenarioSpec, StepRow, UseCase
 from amicert.cim.validate import Validator
 from amicert.clock import VirtualClock
 from amicert.findings import Blame, Finding, error
+from amicert.packages import driver_for
 from amicert.trace import Analysis, Exchange, Trace, analyse
 from amicert.verdicts import Outcome, decide
 
@@ -117,7 +118,9 @@ class World:
         self.findings: list[Finding] = []
         self.step_findings: dict[str, list[Finding]] = {}
         self.attach: Callable[[str, bytes | str, str], None] = lambda name, body, kind: None
-        self._reference = reference if reference is not None else _reference_actors()
+        self._reference = (
+            reference if reference is not None else dict(driver_for(use_case.id).reference)
+        )
         self.classes: dict[str, type[Actor]] = {}
         profile = self.options.profile
         overrides = dict(self.options.actor_overrides)
@@ -165,6 +168,7 @@ class World:
             profile.wsdl_dir,
             self.control,
             sync_clock=profile.claims("clock_control") and not self.options.served,
+            queries=driver_for(self.use_case.id).state_queries,
         )
         if not profile.claims("clock_control"):
             # the harness's clock is not the SUT's: a freshness check against it would be noise
@@ -487,9 +491,3 @@ def _unique(findings: list[Finding]) -> list[Finding]:
             seen.add(key)
             out.append(f)
     return out
-
-
-def _reference_actors() -> dict[str, type[Actor]]:
-    from reference_impl import REFERENCE_ACTORS
-
-    return dict(REFERENCE_ACTORS)

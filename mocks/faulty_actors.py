@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from lxml import etree
 
-from amicert import device
 from amicert.cim.envelope import Header, build_event
 from amicert.cim.nouns import EndDeviceEventData, end_device_events
 from amicert.trace import Exchange
@@ -21,6 +20,7 @@ from reference_impl.head_end import FIRMWARE_REPLACED, Campaign, HeadEnd
 from reference_impl.mdm import Mdm
 from reference_impl.meter_vendor import MeterVendor
 from reference_impl.metrology_board import MetrologyBoard
+from usecases.firmware_upgrade import vocabulary as device
 
 EDE = "http://iec.ch/TC57/2011/EndDeviceEvents#"
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from amicert.lifecycle import Record, TroubleOrder, physical
 from reference_impl.ami_meter import AmiMeter
 from reference_impl.ami_system import AmiSystem
 from reference_impl.field_dispatch import FieldDispatch
 from reference_impl.field_tool import FieldTool
 from reference_impl.mdms import MeterDataManagementSystem
 from reference_impl.meter_management_system import MeterManagementSystem, Window
+from usecases.meter_lifecycle.vocabulary import Record, TroubleOrder, physical
 
 
 class MmsIgnoresOutages(MeterManagementSystem):

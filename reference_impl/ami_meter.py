@@ -17,7 +17,8 @@ from lxml import etree
 
 from amicert.actors.base import Actor, ActorContext, on
 from amicert.cim.envelope import ReplyError
-from amicert.lifecycle import (
+from amicert.trace import Exchange
+from usecases.meter_lifecycle.vocabulary import (
     COVER_REMOVED,
     FAILURE_CLASSES,
     FailureClass,
@@ -32,7 +33,6 @@ from amicert.lifecycle import (
     read_meter_message,
     reply,
 )
-from amicert.trace import Exchange
 
 __all__ = ["AmiMeter", "get_meter_readings"]
 

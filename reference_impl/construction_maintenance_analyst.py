@@ -7,8 +7,8 @@ import functools
 from datetime import timedelta
 
 from amicert.actors.base import ActorContext
-from amicert.lifecycle import MeterRef, meter_message, physical
 from amicert.operators import OperatorActor
+from usecases.meter_lifecycle.vocabulary import MeterRef, meter_message, physical
 
 
 class ConstructionMaintenanceAnalyst(OperatorActor):

@@ -8,7 +8,8 @@ from lxml import etree
 
 from amicert.actors.base import Actor, ActorContext, on
 from amicert.cim.envelope import build_request
-from amicert.lifecycle import (
+from amicert.trace import Exchange
+from usecases.meter_lifecycle.vocabulary import (
     TroubleOrder,
     cim_header,
     meter_message,
@@ -18,7 +19,6 @@ from amicert.lifecycle import (
     reply,
     trouble_orders,
 )
-from amicert.trace import Exchange
 
 
 class Css(Actor):

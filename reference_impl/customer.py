@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from amicert.lifecycle import meter_message
 from amicert.operators import OperatorActor
+from usecases.meter_lifecycle.vocabulary import meter_message
 
 
 class Customer(OperatorActor):

@@ -16,7 +16,9 @@ from lxml import etree
 
 from amicert.actors.base import on
 from amicert.cim.envelope import build_request
-from amicert.lifecycle import (
+from amicert.operators import OperatorActor
+from amicert.trace import Exchange
+from usecases.meter_lifecycle.vocabulary import (
     MeterRef,
     TroubleOrder,
     cim_header,
@@ -27,8 +29,6 @@ from amicert.lifecycle import (
     read_meter_readings,
     trouble_orders,
 )
-from amicert.operators import OperatorActor
-from amicert.trace import Exchange
 
 
 def on_demand(actor: Any, meter: str) -> tuple[float | None, list[str], bool]:

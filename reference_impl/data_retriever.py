@@ -3,8 +3,8 @@ to the Meter Data Management System Technician."""
 
 from __future__ import annotations
 
-from amicert.lifecycle import MeterRef, meter_message
 from amicert.operators import OperatorActor
+from usecases.meter_lifecycle.vocabulary import MeterRef, meter_message
 
 
 class DataRetriever(OperatorActor):

@@ -12,7 +12,8 @@ from lxml import etree
 from amicert.actors.base import Actor, ActorContext, on
 from amicert.cim.envelope import build_event
 from amicert.cim.nouns import EndDeviceEventData, end_device_events
-from amicert.lifecycle import (
+from amicert.trace import Exchange
+from usecases.meter_lifecycle.vocabulary import (
     COMMUNICATION_FAILED,
     MeterRef,
     cim_header,
@@ -20,7 +21,6 @@ from amicert.lifecycle import (
     mq,
     read_meter_message,
 )
-from amicert.trace import Exchange
 
 
 @dataclass

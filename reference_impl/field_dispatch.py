@@ -12,8 +12,14 @@ from lxml import etree
 
 from amicert.actors.base import Actor, ActorContext, on
 from amicert.cim.envelope import build_event
-from amicert.lifecycle import TroubleOrder, cim_header, read_trouble_orders, reply, trouble_orders
 from amicert.trace import Exchange
+from usecases.meter_lifecycle.vocabulary import (
+    TroubleOrder,
+    cim_header,
+    read_trouble_orders,
+    reply,
+    trouble_orders,
+)
 
 # hours within which an order of each priority must be worked (I2BR1's service levels)
 DEFAULT_SLA_HOURS = {1: 8, 2: 24, 3: 72, 4: 240}

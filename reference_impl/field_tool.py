@@ -17,7 +17,8 @@ from lxml import etree
 
 from amicert.actors.base import Actor, ActorContext, on
 from amicert.cim.envelope import build_request
-from amicert.lifecycle import (
+from amicert.trace import Exchange
+from usecases.meter_lifecycle.vocabulary import (
     MeterMessage,
     MeterRef,
     TroubleOrder,
@@ -29,7 +30,6 @@ from amicert.lifecycle import (
     read_trouble_orders,
     trouble_orders,
 )
-from amicert.trace import Exchange
 
 
 @dataclass

@@ -12,8 +12,8 @@ from datetime import timedelta
 from typing import Any
 
 from amicert.actors.base import ActorContext
-from amicert.lifecycle import MeterRef, meter_message, physical
 from amicert.operators import OperatorActor
+from usecases.meter_lifecycle.vocabulary import MeterRef, meter_message, physical
 
 
 class FieldWorker(OperatorActor):
@@ -70,7 +70,7 @@ class FieldWorker(OperatorActor):
         """Test the meter in the socket with the person's own test set (person -> AMI Meter)."""
         from lxml import etree
 
-        from amicert.lifecycle import read_meter_message
+        from usecases.meter_lifecycle.vocabulary import read_meter_message
 
         meter = self.tool.scan(order_id)
         answer = self.call(

@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 
 from lxml import etree
 
-from amicert import device
 from amicert.actors.base import Actor, ActorContext, on
 from amicert.c1219 import StandardTable1, TableError
 from amicert.cim.envelope import Header, build_event
 from amicert.cim.nouns import EndDeviceEventData, end_device_events
 from amicert.trace import Exchange
+from usecases.firmware_upgrade import vocabulary as device
 
 NS = {"dev": device.DEVICE_NS}
 FIRMWARE_REPLACED = "3.11.17.52"

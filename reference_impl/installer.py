@@ -8,8 +8,8 @@ replacement is at hand, otherwise a trouble order to replace it is raised from t
 
 from __future__ import annotations
 
-from amicert.lifecycle import physical
 from reference_impl.field_worker import FieldWorker
+from usecases.meter_lifecycle.vocabulary import physical
 
 
 class Installer(FieldWorker):

@@ -17,7 +17,8 @@ from lxml import etree
 
 from amicert.actors.base import Actor, ActorContext, on
 from amicert.cim.envelope import build_event
-from amicert.lifecycle import (
+from amicert.trace import Exchange
+from usecases.meter_lifecycle.vocabulary import (
     EVENTS_NS,
     FAILURE_CLASSES,
     MeterRef,
@@ -31,7 +32,6 @@ from amicert.lifecycle import (
     reply,
     trouble_orders,
 )
-from amicert.trace import Exchange
 
 EDE = f"{{{EVENTS_NS}}}"
 

@@ -16,7 +16,10 @@ from lxml import etree
 
 from amicert.actors.base import ActorContext, on
 from amicert.cim.envelope import build_request
-from amicert.lifecycle import (
+from amicert.operators import OperatorActor
+from amicert.trace import Exchange
+from reference_impl.customer_representative import on_demand
+from usecases.meter_lifecycle.vocabulary import (
     MeterRef,
     TroubleOrder,
     cim_header,
@@ -26,9 +29,6 @@ from amicert.lifecycle import (
     read_meter_message,
     trouble_orders,
 )
-from amicert.operators import OperatorActor
-from amicert.trace import Exchange
-from reference_impl.customer_representative import on_demand
 
 TAMPER_CODES = ("3.12.0.257", "3.12.29.212")
 

@@ -26,7 +26,8 @@ from lxml import etree
 
 from amicert.actors.base import Actor, ActorContext, on
 from amicert.cim.envelope import build_event, build_request, parse_datetime
-from amicert.lifecycle import (
+from amicert.trace import Exchange
+from usecases.meter_lifecycle.vocabulary import (
     DEFAULT_ROUTING,
     EVENTS_NS,
     FAILURE_CLASSES,
@@ -41,7 +42,6 @@ from amicert.lifecycle import (
     reply,
     trouble_orders,
 )
-from amicert.trace import Exchange
 
 EDE = f"{{{EVENTS_NS}}}"
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from amicert.actors.base import ActorContext
-from amicert.lifecycle import MeterRef, meter_message, physical
 from amicert.operators import OperatorActor
+from usecases.meter_lifecycle.vocabulary import MeterRef, meter_message, physical
 
 CHOICES = ("repair", "return to manufacturer", "salvage")
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from amicert import device
 from amicert.actors.base import Actor
-from amicert.device import FirmwareImage
+from usecases.firmware_upgrade import vocabulary as device
+from usecases.firmware_upgrade.vocabulary import FirmwareImage
 
 
 class MeterVendor(Actor):

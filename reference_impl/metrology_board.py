@@ -11,10 +11,10 @@ from datetime import timedelta
 
 from lxml import etree
 
-from amicert import device
 from amicert.actors.base import Actor, ActorContext, on
 from amicert.c1219 import StandardTable1
 from amicert.trace import Exchange
+from usecases.firmware_upgrade import vocabulary as device
 
 NS = {"dev": device.DEVICE_NS}
 APPLY_TIME = timedelta(minutes=3)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from amicert import device
 from amicert.actors.base import Actor, on
 from amicert.trace import Exchange
+from usecases.firmware_upgrade import vocabulary as device
 
 NS = {"dev": device.DEVICE_NS}
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import functools
 from datetime import timedelta
 
-from amicert.lifecycle import physical
 from reference_impl.field_worker import FieldWorker
+from usecases.meter_lifecycle.vocabulary import physical
 
 
 class RevenueProtectionRep(FieldWorker):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from amicert.actors.base import Actor
-from amicert.lifecycle import MeterRef, meter_message
+from usecases.meter_lifecycle.vocabulary import MeterRef, meter_message
 
 
 class TdbuPlanning(Actor):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from lxml import etree
 
 from amicert.actors.base import Actor, ActorContext, on
-from amicert.lifecycle import MeterMessage, mq, read_meter_message
 from amicert.trace import Exchange
+from usecases.meter_lifecycle.vocabulary import MeterMessage, mq, read_meter_message
 
 
 class ThirdParties(Actor):

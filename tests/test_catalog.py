@@ -15,11 +15,11 @@ from amicert.catalog import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-AEP = "features/firmware_upgrade"
+AEP = "usecases/firmware_upgrade"
 
 
 def test_aep58_rows_are_transcribed_with_document_numbers_and_actors() -> None:
-    uc = load_catalog(ROOT / "features")["AEP-5.8"]
+    uc = load_catalog()["AEP-5.8"]
     numbers = [r.number for r in uc.document_rows]
     assert numbers == [f"1.{i}" for i in range(1, 12)]
     assert uc.row("1.6").message_type == "Write ANSI C12.19 Table Data Element or proprietary"
@@ -28,13 +28,13 @@ def test_aep58_rows_are_transcribed_with_document_numbers_and_actors() -> None:
 
 
 def test_aep58_coverage_is_complete() -> None:
-    row = coverage(load_catalog(ROOT / "features")["AEP-5.8"])
+    row = coverage(load_catalog()["AEP-5.8"])
     assert row.steps_total == row.steps_covered == 11
     assert row.requirements_traced == row.requirements_total
 
 
 def test_every_use_case_traces_cleanly() -> None:
-    for uc in load_catalog(ROOT / "features").values():
+    for uc in load_catalog().values():
         assert traceability_problems(uc) == [], uc.id
 
 

@@ -10,15 +10,15 @@ import yaml
 
 from amicert.catalog import CatalogError, coverage, load_catalog, load_use_case
 from amicert.cim.validate import ValidationContext, Validator
-from amicert.lifecycle import meter_message
 from amicert.trace import Trace, analyse
+from usecases.meter_lifecycle.vocabulary import meter_message
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2026, 1, 5, tzinfo=UTC)
 
 
 def test_i2_transcribes_every_row_of_the_seven_tables_with_its_document_number() -> None:
-    uc = load_catalog(ROOT / "features")["I2"]
+    uc = load_catalog()["I2"]
     assert len(uc.document_rows) == 139
     tables = {r.table for r in uc.document_rows}
     assert tables == {f"3.{i}" for i in range(1, 8)}
@@ -33,13 +33,13 @@ def test_i2_transcribes_every_row_of_the_seven_tables_with_its_document_number()
 
 
 def test_i2_coverage_is_complete() -> None:
-    row = coverage(load_catalog(ROOT / "features")["I2"])
+    row = coverage(load_catalog()["I2"])
     assert row.steps_total == row.steps_covered >= 139
     assert row.requirements_traced + row.requirements_out_of_scope == row.requirements_total
 
 
 def test_a_row_of_several_exchanges_keeps_them_in_order() -> None:
-    uc = load_catalog(ROOT / "features")["I2"]
+    uc = load_catalog()["I2"]
     parts = uc.row("3.1#7").exchanges
     assert [(p.producer, p.receiver) for p in parts][:2] == [
         ("Field Tool", "AMI Meter"),

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from amicert import device
 from amicert.catalog import UseCase, load_catalog
 from amicert.cim.envelope import Header, build_event
 from amicert.cim.nouns import EndDeviceEventData, end_device_events
 from amicert.cim.validate import ValidationContext, Validator
 from amicert.trace import Trace, analyse
+from usecases.firmware_upgrade import vocabulary as device
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2026, 1, 5, tzinfo=UTC)
@@ -22,7 +22,7 @@ TABLE = b"AMICAX-200  \x01\x00\x04\x02SN00000001      "
 
 @pytest.fixture(scope="module")
 def use_case() -> UseCase:
-    return load_catalog(ROOT / "features")["AEP-5.8"]
+    return load_catalog()["AEP-5.8"]
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from amicert import device
 from amicert.actors.base import Actor, ActorContext, on
 from amicert.bus import Bus
 from amicert.catalog import load_catalog
@@ -18,12 +17,13 @@ from amicert.clock import VirtualClock
 from amicert.findings import Blame
 from amicert.trace import Exchange, Trace, content_deviations
 from amicert.world import StepCheckFailed, World
+from usecases.firmware_upgrade import vocabulary as device
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def world() -> World:
-    uc = load_catalog(ROOT / "features")["AEP-5.8"]
+    uc = load_catalog()["AEP-5.8"]
     return World(uc, uc.scenario("never-confirms"), Validator())
 
 
@@ -34,7 +34,7 @@ def test_a_feature_row_outside_its_scenario_is_reported() -> None:
 
 
 def test_a_state_observation_the_driver_lacks_is_a_harness_error() -> None:
-    uc = load_catalog(ROOT / "features")["AEP-5.8"]
+    uc = load_catalog()["AEP-5.8"]
     w = World(uc, uc.scenario("normal"), Validator())
     with pytest.raises(StepCheckFailed) as info:
         w.check_row("1.7", {})  # firmware_updated not offered
@@ -51,7 +51,7 @@ def test_an_internal_row_without_an_observation_is_not_observable() -> None:
 
 
 def test_a_message_that_did_not_parse_cannot_be_any_rows_message() -> None:
-    uc = load_catalog(ROOT / "features")["AEP-5.8"]
+    uc = load_catalog()["AEP-5.8"]
     x = Trace().record("AMI Head-End", "MDM", b"<not xml", VirtualClock().now())
     [finding] = content_deviations(x, uc.messages["firmware_confirmation"])
     assert finding.rule == "MSG-UNPARSED"

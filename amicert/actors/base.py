@@ -26,7 +26,7 @@ _HANDLER_ATTR = "_amicert_on"
 
 
 def on(key: str) -> Callable[[F], F]:
-    """Declare a handler: ``@on("{urn:amicert:device:1}FirmwareWrite")`` or ``@on("created EndDeviceEvents")``."""
+    """Declare a handler: ``@on("{urn:example:protocol:1}Write")`` or ``@on("created EndDeviceEvents")``."""
 
     def mark(fn: F) -> F:
         setattr(fn, _HANDLER_ATTR, key)

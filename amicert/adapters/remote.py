@@ -2,12 +2,14 @@
 
 The same proxy serves both directions: the harness uses it for the vendor's actors (SOAP to the
 SUT's services, the device protocol to /amicert/device), and ``amicert serve`` uses it for the
-harness's actors. State queries a check needs (a meter's Standard Table 1, the MDM's events) go
-through the vendor test-control interface (docs/vendor-guide.md).
+harness's actors. State a check needs goes through the vendor test-control interface: the use
+case's named state queries (``Driver.state_queries``) first, any other attribute by generic
+inspection (docs/vendor-guide.md).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +21,7 @@ import requests
 from amicert.actors.base import Actor, ActorContext
 from amicert.cim.xmlsafe import XmlSafetyError, parse_xml, unwrap_soap
 from amicert.config import Security, Timeouts
+from amicert.driver import StateAnswerError, StateQuery
 from amicert.transport.http import HttpClient, WireResult, blank_passwords, redact
 from amicert.transport.soap import envelope, operation_for, username_token
 
@@ -41,6 +44,7 @@ class RemoteLink:
     control: TestControlClient | None = None
     outgoing: list[Any] = field(default_factory=list)  # callables mutating or dropping bodies
     sync_clock: bool = False  # bring the other side's clock to ours before each message
+    queries: dict[str, StateQuery] = field(default_factory=dict)  # the use case's named reads
 
     def __post_init__(self) -> None:
         self.client = HttpClient(self.timeouts, self.security)
@@ -112,28 +116,30 @@ class RemoteActor(Actor):
             raise TestControlError(f"{self.role}: state cannot be read: no test-control interface")
         return self.link.control
 
-    def read_table(self, table: int) -> bytes:
-        """C12.19 table read of this meter (Meter Metrology Board)."""
-        answer = self._control().state("standard_table", meter=self.instance, table=table)
-        try:
-            return bytes.fromhex(str(answer["hex"]))
-        except (KeyError, ValueError) as exc:
-            raise TestControlError(f"state standard_table: unusable answer {answer!r}") from exc
-
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_") or name in ("link", "remote", "ctx", "instance", "log"):
             raise AttributeError(name)
+        query = next(
+            (q for q in self.link.queries.values() if q.role == self.role and q.method == name),
+            None,
+        )
+        if query is not None:
+            return functools.partial(_query, self, query)
         return _inspect(self, name)
 
-    def events_for(self, meter: str) -> list[Any]:
-        """The events the MDM holds for a meter."""
-        from reference_impl.mdm import EventRecord
 
-        answer = self._control().state("mdm_events", meter=meter)
-        try:
-            return [EventRecord(**e) for e in answer["events"]]
-        except (KeyError, TypeError) as exc:
-            raise TestControlError(f"state mdm_events: unusable answer {answer!r}") from exc
+def _query(actor: RemoteActor, query: StateQuery, *args: Any) -> Any:
+    """A named state query of the use case, asked through test-control and decoded."""
+    if len(args) != len(query.args):
+        raise TypeError(f"{query.method} takes {len(query.args)} arguments ({query.args})")
+    request = dict(zip(query.args, args, strict=True))
+    if query.instance_arg:
+        request[query.instance_arg] = actor.instance
+    answer = actor._control().state(query.name, **request)
+    try:
+        return query.decode(answer)
+    except StateAnswerError as exc:
+        raise TestControlError(f"state {query.name}: unusable answer: {exc}") from None
 
 
 class RemoteValue:
@@ -152,8 +158,8 @@ def _inspect(actor: RemoteActor, name: str) -> Any:
     """State the harness reads from a remote actor that has no named query for it.
 
     Asks the test-control interface for ``name`` on this actor: a value comes back as records,
-    a method as a callable that invokes it remotely. Named state queries (``read_table``,
-    ``events_for``) are preferred; this keeps any reference actor inspectable when served.
+    a method as a callable that invokes it remotely. The use case's named state queries are
+    preferred; this keeps any reference actor inspectable when served.
     """
     control = actor._control()
     answer = control.state("inspect", actor=actor.role, instance=actor.instance, name=name)

@@ -25,7 +25,7 @@ XXE = b"""<?xml version="1.0"?>
 
 @pytest.fixture
 def world() -> World:
-    catalog = load_catalog(ROOT / "features")
+    catalog = load_catalog()
     uc = catalog["AEP-5.8"]
     profile = load_profile(ROOT / "examples" / "headend-over-soap.toml")
     w = World(uc, uc.scenario("normal"), Validator(), RunOptions(profile=profile))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from amicert.catalog import load_catalog
 from amicert.cim.validate import Validator
-from amicert.usecases import driver_for
+from amicert.packages import driver_for
 from amicert.world import RunOptions, World
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,7 +15,7 @@ _VALIDATOR = Validator()
 
 
 def i2_world(scenario: str, *setups: str, overrides: dict[str, str] | None = None) -> World:
-    uc = load_catalog(ROOT / "features")["I2"]
+    uc = load_catalog()["I2"]
     world = World(
         uc, uc.scenario(scenario), _VALIDATOR, RunOptions(actor_overrides=overrides or {})
     )

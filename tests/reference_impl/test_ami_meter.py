@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from i2_support import i2_world, run_out
 
-from amicert.usecases import driver_for
+from amicert.packages import driver_for
 
 DRIVER = driver_for("I2")
 

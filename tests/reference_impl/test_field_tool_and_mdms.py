@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from i2_support import i2_world, labels, run_out
 
-from amicert.usecases import driver_for
+from amicert.packages import driver_for
 
 DRIVER = driver_for("I2")
 

@@ -6,14 +6,14 @@ from pathlib import Path
 
 from amicert.catalog import load_catalog
 from amicert.cim.validate import Validator
-from amicert.usecases import driver_for
+from amicert.packages import driver_for
 from amicert.world import World
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def campaign_world(meters: int, fault: str = "none") -> World:
-    uc = load_catalog(ROOT / "features")["AEP-5.8"]
+    uc = load_catalog()["AEP-5.8"]
     world = World(uc, uc.scenario("normal"), Validator())
     driver = driver_for("AEP-5.8")
     driver.setup(world, f'{meters} meters of model "AX-200" running firmware 4.1 are in scope')

@@ -7,7 +7,6 @@ import random
 
 import pytest
 
-from amicert import device
 from amicert.actors.base import ActorContext
 from amicert.bus import Bus
 from amicert.c1219 import StandardTable1
@@ -15,6 +14,7 @@ from amicert.cim.validate import Validator
 from amicert.clock import VirtualClock
 from amicert.trace import Trace
 from reference_impl.metrology_board import MetrologyBoard
+from usecases.firmware_upgrade import vocabulary as device
 
 
 @pytest.fixture

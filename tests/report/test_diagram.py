@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_expected_diagram_has_every_row_of_the_scenario() -> None:
-    uc = load_catalog(ROOT / "features")["AEP-5.8"]
+    uc = load_catalog()["AEP-5.8"]
     text = expected([uc.row(n) for n in uc.scenario("normal").steps])
     assert text.startswith("sequenceDiagram")
     for n in uc.scenario("normal").steps:

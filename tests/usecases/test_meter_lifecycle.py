@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from amicert.usecases import driver_for
-from amicert.usecases.base import DriverError
+from amicert.driver import DriverError
+from amicert.packages import driver_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reference_impl"))
 from i2_support import i2_world, run_out

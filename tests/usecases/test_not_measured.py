@@ -10,15 +10,15 @@ from amicert.catalog import load_catalog
 from amicert.cim.validate import Validator
 from amicert.findings import Blame
 from amicert.steps_support import check_every_device
-from amicert.usecases.meter_lifecycle import download_within, metrology_cadence
 from amicert.verdicts import Verdict, decide
 from amicert.world import StepCheckFailed, World
+from usecases.meter_lifecycle.driver import download_within, metrology_cadence
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def bare_world() -> World:
-    uc = load_catalog(ROOT / "features")["I2"]
+    uc = load_catalog()["I2"]
     return World(uc, next(iter(uc.scenarios.values())), Validator())
 
 

@@ -15,10 +15,10 @@ from amicert.adapters.remote import TestControlError as ControlError
 from amicert.catalog import load_catalog
 from amicert.cim.validate import Validator
 from amicert.findings import Blame
-from amicert.usecases import driver_for
-from amicert.usecases import firmware_upgrade as aep
-from amicert.usecases import meter_lifecycle as i2
+from amicert.packages import driver_for
 from amicert.world import RunOptions, World
+from usecases.firmware_upgrade import driver as aep
+from usecases.meter_lifecycle import driver as i2
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,7 +63,7 @@ def test_data_not_marked_untrustworthy(world: World) -> None:
 
 
 def aep_world(overrides: dict[str, str] | None = None) -> World:
-    uc = load_catalog(ROOT / "features")["AEP-5.8"]
+    uc = load_catalog()["AEP-5.8"]
     w = World(uc, uc.scenario("normal"), Validator(), RunOptions(actor_overrides=overrides or {}))
     driver_for("AEP-5.8").setup(w, '1 meter of model "AX-200" running firmware 4.1 is in scope')
     w.start()

@@ -6,16 +6,97 @@ MDM's store: the observed state, never what the head-end reported.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
+from typing import Any
 
 from amicert.adapters.remote import TestControlError
 from amicert.c1219 import StandardTable1, TableError
-from amicert.device import FirmwareImage
+from amicert.driver import Driver, StateAnswerError, StateQuery
 from amicert.findings import Blame, Finding, error
-from amicert.usecases.base import Driver
 from amicert.world import World
+from reference_impl.ami_network import AmiNetwork
+from reference_impl.head_end import HeadEnd
+from reference_impl.mdm import EventRecord, Mdm
+from reference_impl.meter_vendor import MeterVendor
+from reference_impl.metering_department import MeteringDepartment
+from reference_impl.metrology_board import MetrologyBoard
+from reference_impl.nic import Nic
+from usecases.firmware_upgrade.vocabulary import FirmwareImage
 
 FIRMWARE_UPGRADE = Driver(use_case="AEP-5.8")
+DRIVER = FIRMWARE_UPGRADE
+FIRMWARE_UPGRADE.defaults["window_days"] = 7
+FIRMWARE_UPGRADE.plays(
+    MeterVendor, MeteringDepartment, HeadEnd, AmiNetwork, Nic, MetrologyBoard, Mdm
+)
+
+
+def _table_answer(answer: dict[str, Any]) -> bytes:
+    try:
+        return bytes.fromhex(str(answer["hex"]))
+    except (KeyError, ValueError) as exc:
+        raise StateAnswerError(f"expected {{'hex': <table bytes in hex>}}, got {answer!r}") from exc
+
+
+def _events_answer(answer: dict[str, Any]) -> list[EventRecord]:
+    try:
+        return [EventRecord(**e) for e in answer["events"]]
+    except (KeyError, TypeError) as exc:
+        raise StateAnswerError(f"expected {{'events': [event records]}}, got {answer!r}") from exc
+
+
+FIRMWARE_UPGRADE.query(
+    StateQuery(
+        "standard_table",
+        "Meter Metrology Board",
+        "read_table",
+        args=("table",),
+        instance_arg="meter",
+        encode=lambda data: {"hex": data.hex()},
+        decode=_table_answer,
+        answer_schema={
+            "type": "object",
+            "required": ["hex"],
+            "properties": {"hex": {"type": "string", "pattern": "^([0-9a-fA-F]{2})*$"}},
+        },
+        description="a C12.19 table of one meter, as its metrology board reads it (bytes in hex)",
+    )
+)
+FIRMWARE_UPGRADE.query(
+    StateQuery(
+        "mdm_events",
+        "MDM",
+        "events_for",
+        args=("meter",),
+        encode=lambda events: {"events": [dataclasses.asdict(e) for e in events]},
+        decode=_events_answer,
+        answer_schema={
+            "type": "object",
+            "required": ["events"],
+            "properties": {
+                "events": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["meter", "code", "created", "correlation_id"],
+                        "properties": {
+                            "meter": {"type": "string"},
+                            "code": {"type": "string"},
+                            "created": {"type": "string"},
+                            "correlation_id": {"type": "string"},
+                            "details": {
+                                "type": "object",
+                                "additionalProperties": {"type": "string"},
+                            },
+                        },
+                    },
+                }
+            },
+        },
+        description="the device events the MDM holds for one meter",
+    )
+)
 MANUFACTURER = "AMIC"
 
 

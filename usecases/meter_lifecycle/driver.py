@@ -14,8 +14,29 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from amicert.cim.envelope import parse_datetime
+from amicert.driver import Driver
 from amicert.findings import Blame, Finding, error
-from amicert.lifecycle import (
+from amicert.trace import Exchange
+from amicert.world import World
+from reference_impl.ami_meter import AmiMeter
+from reference_impl.ami_system import AmiSystem
+from reference_impl.construction_maintenance_analyst import ConstructionMaintenanceAnalyst
+from reference_impl.css import Css
+from reference_impl.customer import Customer
+from reference_impl.customer_representative import CustomerRepresentative
+from reference_impl.data_retriever import DataRetriever
+from reference_impl.dcc import Dcc
+from reference_impl.field_dispatch import FieldDispatch
+from reference_impl.field_tool import FieldTool
+from reference_impl.installer import Installer
+from reference_impl.mdms import MeterDataManagementSystem
+from reference_impl.mdms_technician import MdmsTechnician
+from reference_impl.meter_management_system import MeterManagementSystem
+from reference_impl.meter_shop_technician import MeterShopTechnician
+from reference_impl.revenue_protection_rep import RevenueProtectionRep
+from reference_impl.tdbu import TdbuPlanning
+from reference_impl.third_parties import ThirdParties
+from usecases.meter_lifecycle.vocabulary import (
     FAILURE_CLASSES,
     METER_NS,
     TROUBLE_NS,
@@ -23,18 +44,36 @@ from amicert.lifecycle import (
     read_meter_message,
     read_trouble_orders,
 )
-from amicert.trace import Exchange
-from amicert.usecases.base import Driver
-from amicert.world import World
 
 METER_LIFECYCLE = Driver(use_case="I2")
+DRIVER = METER_LIFECYCLE
+METER_LIFECYCLE.plays(
+    AmiMeter,
+    AmiSystem,
+    Dcc,
+    MeterManagementSystem,
+    FieldDispatch,
+    FieldTool,
+    MeterDataManagementSystem,
+    Css,
+    ThirdParties,
+    TdbuPlanning,
+    Installer,
+    RevenueProtectionRep,
+    Customer,
+    CustomerRepresentative,
+    MdmsTechnician,
+    DataRetriever,
+    ConstructionMaintenanceAnalyst,
+    MeterShopTechnician,
+)
 SUBJECT = "MTR-0001"
 REPLACEMENT = "MTR-0002"
 MANUFACTURER = "AMIC"
 
 
 def _world_physical(world: World) -> Any:
-    from amicert.lifecycle import PhysicalWorld
+    from usecases.meter_lifecycle.vocabulary import PhysicalWorld
 
     found = world.settings.get("physical")
     if not isinstance(found, PhysicalWorld):
@@ -159,7 +198,7 @@ def comms_down(world: World) -> None:
 
 @METER_LIFECYCLE.on_setup(r"the AMI System has logged (?P<n>\d+) earlier failures of the meter")
 def earlier_failures(world: World, n: str) -> None:
-    from amicert.lifecycle import MeterRef
+    from usecases.meter_lifecycle.vocabulary import MeterRef
 
     world.start()
     ident = world.settings["meters"][world.params["subject"]]

@@ -1,4 +1,9 @@
-"""The driver shape: registries of named domain operations, filled by each use case module."""
+"""The driver shape: what a use-case package gives the generic core.
+
+Named domain operations (pre-conditions, set-ups, triggers, faults), state checks, the reference
+actors that play each role, and the state queries a served actor answers through test-control.
+Everything else (matching, validation, verdicts, the wire) is generic.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from amicert.findings import Finding
 
 if TYPE_CHECKING:
+    from amicert.actors.base import Actor
     from amicert.world import World
 
 Operation = Callable[["World"], None]
@@ -19,6 +25,33 @@ DeviceCheck = Callable[..., Finding | None]
 
 class DriverError(Exception):
     """A feature asked for an operation the driver does not have."""
+
+
+class StateAnswerError(ValueError):
+    """A test-control state answer that does not have the shape its query declares."""
+
+
+@dataclass(frozen=True)
+class StateQuery:
+    """A named read of an actor's state, the same on both sides of the wire.
+
+    The harness calls ``method`` on a remote actor of ``role``; the proxy asks the product's
+    test-control interface for query ``name`` with the actor's instance as ``instance_arg`` and the
+    call's positional arguments as ``args``. ``amicert serve`` answers it by calling ``method`` on
+    its own actor and passing the result through ``encode``; the proxy turns the JSON answer back
+    with ``decode``, which raises StateAnswerError on a malformed answer. ``answer_schema`` (JSON
+    Schema) documents the answer in the vendor contract.
+    """
+
+    name: str
+    role: str
+    method: str
+    args: tuple[str, ...] = ()
+    instance_arg: str | None = None
+    encode: Callable[[Any], dict[str, Any]] = field(default=lambda value: {"value": value})
+    decode: Callable[[dict[str, Any]], Any] = field(default=lambda answer: answer.get("value"))
+    answer_schema: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
 
 
 @dataclass
@@ -31,6 +64,18 @@ class Driver:
     device_checks: list[tuple[re.Pattern[str], DeviceCheck]] = field(default_factory=list)
     setups: list[tuple[re.Pattern[str], Callable[..., None]]] = field(default_factory=list)
     fault_roles: dict[str, str] = field(default_factory=dict)  # fault -> the actor it acts on
+    reference: dict[str, type[Actor]] = field(default_factory=dict)  # role -> reference actor
+    state_queries: dict[str, StateQuery] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)  # settings a served world starts with
+
+    def plays(self, *classes: type[Actor]) -> None:
+        """Register reference actors, each by the role it declares."""
+        for cls in classes:
+            self.reference[cls.role] = cls
+
+    def query(self, query: StateQuery) -> StateQuery:
+        self.state_queries[query.name] = query
+        return query
 
     def _lookup(self, table: dict[str, Any], kind: str, name: str) -> Any:
         if name not in table:
