@@ -232,11 +232,14 @@ class Analysis:
     expected: list[Expected]
     findings: list[Finding]
     unmatched: list[Exchange]
+    by_row: dict[str, list[Expected]] = field(default_factory=dict)
 
     def for_step(self, number: str) -> list[Finding]:
         return [f for f in self.findings if f.step == number]
 
     def entries(self, number: str) -> list[Expected]:
+        if self.by_row:
+            return list(self.by_row.get(number, []))
         return [e for e in self.expected if e.row.number == number]
 
     def exchanges_for(self, number: str) -> list[Exchange]:
@@ -263,103 +266,126 @@ def _with(f: Finding, step: str, blame: Blame, sut_roles: frozenset[str] = froze
     )
 
 
-def analyse(
-    trace: Trace,
-    use_case: UseCase,
-    rows: list[StepRow],
-    devices: list[str],
-    sut_roles: frozenset[str],
-    *,
-    final: bool,
-) -> Analysis:
-    """Match the trace against ``rows`` (one scenario) for the in-scope ``devices``.
+class Matcher:
+    """Matches each exchange once, in record order, into an index by row, part and device.
 
-    Each exchange of a row (most rows have one) is matched on producer, receiver and content;
-    a synchronous reply belongs to its request's step unless a row declares it as a ``reply``
-    exchange of its own. ``final`` adds what can only be said at the end: missing steps and
-    extra exchanges.
+    Checks and waits query the index (``complete`` is a counter lookup); an :class:`Analysis` is
+    built from it in one pass over the matched exchanges, so a scenario costs time linear in its
+    exchanges, never a rescan per clock event. Validation findings are read from the exchanges
+    when the analysis is built: the wire may add one after the match (a timeout, no reply).
     """
-    expected = [
-        Expected(row, dev, part=i)
-        for row in rows
-        for i, part in enumerate(row.exchanges)
-        for dev in (devices if part.per == "device" else [None])
-    ]
-    slots = [(row, i, part) for row in rows for i, part in enumerate(row.exchanges)]
-    findings: list[Finding] = []
-    unmatched: list[Exchange] = []
-    by_seq = {x.seq: x for x in trace.exchanges}
-    for x in trace.exchanges:
+
+    def __init__(
+        self,
+        trace: Trace,
+        use_case: UseCase,
+        rows: list[StepRow],
+        devices: list[str],
+        sut_roles: frozenset[str],
+    ) -> None:
+        self.trace = trace
+        self.use_case = use_case
+        self.rows = rows
+        self.devices = list(devices)
+        self.sut_roles = sut_roles
+        self.expected = [
+            Expected(row, dev, part=i)
+            for row in rows
+            for i, part in enumerate(row.exchanges)
+            for dev in (self.devices if part.per == "device" else [None])
+        ]
+        self._entry = {(e.row.number, e.part, e.device): e for e in self.expected}
+        self._open: dict[tuple[str, int], int] = {}
+        self._open_rows: dict[str, int] = {}
+        self._by_row: dict[str, list[Expected]] = {}
+        for e in self.expected:
+            self._open[(e.row.number, e.part)] = self._open.get((e.row.number, e.part), 0) + 1
+            self._open_rows[e.row.number] = self._open_rows.get(e.row.number, 0) + 1
+            self._by_row.setdefault(e.row.number, []).append(e)
+        self._slots: dict[tuple[str, str, bool], list[tuple[StepRow, int, Part]]] = {}
+        for row in rows:
+            for i, part in enumerate(row.exchanges):
+                key = (part.producer, part.receiver, part.reply)
+                self._slots.setdefault(key, []).append((row, i, part))
+        self._matched: list[_Match] = []
+        self._by_seq: dict[int, Exchange] = {}
+        self.unmatched: list[Exchange] = []
+        self.cursor = 0
+
+    # --- the index -------------------------------------------------------------------------
+    def sync(self) -> None:
+        """Match the exchanges recorded since the last call (each exchange exactly once)."""
+        exchanges = self.trace.exchanges
+        while self.cursor < len(exchanges):
+            x = exchanges[self.cursor]
+            self.cursor += 1
+            self._by_seq[x.seq] = x
+            self._match(x)
+
+    def complete(self, number: str) -> bool:
+        """Every exchange of row ``number`` seen, for every device it is expected for."""
+        self.sync()
+        return self._open_rows.get(number, 0) == 0
+
+    def _fits(self, x: Exchange, slot: tuple[StepRow, int, Part]) -> bool:
+        part = slot[2]
+        return bool(part.message) and not content_deviations(
+            x, self.use_case.messages[part.message]
+        )
+
+    def _match(self, x: Exchange) -> None:
         is_reply = x.in_reply_to is not None
         x.step = None
-        pair = [
-            s
-            for s in slots
-            if s[2].reply == is_reply
-            and s[2].producer == x.producer
-            and s[2].receiver == x.receiver
-        ]
+        pair = self._slots.get((x.producer, x.receiver, is_reply), [])
         if is_reply:
             # a reply is a row's own exchange only when its content is that row's message
-            pair = [
-                s
-                for s in pair
-                if s[2].message and not content_deviations(x, use_case.messages[s[2].message])
-            ]
-        if is_reply and not pair:
-            # a reply carries its request's step, and its own findings
-            req = by_seq.get(x.in_reply_to or 0)
-            x.step = req.step if req else None
-            if x.step:
-                findings.extend(_with(f, x.step, _blame(x.producer, sut_roles)) for f in x.findings)
-            continue
-        blame = _blame(x.producer, sut_roles)
+            pair = [s for s in pair if self._fits(x, s)]
+            if not pair:
+                # a reply carries its request's step, and its own findings
+                req = self._by_seq.get(x.in_reply_to or 0)
+                x.step = req.step if req else None
+                if x.step:
+                    self._matched.append(_Match(x, x.step, _blame(x.producer, self.sut_roles)))
+                return
         if not pair:
-            unmatched.append(x)
-            continue
-        strict = [
-            s
-            for s in pair
-            if s[2].message and not content_deviations(x, use_case.messages[s[2].message])
-        ]
+            self.unmatched.append(x)
+            return
+        blame = _blame(x.producer, self.sut_roles)
+        strict = pair if is_reply else [s for s in pair if self._fits(x, s)]
         candidates = strict or pair
         row, index, part = next(
-            (
-                s
-                for s in candidates
-                if any(e.exchange is None for e in expected if e.row is s[0] and e.part == s[1])
-            ),
+            (s for s in candidates if self._open.get((s[0].number, s[1]), 0) > 0),
             candidates[0],
         )
-        spec = use_case.messages[part.message or ""]
+        spec = self.use_case.messages[part.message or ""]
         x.step = row.number
+        match = _Match(x, row.number, blame)
         if not strict:
-            findings.extend(_with(f, row.number, blame) for f in content_deviations(x, spec))
-        findings.extend(_with(f, row.number, blame, sut_roles) for f in x.findings)
+            match.before = [_with(f, row.number, blame) for f in content_deviations(x, spec)]
         targets: list[str | None] = [None]
         if part.per == "device":
             targets = list(extract_keys(x, spec).get("device") or [])
         if part.per == "device" and not targets:
             targets = [x.receiver_id or x.producer_id]
         for dev in targets:
-            entry = next(
-                (e for e in expected if e.row is row and e.part == index and e.device == dev), None
-            )
+            entry = self._entry.get((row.number, index, dev))
             if entry is None:
-                findings.append(
+                match.after.append(
                     error(
                         "SEQ-UNEXPECTED-DEVICE",
                         f"exchange #{x.seq} concerns {dev!r}, which is not in scope of this scenario",
                         step=row.number,
-                        expected=", ".join(devices),
+                        expected=_devices_text(self.devices),
                         received=str(dev),
                         blame=blame,
                     )
                 )
             elif entry.exchange is None:
                 entry.exchange = x
+                self._open[(row.number, index)] -= 1
+                self._open_rows[row.number] -= 1
             else:
-                findings.append(
+                match.after.append(
                     Finding(
                         "SEQ-DUPLICATE",
                         Severity.WARNING,
@@ -369,46 +395,100 @@ def analyse(
                         blame=blame,
                     )
                 )
-    findings.extend(_order_findings(expected, rows, devices, sut_roles))
-    findings.extend(_correlation_findings(expected, use_case, sut_roles))
-    if final:
-        for e in expected:
-            if e.exchange is None:
-                who = f" for meter {e.device}" if e.device else ""
-                p = e.spec
+        self._matched.append(match)
+
+    # --- the analysis ----------------------------------------------------------------------
+    def analysis(self, *, final: bool) -> Analysis:
+        """Findings of everything matched so far; ``final`` adds what only the end can say:
+        missing steps and extra exchanges."""
+        self.sync()
+        findings: list[Finding] = []
+        for m in self._matched:
+            findings.extend(m.before)
+            findings.extend(_with(f, m.step, m.blame, self.sut_roles) for f in m.exchange.findings)
+            findings.extend(m.after)
+        findings.extend(_order_findings(self.expected, self.rows, self.devices, self.sut_roles))
+        findings.extend(_correlation_findings(self.expected, self.use_case, self.sut_roles))
+        if final:
+            for e in self.expected:
+                if e.exchange is None:
+                    who = f" for meter {e.device}" if e.device else ""
+                    p = e.spec
+                    findings.append(
+                        error(
+                            "SEQ-MISSING",
+                            f"step {e.row.number}: the {p.producer} never sent the "
+                            f'"{p.information}" to the {p.receiver}{who}',
+                            step=e.row.number,
+                            blame=_blame(p.producer, self.sut_roles),
+                        )
+                    )
+            for x in self.unmatched:
                 findings.append(
                     error(
-                        "SEQ-MISSING",
-                        f"step {e.row.number}: the {p.producer} never sent the "
-                        f'"{p.information}" to the {p.receiver}{who}',
-                        step=e.row.number,
-                        blame=_blame(p.producer, sut_roles),
+                        "SEQ-EXTRA",
+                        f"exchange #{x.seq} ({x.label}) from {x.producer} to {x.receiver} "
+                        "is no step of this scenario",
+                        blame=_blame(x.producer, self.sut_roles),
                     )
                 )
-        for x in unmatched:
-            findings.append(
-                error(
-                    "SEQ-EXTRA",
-                    f"exchange #{x.seq} ({x.label}) from {x.producer} to {x.receiver} "
-                    "is no step of this scenario",
-                    blame=_blame(x.producer, sut_roles),
-                )
-            )
-    return Analysis(expected, findings, unmatched)
+        return Analysis(self.expected, findings, list(self.unmatched), self._by_row)
+
+
+@dataclass
+class _Match:
+    """One matched exchange: its step, and the findings the match itself produced."""
+
+    exchange: Exchange
+    step: str
+    blame: Blame
+    before: list[Finding] = field(default_factory=list)  # content deviations
+    after: list[Finding] = field(default_factory=list)  # device scope, duplicates
+
+
+def _devices_text(devices: list[str], shown: int = 20) -> str:
+    """The in-scope devices for a message: all of a small fleet, the first ones of a large one."""
+    if len(devices) <= shown:
+        return ", ".join(devices)
+    return ", ".join(devices[:shown]) + f" ... ({len(devices)} in all)"
+
+
+def analyse(
+    trace: Trace,
+    use_case: UseCase,
+    rows: list[StepRow],
+    devices: list[str],
+    sut_roles: frozenset[str],
+    *,
+    final: bool,
+) -> Analysis:
+    """Match the whole trace against ``rows`` (one scenario) for the in-scope ``devices``.
+
+    Each exchange of a row (most rows have one) is matched on producer, receiver and content;
+    a synchronous reply belongs to its request's step unless a row declares it as a ``reply``
+    exchange of its own. ``final`` adds what can only be said at the end: missing steps and
+    extra exchanges. One-shot form of :class:`Matcher`.
+    """
+    return Matcher(trace, use_case, rows, devices, sut_roles).analysis(final=final)
 
 
 def _order_findings(
     expected: list[Expected], rows: list[StepRow], devices: list[str], sut_roles: frozenset[str]
 ) -> list[Finding]:
-    """Per meter, the rows (and the exchanges of a row) must be observed in table order."""
+    """Per meter, the rows (and the exchanges of a row) must be observed in table order.
+
+    A meter's chain is the campaign's exchanges and its own, so the cost is linear in meters."""
     findings: list[Finding] = []
     reported: set[tuple[str, str | None]] = set()
     scopes: list[str | None] = list(devices) or [None]
     order = {r.number: i for i, r in enumerate(rows)}
+    campaign: list[Expected] = []
+    own: dict[str | None, list[Expected]] = {}
+    for e in expected:
+        if e.exchange is not None:
+            (campaign if e.device is None else own.setdefault(e.device, [])).append(e)
     for dev in scopes:
-        chain = [
-            e for e in expected if e.exchange is not None and (e.device is None or e.device == dev)
-        ]
+        chain = campaign + own.get(dev, []) if dev is not None else list(campaign)
         chain.sort(key=lambda e: (order[e.row.number], e.part))
         latest: Expected | None = None
         for e in chain:

@@ -21,7 +21,7 @@ from amicert.cim.validate import Validator
 from amicert.clock import VirtualClock
 from amicert.findings import Blame, Finding, error
 from amicert.packages import driver_for
-from amicert.trace import Analysis, Exchange, Trace, analyse
+from amicert.trace import Analysis, Exchange, Matcher, Trace
 from amicert.verdicts import Outcome, decide
 
 if TYPE_CHECKING:
@@ -142,6 +142,8 @@ class World:
         if profile is not None:
             self._bind_profile(profile)
         self.lock = self.bus.lock
+        self._matcher: Matcher | None = None
+        self._matcher_key: tuple[int, frozenset[str]] | None = None
         self._ctx = ActorContext(self.clock, self.bus, self.rng, self.settings)
         self._started = False
 
@@ -263,16 +265,30 @@ class World:
             return True
         return not (row.producer in self.remote_roles and row.receiver in self.remote_roles)
 
+    def matcher(self) -> Matcher:
+        """The scenario's index of matched exchanges; rebuilt only when the meters in scope
+        change (set-up), so every exchange is otherwise matched exactly once."""
+        key = (len(self.devices), self.sut_roles)
+        if self._matcher is None or self._matcher_key != key:
+            self._matcher = Matcher(
+                self.trace, self.use_case, self.rows, self.devices, self.sut_roles
+            )
+            self._matcher_key = key
+        return self._matcher
+
     def analyse(self, *, final: bool = False) -> Analysis:
         with self.lock:
-            return analyse(
-                self.trace, self.use_case, self.rows, self.devices, self.sut_roles, final=final
-            )
+            return self.matcher().analysis(final=final)
 
     def wait_for(self, number: str) -> bool:
         """Run until row ``number`` is complete for every meter; bounded by the horizon."""
         self.start()
-        return self.run_until(lambda: self.analyse().complete(number))
+
+        def complete() -> bool:
+            with self.lock:
+                return self.matcher().complete(number)
+
+        return self.run_until(complete)
 
     def run_until(self, done: Callable[[], bool], until: datetime | None = None) -> bool:
         """Advance time until ``done()``: the local clock, and the SUT's clock when it has one.

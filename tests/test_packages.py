@@ -110,7 +110,7 @@ Feature: Demo use case
     Then step 1: the Pinger sends the "Ping" to the Ponger
 """
 
-DRIVER = '''\
+DRIVER = """\
 from amicert.actors.base import Actor
 from amicert.cim.envelope import Header, build_event
 from amicert.cim.nouns import EndDeviceEventData, end_device_events
@@ -134,7 +134,7 @@ class Ponger(Actor):
 DRIVER = Driver(use_case="DEMO-1")
 DRIVER.plays(Pinger, Ponger)
 DRIVER.triggers["1"] = lambda world: world.actor("Pinger").ping()
-'''
+"""
 
 
 @pytest.fixture
@@ -194,7 +194,7 @@ def test_a_declared_package_without_a_catalog_is_a_clear_error(
     monkeypatch.setattr(packages, "entry_points", lambda **kw: [ep])
     packages.packages.cache_clear()
     try:
-        with pytest.raises(packages.PackageError, match="no usecase.yaml found"):
+        with pytest.raises(packages.PackageError, match=r"no usecase\.yaml found"):
             packages.packages()
     finally:
         packages.packages.cache_clear()

@@ -11,7 +11,8 @@ from amicert.catalog import UseCase, load_catalog
 from amicert.cim.envelope import Header, build_event
 from amicert.cim.nouns import EndDeviceEventData, end_device_events
 from amicert.cim.validate import ValidationContext, Validator
-from amicert.trace import Trace, analyse
+from amicert.findings import Blame, Finding
+from amicert.trace import Matcher, Trace, analyse
 from usecases.firmware_upgrade import vocabulary as device
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,3 +158,73 @@ def test_a_row_seen_twice_for_the_same_meter_is_a_warning(
     analysis = analyse(trace, use_case, rows, ["MTR-0001"], frozenset(), final=True)
     [dup] = [f for f in analysis.findings if f.rule == "SEQ-DUPLICATE"]
     assert dup.step == "1.1" and not dup.is_error
+
+
+def _findings(use_case: UseCase, trace: Trace, sut: frozenset[str]) -> list[Finding]:
+    rows = [use_case.row(n) for n in use_case.scenario("normal").steps]
+    return analyse(trace, use_case, rows, ["MTR-0001"], sut, final=True).findings
+
+
+def test_findings_blame_the_producer_and_say_what_was_expected_and_received(
+    use_case: UseCase, validator: Validator
+) -> None:
+    sut = frozenset({"AMI Head-End"})
+    [corr] = [
+        f
+        for f in _findings(use_case, normal_trace(validator, campaign_at_1_11="C2"), sut)
+        if f.rule == "SEQ-CORRELATION"
+    ]
+    assert (corr.step, corr.blame, corr.expected, corr.received) == ("1.11", Blame.SUT, "C1", "C2")
+    [order] = [
+        f for f in _findings(use_case, normal_trace(validator, swap=True), sut) if f.is_error
+    ]
+    assert (order.rule, order.step, order.blame) == ("SEQ-ORDER", "1.11", Blame.SUT)
+    assert (order.expected, order.received) == ("after step 1.10", "before step 1.10")
+    trace = normal_trace(validator)
+    x = trace.record("AMI Head-End", "MDM", confirmation("MTR-9999", "C1"), T0)
+    x.info = validator.validate(x.body).info
+    [scope] = [f for f in _findings(use_case, trace, sut) if f.rule == "SEQ-UNEXPECTED-DEVICE"]
+    assert (scope.blame, scope.expected, scope.received) == (Blame.SUT, "MTR-0001", "MTR-9999")
+    # the same defect from a harness-played actor is the harness's, not the product's
+    [missing] = [
+        f
+        for f in _findings(use_case, normal_trace(validator, skip="1.9"), frozenset())
+        if f.rule == "SEQ-MISSING"
+    ]
+    assert (missing.step, missing.blame) == ("1.9", Blame.HARNESS)
+
+
+def test_each_exchange_is_matched_once_as_the_trace_grows(
+    use_case: UseCase, validator: Validator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full = normal_trace(validator)
+    trace = Trace()
+    rows = [use_case.row(n) for n in use_case.scenario("normal").steps]
+    matcher = Matcher(trace, use_case, rows, ["MTR-0001"], frozenset())
+    calls: list[int] = []
+    real = matcher._match
+    monkeypatch.setattr(matcher, "_match", lambda x: (calls.append(x.seq), real(x))[1])
+    for x in full.exchanges:
+        assert not matcher.complete("1.11")
+        trace.exchanges.append(x)
+        matcher.analysis(final=False)  # queries between events never re-match
+    assert matcher.complete("1.11")
+    assert calls == [x.seq for x in full.exchanges]
+    assert [f for f in matcher.analysis(final=True).findings if f.is_error] == []
+
+
+def test_a_row_for_many_meters_completes_only_when_every_meter_is_seen(
+    use_case: UseCase, validator: Validator
+) -> None:
+    trace = Trace()
+    rows = [use_case.row(n) for n in use_case.scenario("normal").steps]
+    matcher = Matcher(trace, use_case, rows, ["MTR-0001", "MTR-0002"], frozenset())
+    for meter in ("MTR-0001", "MTR-0002"):
+        assert not matcher.complete("1.11")
+        x = trace.record("AMI Head-End", "MDM", confirmation(meter, "C1"), T0)
+        x.info = validator.validate(x.body).info
+    assert matcher.complete("1.11")
+    assert [e.device for e in matcher.analysis(final=False).entries("1.11")] == [
+        "MTR-0001",
+        "MTR-0002",
+    ]
