@@ -107,9 +107,8 @@ class Bus:
             return exchange
 
     def _parse(self, exchange: Exchange) -> tuple[object, str] | None:
-        try:
-            root, _ = unwrap_soap(parse_xml(exchange.body))
-        except XmlSafetyError:
+        root = exchange.root()  # one parse, shared with the matcher
+        if root is None:
             return None
         return root, message_key(root)
 
@@ -136,6 +135,7 @@ class Bus:
                 producer_id=producer.instance,
                 receiver_id=receiver_id,
             )
+            exchange.awaiting_delivery = True
             self.clock.call_later(timedelta(0), lambda: _discard(self._deliver(target, exchange)))
 
         if delay > timedelta(0):
@@ -222,6 +222,13 @@ class Bus:
 
     def _deliver(self, target: Actor, exchange: Exchange) -> bytes | None:
         """Hand the message to its receiver; whatever the receiver makes of it, the run goes on."""
+        try:
+            return self._hand_over(target, exchange)
+        finally:
+            exchange.awaiting_delivery = False
+            exchange.forget_tree()
+
+    def _hand_over(self, target: Actor, exchange: Exchange) -> bytes | None:
         parsed = self._parse(exchange)
         if parsed is None:
             exchange.note = f"{exchange.receiver} could not parse the message; dropped"

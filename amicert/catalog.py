@@ -7,6 +7,7 @@ claims to transcribe.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,10 @@ ENVELOPE_NAMESPACES = {
 }
 HARNESS_ADDED_TAG = "harness_added"
 STEP_TEXT = re.compile(r"^step (?P<number>[A-Za-z]?\d+(?:\.\d+)*[a-z]?): (?P<text>.+)$")
+
+
+# libyaml's loader where it is installed (several times faster), the pure-Python one otherwise
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class CatalogError(FileKeyError):
@@ -100,7 +105,7 @@ class StepRow:
         """The row number as the document writes it."""
         return self.label or self.number
 
-    @property
+    @functools.cached_property
     def exchanges(self) -> tuple[Part, ...]:
         """The exchanges that make up this row, in order (none for an internal row)."""
         if self.internal:
@@ -257,10 +262,26 @@ def _row(
     )
 
 
+_LOADED: dict[tuple[str, int, int], UseCase] = {}
+
+
 def load_use_case(path: Path) -> UseCase:
-    """Read one usecase.yaml, checking every cross-reference so errors surface at load time."""
+    """Read one usecase.yaml, checking every cross-reference so errors surface at load time.
+
+    Loaded once per process and file version (the path, its size and modification time)."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        stat = path.stat()
+    except OSError as exc:
+        raise CatalogError(path, "(file)", f"cannot read: {exc.strerror or exc}") from None
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _LOADED:
+        _LOADED[key] = _load_use_case(path)
+    return _LOADED[key]
+
+
+def _load_use_case(path: Path) -> UseCase:
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise CatalogError(path, "(document)", f"not valid YAML: {exc}") from None
     if not isinstance(raw, dict):

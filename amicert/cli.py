@@ -49,6 +49,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("-v", "--verbose", action="store_true", help="show pytest's per-step output")
     run.add_argument(
+        "--fleet",
+        type=int,
+        default=None,
+        metavar="N",
+        help="scale every fleet-scalable scenario (see `amicert list`) to N meters",
+    )
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a scenario setting (e.g. meters_per_hour=600); the value is read as JSON, else text",
+    )
+    run.add_argument(
         "--operator-answers",
         type=Path,
         default=None,
@@ -80,10 +94,21 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--json", action="store_true", help="machine-readable output")
     lst.set_defaults(handler=cmd_list)
 
+    ext = sub.add_parser("extract", help="one captured exchange, byte for byte, from a report")
+    ext.add_argument(
+        "folder", type=Path, help="a scenario's evidence folder (reports/exchanges/...)"
+    )
+    ext.add_argument("seq", type=int, help="the exchange number (#N in reports)")
+    ext.add_argument("--out", type=Path, default=None, help="write to FILE (default: stdout)")
+    ext.set_defaults(handler=cmd_extract)
+
     from amicert.cim import validate_cmd
 
     validate_cmd.add_parser(sub)
     return parser
+
+
+MAX_FLEET = 1_000_000
 
 
 def _catalog_or_usage() -> tuple[Path, dict]:  # type: ignore[type-arg]
@@ -114,7 +139,12 @@ def cmd_list(args: argparse.Namespace) -> int:
             "id": uc.id,
             "title": uc.title,
             "scenarios": [
-                {"id": s.id, "name": s.name, "harness_added": s.harness_added}
+                {
+                    "id": s.id,
+                    "name": s.name,
+                    "harness_added": s.harness_added,
+                    "fleet_scalable": s.id in _fleet_scalable(uc),
+                }
                 for s in uc.scenarios.values()
             ],
         }
@@ -127,8 +157,23 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"{uc['id']}  {uc['title']}")
         for s in uc["scenarios"]:
             added = "  (harness-added)" if s["harness_added"] else ""
-            print(f"    {s['id']:<16} {s['name']}{added}")
+            fleet = "  (scales with --fleet)" if s["fleet_scalable"] else ""
+            print(f"    {s['id']:<16} {s['name']}{added}{fleet}")
     return 0
+
+
+def _fleet_scalable(uc: Any) -> set[str]:
+    """Scenarios with a set-up that ``--fleet N`` resizes (the driver marks such set-ups)."""
+    from amicert.catalog import feature_steps
+    from amicert.packages import driver_for
+
+    driver = driver_for(uc.id)
+    prefix = "set-up: "
+    return {
+        s.scenario_id
+        for s in feature_steps(uc)
+        if s.scenario_id and s.text.startswith(prefix) and driver.scales(s.text[len(prefix) :])
+    }
 
 
 def _profile_or_usage(path: Path, catalog: dict) -> Any:  # type: ignore[type-arg]
@@ -172,6 +217,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return serve(profile, catalog, args.fault, ready=lambda line: print(line, flush=True))
     except OSError as exc:
         raise UsageError(f"{args.sut}: sut.address: cannot listen: {exc.strerror or exc}") from None
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from amicert.report.evidence import EvidenceError, read_exchange
+
+    try:
+        body = read_exchange(args.folder, args.seq)
+    except EvidenceError as exc:
+        raise UsageError(str(exc)) from None
+    if args.out is None:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+    else:
+        args.out.write_bytes(body)
+    return 0
 
 
 def cmd_check_adapter(args: argparse.Namespace) -> int:
@@ -245,6 +305,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     ]
     for use_case in args.use_case:
         pytest_args += ["--amicert-use-case", use_case]
+    if args.fleet is not None:
+        if not 1 <= args.fleet <= MAX_FLEET:
+            raise UsageError(f"--fleet expects a number of meters from 1 to {MAX_FLEET:,}")
+        pytest_args += ["--amicert-fleet", str(args.fleet)]
+    for item in args.set:
+        key, sep, _ = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--set expects KEY=VALUE, got {item!r}")
+        pytest_args += ["--amicert-set", item]
     for item in args.actor:
         pytest_args += ["--amicert-actor", item]
     if args.sut is not None:
@@ -343,6 +412,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"amicert: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`amicert list | head`): nothing to report
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

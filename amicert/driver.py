@@ -63,6 +63,7 @@ class Driver:
     states: dict[str, StateCheck] = field(default_factory=dict)
     device_checks: list[tuple[re.Pattern[str], DeviceCheck]] = field(default_factory=list)
     setups: list[tuple[re.Pattern[str], Callable[..., None]]] = field(default_factory=list)
+    fleet_setups: set[str] = field(default_factory=set)  # patterns whose ``count`` --fleet sets
     fault_roles: dict[str, str] = field(default_factory=dict)  # fault -> the actor it acts on
     reference: dict[str, type[Actor]] = field(default_factory=dict)  # role -> reference actor
     state_queries: dict[str, StateQuery] = field(default_factory=dict)
@@ -103,9 +104,16 @@ class Driver:
         for pattern, fn in self.setups:
             m = pattern.fullmatch(text)
             if m:
-                fn(world, **m.groupdict())
+                args = m.groupdict()
+                if pattern.pattern in self.fleet_setups and world.options.fleet:
+                    args["count"] = str(world.options.fleet)
+                fn(world, **args)
                 return
         raise DriverError(f"{self.use_case} has no set-up {text!r}")
+
+    def scales(self, text: str) -> bool:
+        """Whether this set-up text is one ``--fleet`` resizes."""
+        return any(p.pattern in self.fleet_setups and p.fullmatch(text) for p, _ in self.setups)
 
     def on_device(self, pattern: str) -> Callable[[DeviceCheck], DeviceCheck]:
         def register(fn: DeviceCheck) -> DeviceCheck:
@@ -114,9 +122,19 @@ class Driver:
 
         return register
 
-    def on_setup(self, pattern: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    def on_setup(
+        self, pattern: str, *, fleet: bool = False
+    ) -> Callable[[Callable[..., None]], Callable[..., None]]:
+        """Register a set-up; ``fleet=True`` marks one whose ``(?P<count>...)`` group is the
+        number of meters in scope, which ``amicert run --fleet N`` replaces."""
+        compiled = re.compile(pattern)
+        if fleet:
+            if "count" not in compiled.groupindex:
+                raise ValueError(f"a fleet set-up needs a (?P<count>...) group: {pattern!r}")
+            self.fleet_setups.add(pattern)
+
         def register(fn: Callable[..., None]) -> Callable[..., None]:
-            self.setups.append((re.compile(pattern), fn))
+            self.setups.append((compiled, fn))
             return fn
 
         return register

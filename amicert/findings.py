@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -71,6 +71,56 @@ class Finding:
         if self.expected is not None or self.received is not None:
             text += f" (expected: {self.expected!s}; received: {self.received!s})"
         return text
+
+
+def about_device(finding: Finding, device: str | None) -> Finding:
+    """``finding`` marked with the meter it is about (``extra["device"]``), for grouping."""
+    if device is None or finding.extra.get("device") == device:
+        return finding
+    return replace(finding, extra={**finding.extra, "device": device})
+
+
+GROUP_FROM = 6  # a finding repeated for this many meters or more is reported once, as a group
+NAMED = 10  # meters named in a grouped finding's message (all are in extra["devices"])
+
+
+def group_by_device(findings: list[Finding], *, least: int = GROUP_FROM) -> list[Finding]:
+    """Findings that repeat per meter (same rule, step, severity and blame) as one finding each.
+
+    The group keeps the first finding's message, names the first meters and counts them all;
+    ``extra["devices"]`` lists every meter it covers, so nothing is lost. Order is kept: a group
+    stands where its first finding stood. Findings about no meter are never grouped.
+    """
+    groups: dict[tuple[str, str | None, Severity, Blame], dict[str, Finding]] = {}
+    for f in findings:
+        if "device" in f.extra:  # one per meter: the first said it (another check may repeat it)
+            groups.setdefault((f.rule, f.step, f.severity, f.blame), {}).setdefault(
+                f.extra["device"], f
+            )
+    out: list[Finding] = []
+    done: set[tuple[str, str | None, Severity, Blame]] = set()
+    for f in findings:
+        key = (f.rule, f.step, f.severity, f.blame)
+        members = list(groups.get(key, {}).values()) if "device" in f.extra else []
+        if len(members) < least:
+            out.append(f)
+            continue
+        if key in done:
+            continue
+        done.add(key)
+        devices = [m.extra["device"] for m in members]
+        named = ", ".join(devices[:NAMED]) + (", ..." if len(devices) > NAMED else "")
+        first = members[0]
+        extra = {k: v for k, v in first.extra.items() if k != "device"}
+        extra.update({"devices": ",".join(devices), "count": str(len(devices))})
+        out.append(
+            replace(
+                first,
+                message=f"{first.message} [the same for {len(devices)} meters: {named}]",
+                extra=extra,
+            )
+        )
+    return out
 
 
 def error(rule: str, message: str, **kw: Any) -> Finding:

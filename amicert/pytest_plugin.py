@@ -41,6 +41,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--amicert-use-case", action="append", default=[], metavar="ID", help="run only these"
     )
     group.addoption("--amicert-sut", default=None, metavar="FILE", help="SUT profile (sut.toml)")
+    group.addoption(
+        "--amicert-fleet", type=int, default=None, metavar="N", help="scale scenarios to N meters"
+    )
+    group.addoption(
+        "--amicert-set", action="append", default=[], metavar="KEY=VALUE", help="a setting"
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -113,7 +119,28 @@ def run_options(config: pytest.Config) -> RunOptions:
         if not sep or not role.strip() or not spec.strip():
             raise pytest.UsageError(f"--amicert-actor expects ROLE=module:Class, got {item!r}")
         overrides[role.strip()] = spec.strip()
-    return RunOptions(actor_overrides=overrides, profile=_profile(config))
+    settings: dict[str, Any] = {}
+    for item in config.getoption("amicert_set") or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise pytest.UsageError(f"--amicert-set expects KEY=VALUE, got {item!r}")
+        settings[key.strip()] = setting_value(value)
+    return RunOptions(
+        actor_overrides=overrides,
+        profile=_profile(config),
+        fleet=config.getoption("amicert_fleet"),
+        settings=settings,
+    )
+
+
+def setting_value(text: str) -> Any:
+    """A ``--set`` value: JSON where it parses (numbers, booleans, lists), else the text itself."""
+    import json
+
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 _LABELS = {"use_case": "epic", "scenario": "story", "interface": "tag"}
@@ -199,6 +226,21 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
         )
         raise
     world.attach = _allure_attach
+    report_dir = config.getoption("amicert_report_dir")
+    if report_dir:
+        from amicert.report.evidence import EvidenceWriter, scenario_folder
+
+        callspec = getattr(request.node, "callspec", None)
+        world.evidence = EvidenceWriter(
+            scenario_folder(
+                Path(report_dir) / "exchanges",
+                use_case.id,
+                spec.id,
+                callspec.id if callspec is not None else None,
+            )
+        )
+        world.trace.on_record.append(world.evidence.add)
+    _wire_progress(config, world)
     request.node.stash[WORLD] = world
     _endpoint(config)[0] = world
     import allure
@@ -220,6 +262,24 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
             allure.dynamic.link(  # type: ignore[no-untyped-call]
                 f"requirement:{req.id}", link_type="requirement", name=req.id
             )
+
+
+def _wire_progress(config: pytest.Config, world: World) -> None:
+    """Progress lines of a large scenario go to the terminal, past pytest's output capture."""
+    capman = config.pluginmanager.getplugin("capturemanager")
+    reporter = config.pluginmanager.getplugin("terminalreporter")
+    if capman is None or reporter is None:
+        return
+    interactive = bool(getattr(reporter, "isatty", False))
+
+    def emit(line: str, final: bool) -> None:
+        with capman.global_and_fixture_disabled():
+            if interactive:
+                reporter.write("\r" + line + ("\n" if final else ""), flush=True)
+            else:
+                reporter.write_line(line)
+
+    world.show_progress(emit, interactive=interactive)
 
 
 _VALIDATOR = pytest.StashKey[Any]()
@@ -268,8 +328,7 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scen
         else:
             finding = error("HARNESS", f"harness error while judging: {exc!r}", blame=Blame.HARNESS)
             outcome = Outcome(Verdict.ERROR, finding.message, "HARNESS", None, [*seen, finding])
-    for x in analysis.unmatched if "analysis" in locals() else []:
-        world.attach_exchange(x)
+    world.attach_exchanges(analysis.unmatched if "analysis" in locals() else [])
     from amicert.report import diagram
 
     current = request.config.stash.get(CURRENT, None)
@@ -278,7 +337,8 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scen
     _allure_attach("observed sequence", _sequence_text(world), "text")
     scenario_rows = [world.use_case.row(n) for n in world.scenario.steps]
     _allure_attach("expected sequence (Mermaid)", diagram.expected(scenario_rows), "text")
-    _allure_attach("observed sequence (Mermaid)", diagram.observed(world.trace.exchanges), "text")
+    shown = world.trace.exchanges[: diagram.MAX_ARROWS]
+    _allure_attach("observed sequence (Mermaid)", diagram.observed(shown), "text")
     request.node.stash[RESULT] = ScenarioResult.from_world(
         world, outcome, _display_name(request.node, scenario.name)
     )
@@ -289,9 +349,17 @@ def _display_name(node: Any, name: str) -> str:
     return f"{name} [{callspec.id}]" if callspec is not None else name
 
 
+SEQUENCE_LINES = 2000  # the observed sequence as text; a fleet's full list is in its index.json
+
+
 def _sequence_text(world: World) -> str:
     lines = []
-    for x in world.trace.exchanges:
+    exchanges = world.trace.exchanges
+    if len(exchanges) > SEQUENCE_LINES:
+        lines.append(
+            f"(first {SEQUENCE_LINES} of {len(exchanges)} exchanges; all are in the evidence index)"
+        )
+    for x in exchanges[:SEQUENCE_LINES]:
         arrow = "<--" if x.in_reply_to else "-->"
         step = f"step {x.step}" if x.step else "no step"
         lines.append(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from amicert.catalog import STEP_TEXT
-from amicert.findings import Blame, Finding, error
+from amicert.findings import Blame, Finding, about_device, error
 from amicert.packages import driver_for
 from amicert.world import NotApplicable, StepCheckFailed, World
 
@@ -82,7 +82,7 @@ def check_every_device(world: World, text: str) -> None:
     for device in world.devices:
         f = check(world, device, **{k: v for k, v in args.items() if v is not None})
         if f is not None:
-            found.append(f)
+            found.append(about_device(f, device))
     world.findings.extend(found)
     errors = [f for f in found if f.is_error]
     if errors:
@@ -92,8 +92,7 @@ def check_every_device(world: World, text: str) -> None:
 def check_sequence(world: World) -> None:
     world.settle()
     analysis = world.analyse(final=True)
-    for x in analysis.unmatched:
-        world.attach_exchange(x)
+    world.attach_exchanges(analysis.unmatched)
     errors = [f for f in analysis.findings if f.is_error]
     if errors:
         raise StepCheckFailed("sequence", errors)

@@ -8,7 +8,7 @@ missing, extra, out of order or uncorrelated, each finding naming its step.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from amicert.catalog import MessageSpec, Part, StepRow, UseCase
-from amicert.findings import Blame, Finding, Severity, error
+from amicert.findings import Blame, Finding, Severity, about_device, error
 
 if TYPE_CHECKING:
     from amicert.cim.validate import MessageInfo
@@ -48,6 +48,8 @@ class Exchange:
     step: str | None = None
     note: str = ""
     _root: Any = field(default=None, repr=False, compare=False)
+    awaiting_delivery: bool = field(default=False, repr=False, compare=False)
+    judged: bool = field(default=False, repr=False, compare=False)
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -68,6 +70,12 @@ class Exchange:
             except XmlSafetyError:
                 self._root = False
         return self._root if self._root is not False else None
+
+    def forget_tree(self) -> None:
+        """Drop the parsed message once it is both judged and delivered: the receiver and the
+        matcher share one parse, and no DOM outlives its use (it is re-parsed if asked again)."""
+        if self.judged and not self.awaiting_delivery and self._root is not False:
+            self._root = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -95,6 +103,7 @@ class Trace:
 
     def __init__(self) -> None:
         self.exchanges: list[Exchange] = []
+        self.on_record: list[Callable[[Exchange], None]] = []  # e.g. the evidence archive
 
     def record(
         self,
@@ -114,6 +123,8 @@ class Trace:
             **kw,
         )
         self.exchanges.append(exchange)
+        for listener in self.on_record:
+            listener(exchange)
         return exchange
 
     def __iter__(self) -> Iterator[Exchange]:
@@ -127,11 +138,14 @@ class Trace:
 
 
 def extract_keys(exchange: Exchange, spec: MessageSpec) -> dict[str, list[str]]:
-    """Values of the spec's keys in this message (lists: one message may name several meters)."""
+    """Values of the spec's keys in this message (lists: one message may name several meters).
+
+    Memoised per exchange and spec; the answer is shared, so callers must not change it."""
     memo = ("keys", spec.name, id(spec), exchange.info is not None)
-    if memo not in exchange._memo:
-        exchange._memo[memo] = _extract_keys(exchange, spec)
-    return {k: list(v) for k, v in exchange._memo[memo].items()}
+    found = exchange._memo.get(memo)
+    if found is None:
+        found = exchange._memo[memo] = _extract_keys(exchange, spec)
+    return found
 
 
 def _extract_keys(exchange: Exchange, spec: MessageSpec) -> dict[str, list[str]]:
@@ -146,7 +160,7 @@ def _extract_keys(exchange: Exchange, spec: MessageSpec) -> dict[str, list[str]]
             values[key] = []
             continue
         try:
-            result = root.xpath(expr, namespaces=spec.namespaces)
+            result = _compiled(expr, spec.namespaces)(root)
         except etree.XPathError:
             values[key] = []
             continue
@@ -157,6 +171,18 @@ def _extract_keys(exchange: Exchange, spec: MessageSpec) -> dict[str, list[str]]
             text = str(result).strip()
             values[key] = [text] if text else []
     return values
+
+
+_XPATHS: dict[tuple[str, tuple[tuple[str, str], ...]], etree.XPath] = {}
+
+
+def _compiled(expr: str, namespaces: dict[str, str]) -> etree.XPath:
+    """A key's XPath, compiled once per process (a fleet evaluates it for every message)."""
+    key = (expr, tuple(sorted(namespaces.items())))
+    found = _XPATHS.get(key)
+    if found is None:
+        found = _XPATHS[key] = etree.XPath(expr, namespaces=namespaces)
+    return found
 
 
 def content_deviations(exchange: Exchange, spec: MessageSpec) -> list[Finding]:
@@ -297,11 +323,15 @@ class Matcher:
         self._entry = {(e.row.number, e.part, e.device): e for e in self.expected}
         self._open: dict[tuple[str, int], int] = {}
         self._open_rows: dict[str, int] = {}
+        self._open_devices: dict[str, int] = {}
         self._by_row: dict[str, list[Expected]] = {}
         for e in self.expected:
             self._open[(e.row.number, e.part)] = self._open.get((e.row.number, e.part), 0) + 1
             self._open_rows[e.row.number] = self._open_rows.get(e.row.number, 0) + 1
+            if e.device is not None:
+                self._open_devices[e.device] = self._open_devices.get(e.device, 0) + 1
             self._by_row.setdefault(e.row.number, []).append(e)
+        self.devices_done = 0  # meters whose every per-meter exchange has been seen
         self._slots: dict[tuple[str, str, bool], list[tuple[StepRow, int, Part]]] = {}
         for row in rows:
             for i, part in enumerate(row.exchanges):
@@ -311,6 +341,7 @@ class Matcher:
         self._by_seq: dict[int, Exchange] = {}
         self.unmatched: list[Exchange] = []
         self.cursor = 0
+        self._cached: tuple[tuple[bool, int, int], Analysis] | None = None
 
     # --- the index -------------------------------------------------------------------------
     def sync(self) -> None:
@@ -321,6 +352,8 @@ class Matcher:
             self.cursor += 1
             self._by_seq[x.seq] = x
             self._match(x)
+            x.judged = True  # what the checks need is memoised: the DOM can go once delivered
+            x.forget_tree()
 
     def complete(self, number: str) -> bool:
         """Every exchange of row ``number`` seen, for every device it is expected for."""
@@ -367,6 +400,9 @@ class Matcher:
             targets = list(extract_keys(x, spec).get("device") or [])
         if part.per == "device" and not targets:
             targets = [x.receiver_id or x.producer_id]
+        if part.per == "device" and len(targets) == 1:
+            match.device = targets[0]  # the message's findings are about this meter
+            match.before = [about_device(f, match.device) for f in match.before]
         for dev in targets:
             entry = self._entry.get((row.number, index, dev))
             if entry is None:
@@ -380,10 +416,14 @@ class Matcher:
                         blame=blame,
                     )
                 )
+                match.after[-1] = about_device(match.after[-1], dev)
             elif entry.exchange is None:
                 entry.exchange = x
                 self._open[(row.number, index)] -= 1
                 self._open_rows[row.number] -= 1
+                if dev is not None:
+                    self._open_devices[dev] -= 1
+                    self.devices_done += self._open_devices[dev] == 0
             else:
                 match.after.append(
                     Finding(
@@ -400,12 +440,24 @@ class Matcher:
     # --- the analysis ----------------------------------------------------------------------
     def analysis(self, *, final: bool) -> Analysis:
         """Findings of everything matched so far; ``final`` adds what only the end can say:
-        missing steps and extra exchanges."""
+        missing steps and extra exchanges. Built again only when something changed: a new
+        exchange, or a finding the wire added to one (each step's check asks once)."""
         self.sync()
+        state = (final, self.cursor, sum(len(m.exchange.findings) for m in self._matched))
+        if self._cached is not None and self._cached[0] == state:
+            return self._cached[1]
+        analysis = self._analysis(final=final)
+        self._cached = (state, analysis)
+        return analysis
+
+    def _analysis(self, *, final: bool) -> Analysis:
         findings: list[Finding] = []
         for m in self._matched:
             findings.extend(m.before)
-            findings.extend(_with(f, m.step, m.blame, self.sut_roles) for f in m.exchange.findings)
+            findings.extend(
+                about_device(_with(f, m.step, m.blame, self.sut_roles), m.device)
+                for f in m.exchange.findings
+            )
             findings.extend(m.after)
         findings.extend(_order_findings(self.expected, self.rows, self.devices, self.sut_roles))
         findings.extend(_correlation_findings(self.expected, self.use_case, self.sut_roles))
@@ -414,15 +466,14 @@ class Matcher:
                 if e.exchange is None:
                     who = f" for meter {e.device}" if e.device else ""
                     p = e.spec
-                    findings.append(
-                        error(
-                            "SEQ-MISSING",
-                            f"step {e.row.number}: the {p.producer} never sent the "
-                            f'"{p.information}" to the {p.receiver}{who}',
-                            step=e.row.number,
-                            blame=_blame(p.producer, self.sut_roles),
-                        )
+                    missing = error(
+                        "SEQ-MISSING",
+                        f"step {e.row.number}: the {p.producer} never sent the "
+                        f'"{p.information}" to the {p.receiver}{who}',
+                        step=e.row.number,
+                        blame=_blame(p.producer, self.sut_roles),
                     )
+                    findings.append(about_device(missing, e.device))
             for x in self.unmatched:
                 findings.append(
                     error(
@@ -444,6 +495,7 @@ class _Match:
     blame: Blame
     before: list[Finding] = field(default_factory=list)  # content deviations
     after: list[Finding] = field(default_factory=list)  # device scope, duplicates
+    device: str | None = None  # the one meter a per-meter message is about
 
 
 def _devices_text(devices: list[str], shown: int = 20) -> str:
@@ -501,17 +553,16 @@ def _order_findings(
             ):
                 reported.add((e.row.number, dev))
                 who = f" for meter {dev}" if dev else ""
-                findings.append(
-                    error(
-                        "SEQ-ORDER",
-                        f"step {e.row.number}{who} (#{e.exchange.seq}) was observed before "
-                        f"step {latest.row.number} (#{latest.exchange.seq}), which precedes it",
-                        step=e.row.number,
-                        expected=f"after step {latest.row.number}",
-                        received=f"before step {latest.row.number}",
-                        blame=_blame(e.spec.producer, sut_roles),
-                    )
+                order_finding = error(
+                    "SEQ-ORDER",
+                    f"step {e.row.number}{who} (#{e.exchange.seq}) was observed before "
+                    f"step {latest.row.number} (#{latest.exchange.seq}), which precedes it",
+                    step=e.row.number,
+                    expected=f"after step {latest.row.number}",
+                    received=f"before step {latest.row.number}",
+                    blame=_blame(e.spec.producer, sut_roles),
                 )
+                findings.append(about_device(order_finding, dev))
                 continue
             latest = e
     return findings

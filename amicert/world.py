@@ -19,7 +19,7 @@ from amicert.bus import Bus
 from amicert.catalog import ScenarioSpec, StepRow, UseCase
 from amicert.cim.validate import Validator
 from amicert.clock import VirtualClock
-from amicert.findings import Blame, Finding, error
+from amicert.findings import Blame, Finding, about_device, error, group_by_device
 from amicert.packages import driver_for
 from amicert.trace import Analysis, Exchange, Matcher, Trace
 from amicert.verdicts import Outcome, decide
@@ -27,6 +27,7 @@ from amicert.verdicts import Outcome, decide
 if TYPE_CHECKING:
     from amicert.adapters.remote import RemoteLink, TestControlClient
     from amicert.config import SutProfile
+    from amicert.report.evidence import EvidenceWriter
 
 
 class BindingError(Exception):
@@ -43,11 +44,13 @@ class StepCheckFailed(AssertionError):
     def __init__(self, number: str, findings: list[Finding]) -> None:
         self.number = number
         self.findings = findings
-        lines = "\n".join(f"  - {f}" for f in findings)
+        lines = "\n".join(f"  - {f}" for f in group_by_device(findings))
         super().__init__(f"step {number} failed:\n{lines}")
 
 
 ENTRY_POINT_GROUP = "amicert.actors"
+ATTACH_ALL_UP_TO = 40  # a step with more exchanges (a fleet) attaches a sample to the report
+ATTACH_SAMPLE = 10
 
 
 def load_actor_class(role: str, spec: str) -> type[Actor]:
@@ -83,13 +86,17 @@ class RunOptions:
 
     ``actor_overrides``: role -> 'module:Class' (python binding). ``profile``: the SUT profile
     whose boundary actors are reached over the wire. ``served``: this World is the system side of
-    ``amicert serve`` (its remote actors are the harness's).
+    ``amicert serve`` (its remote actors are the harness's). ``fleet``: the number of meters a
+    fleet-scalable set-up puts in scope instead of the feature's. ``settings``: scenario settings
+    the user gives (``--set``), applied before the set-up's defaults.
     """
 
     actor_overrides: dict[str, str] = field(default_factory=dict)
     seed: int = 58
     profile: SutProfile | None = None
     served: bool = False
+    fleet: int | None = None  # meters in scope for every fleet-scalable set-up
+    settings: dict[str, Any] = field(default_factory=dict)  # scenario settings from the user
 
 
 class World:
@@ -111,7 +118,11 @@ class World:
         self.trace = Trace()
         self.bus = Bus(self.clock, self.trace, validator)
         self.rng = random.Random(self.options.seed)
-        self.settings: dict[str, Any] = {"meters": {}, "in_scope_meters": []}
+        self.settings: dict[str, Any] = {
+            **self.options.settings,
+            "meters": {},
+            "in_scope_meters": [],
+        }
         self.devices: list[str] = []
         self.params: dict[str, Any] = {}
         self.horizon = timedelta(days=30)
@@ -142,6 +153,8 @@ class World:
         if profile is not None:
             self._bind_profile(profile)
         self.lock = self.bus.lock
+        self.evidence: EvidenceWriter | None = None  # set by a run that writes reports
+        self._progress_done: Callable[[], None] = lambda: None
         self._matcher: Matcher | None = None
         self._matcher_key: tuple[int, frozenset[str]] | None = None
         self._ctx = ActorContext(self.clock, self.bus, self.rng, self.settings)
@@ -217,6 +230,31 @@ class World:
                     self.bus.bind(self._class(name)(self._ctx, dev))
             else:
                 self.bus.bind(self._class(name)(self._ctx, None))
+
+    def show_progress(self, emit: Callable[[str, bool], None], *, interactive: bool) -> None:
+        """Report progress while a large scenario runs (from the first message on)."""
+        from amicert.report.progress import SHOW_FROM_METERS, Progress
+
+        label = f"{self.use_case.id} {self.scenario.id}"
+        state: dict[str, Progress] = {}
+
+        def on_record(_: Exchange) -> None:
+            if "p" not in state:
+                if len(self.devices) < SHOW_FROM_METERS:
+                    return
+                state["p"] = Progress(label, len(self.devices), emit, interactive)
+            done = self._matcher.devices_done if self._matcher is not None else 0
+            state["p"].tick(len(self.trace), done)
+
+        self.trace.on_record.append(on_record)
+
+        def finished() -> None:
+            if "p" in state:
+                done = self._matcher.devices_done if self._matcher is not None else 0
+                state["p"].messages, state["p"].meters_done = len(self.trace), done
+                state["p"].done()
+
+        self._progress_done = finished
 
     def add_device(self, mrid: str, identity: dict[str, Any]) -> None:
         """Put a meter in scope; its device actors (NIC, metrology board ...) are bound for it."""
@@ -373,21 +411,19 @@ class World:
             complete = self.wait_for(number)
             analysis = self.analyse()
             found = analysis.for_step(number)
-            for x in self._exchanges_of(analysis, number):
-                self.attach_exchange(x)
+            self.attach_exchanges(self._exchanges_of(analysis, number))
             if not complete:
                 for e in analysis.entries(number):
                     if e.exchange is None:
                         who = f" for meter {e.device}" if e.device else ""
-                        found.append(
-                            error(
-                                "SEQ-MISSING",
-                                f'the {row.producer} never sent the "{row.information}" to the '
-                                f"{row.receiver}{who} within {self.horizon.days} days",
-                                step=number,
-                                blame=self.blame(row.producer),
-                            )
+                        missing = error(
+                            "SEQ-MISSING",
+                            f'the {row.producer} never sent the "{row.information}" to the '
+                            f"{row.receiver}{who} within {self.horizon.days} days",
+                            step=number,
+                            blame=self.blame(row.producer),
                         )
+                        found.append(about_device(missing, e.device))
         self.step_findings[number] = found
         if any(f.is_error for f in found):
             raise StepCheckFailed(number, [f for f in found if f.is_error])
@@ -452,7 +488,7 @@ class World:
             for dev in scopes:
                 f = check(self, dev)
                 if f is not None:
-                    found.append(f.at_step(row.number))
+                    found.append(about_device(f.at_step(row.number), dev))
             return found
         return [
             error(
@@ -468,12 +504,35 @@ class World:
         """Let the scenario run out (bounded), match the whole trace, and decide the verdict."""
         self.settle()
         analysis = self.analyse(final=True)
+        self._progress_done()
         every = list(analysis.findings)
         for found in self.step_findings.values():
             every.extend(found)
         every.extend(self.findings)
         order = {n: i for i, n in enumerate(self.scenario.steps)}
-        return decide(_unique(every), order=order), analysis
+        outcome = decide(_unique(every), order=order)
+        outcome.findings = group_by_device(outcome.findings)
+        return outcome, analysis
+
+    def attach_exchanges(self, exchanges: list[Exchange]) -> None:
+        """Attach a step's exchanges to the report: all of them when few; for a fleet, a sample
+        (the first ones and those with errors) and a note: every one is in the evidence."""
+        if len(exchanges) <= ATTACH_ALL_UP_TO:
+            for x in exchanges:
+                self.attach_exchange(x)
+            return
+        faulty = [x for x in exchanges if any(f.is_error for f in x.findings)]
+        sample = {x.seq: x for x in [*exchanges[:ATTACH_SAMPLE], *faulty[:ATTACH_SAMPLE]]}
+        for x in sorted(sample.values(), key=lambda x: x.seq):
+            self.attach_exchange(x)
+        where = f" in {self.evidence.folder}" if self.evidence is not None else ""
+        self.attach(
+            f"{len(exchanges)} exchanges, {len(sample)} attached",
+            f"{len(exchanges)} exchanges at this step ({len(faulty)} with errors); "
+            f"{len(sample)} are attached here. Every one is kept in the evidence{where}: "
+            "`amicert extract FOLDER N` gives exchange #N byte for byte.",
+            "text",
+        )
 
     def attach_exchange(self, x: Exchange) -> None:
         arrow = f"#{x.seq} {x.producer} -> {x.receiver}"
@@ -499,10 +558,12 @@ def _is_plain(value: Any) -> bool:
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:
-    seen: set[tuple[str, str | None, str]] = set()
+    """Each finding once (a step's check and the final analysis may both report it); the same
+    words about two meters are two findings."""
+    seen: set[tuple[str, str | None, str, str | None]] = set()
     out = []
     for f in findings:
-        key = (f.rule, f.step, f.message)
+        key = (f.rule, f.step, f.message, f.extra.get("device"))
         if key not in seen:
             seen.add(key)
             out.append(f)

@@ -1,6 +1,7 @@
 """AMI Head-End: runs firmware campaigns over days and reports every outcome to the MDM.
 
-The campaign is self-managing: meters are scheduled in daily batches (``meters_per_day``), each
+The campaign is self-managing: downloads are paced (``meters_per_hour``; by default the whole fleet
+is spread over the first half of the campaign window, whatever its size), each
 confirmation or refusal from a meter is reported to the MDM as a CIM EndDeviceEvents message
 correlated to the campaign, and when the window closes every meter that never answered is
 reported too: no meter is ever left unaccounted for.
@@ -42,7 +43,8 @@ class HeadEnd(Actor):
 
     def __init__(self, ctx: ActorContext, instance: str | None = None) -> None:
         super().__init__(ctx, instance)
-        self.meters_per_day = int(ctx.settings.get("meters_per_day", 2))
+        pace = ctx.settings.get("meters_per_hour")
+        self.meters_per_hour = float(pace) if pace else None
         self.registry: dict[str, dict[str, str]] = dict(ctx.settings.get("meters", {}))
         self.campaigns: dict[str, Campaign] = {}
         self.message_form = str(ctx.settings.get("message_form", "generic"))
@@ -63,16 +65,17 @@ class HeadEnd(Actor):
         self.execute(campaign)
 
     def execute(self, campaign: Campaign) -> None:
-        """Step 1.3: schedule the downloads in daily batches and the window's close."""
+        """Step 1.3: schedule the paced downloads and the window's close."""
+        window = timedelta(days=campaign.window_days)
+        if self.meters_per_hour:
+            interval = timedelta(hours=1) / self.meters_per_hour
+        else:  # fits any fleet: every download starts within the first half of the window
+            interval = window / 2 / max(1, len(campaign.meters))
         for i, meter in enumerate(campaign.meters):
-            day = i // max(1, self.meters_per_day)
             self.ctx.clock.call_later(
-                timedelta(days=day, minutes=i % max(1, self.meters_per_day)),
-                functools.partial(self.download, campaign, meter),
+                interval * i, functools.partial(self.download, campaign, meter)
             )
-        self.ctx.clock.call_later(
-            timedelta(days=campaign.window_days), lambda: self.close_window(campaign)
-        )
+        self.ctx.clock.call_later(window, lambda: self.close_window(campaign))
 
     def download(self, campaign: Campaign, meter: str) -> None:
         self.send(

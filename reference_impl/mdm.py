@@ -32,9 +32,17 @@ class Mdm(Actor):
     def __init__(self, ctx: ActorContext, instance: str | None = None) -> None:
         super().__init__(ctx, instance)
         self.events: list[EventRecord] = []
+        self._by_meter: dict[str, list[EventRecord]] = {}
+        self._indexed = 0
 
     def events_for(self, meter: str) -> list[EventRecord]:
-        return [e for e in self.events if e.meter == meter]
+        """The events stored for ``meter`` (indexed: a fleet's post-conditions ask per meter)."""
+        if self._indexed != len(self.events):
+            self._by_meter = {}
+            for e in self.events:
+                self._by_meter.setdefault(e.meter, []).append(e)
+            self._indexed = len(self.events)
+        return list(self._by_meter.get(meter, []))
 
     def _reply_header(self, exchange: Exchange, noun: str) -> Header:
         info = exchange.info

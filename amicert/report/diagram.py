@@ -5,6 +5,8 @@ from __future__ import annotations
 from amicert.catalog import StepRow
 from amicert.trace import Exchange
 
+MAX_ARROWS = 300  # observed diagrams of fleet runs show the first ones; the index has them all
+
 
 def _id(name: str) -> str:
     return "".join(ch for ch in name.title() if ch.isalnum()) or "X"

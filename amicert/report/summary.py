@@ -7,7 +7,6 @@ byte for byte with its findings, so any verdict can be re-checked from the evide
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,28 +79,28 @@ class ScenarioResult:
         }
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")[:80] or "x"
-
-
 def write_exchanges(report_dir: Path, result: ScenarioResult, world: World) -> None:
-    """Every exchange of the scenario as its own file, plus an index with findings."""
-    folder = report_dir / "exchanges" / _slug(result.use_case) / _slug(result.scenario)
-    folder.mkdir(parents=True, exist_ok=True)
-    index = []
-    for x in world.trace.exchanges:
-        name = f"{x.seq:04d}-step{x.step or 'none'}-{_slug(x.producer)}-to-{_slug(x.receiver)}.xml"
-        (folder / name).write_bytes(x.body)
-        entry = x.to_dict()
-        entry["file"] = name
-        index.append(entry)
-    (folder / "index.json").write_text(json.dumps(index, indent=2), encoding="utf-8")
-    from amicert.report import diagram
+    """Every exchange of the scenario, byte for byte, with an index holding its findings.
 
+    The bytes were streamed into the scenario's archive as they were recorded (``world.evidence``);
+    a world without one (a scenario that failed before it began) writes its folder now."""
+    from amicert.report import diagram
+    from amicert.report.evidence import EvidenceWriter, scenario_folder
+
+    writer = world.evidence
+    if writer is None:
+        writer = EvidenceWriter(
+            scenario_folder(report_dir / "exchanges", result.use_case, result.scenario_id, None)
+        )
+        for x in world.trace.exchanges:
+            writer.add(x)
     rows = [world.use_case.row(n) for n in world.scenario.steps]
-    (folder / "expected.mmd").write_text(diagram.expected(rows), encoding="utf-8")
-    (folder / "observed.mmd").write_text(diagram.observed(world.trace.exchanges), encoding="utf-8")
-    result.evidence = str(folder.relative_to(report_dir))
+    shown = world.trace.exchanges[: diagram.MAX_ARROWS]
+    writer.finish(
+        world.trace.exchanges,
+        {"expected.mmd": diagram.expected(rows), "observed.mmd": diagram.observed(shown)},
+    )
+    result.evidence = str(writer.folder.relative_to(report_dir))
 
 
 def write_summary(report_dir: Path, results: list[ScenarioResult]) -> None:

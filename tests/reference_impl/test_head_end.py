@@ -24,14 +24,15 @@ def campaign_world(meters: int, fault: str = "none") -> World:
     return world
 
 
-def test_downloads_go_out_in_daily_batches() -> None:
+def test_downloads_are_spread_over_the_first_half_of_the_window() -> None:
     world = campaign_world(5)
-    days = [
-        (x.virtual_time - world.start_time).days
+    hours = [
+        (x.virtual_time - world.start_time).total_seconds() / 3600
         for x in world.trace.exchanges
         if x.producer == "AMI Head-End" and x.receiver == "AMI Network"
     ]
-    assert days == [0, 0, 1, 1, 2]  # two meters a day: the campaign runs over several days
+    # 7 days, 5 meters: one every 84 / 5 hours, so the campaign runs over several days
+    assert [round(h, 1) for h in hours] == [0.0, 16.8, 33.6, 50.4, 67.2]
 
 
 def test_every_meter_is_confirmed_to_the_mdm_once() -> None:

@@ -107,7 +107,8 @@ def _version(text: str) -> tuple[int, int]:
 
 @FIRMWARE_UPGRADE.on_setup(
     r'(?P<count>\d+) meters? of model "(?P<model>[^"]+)" running firmware (?P<firmware>\d+\.\d+) '
-    r"(?:is|are) in scope"
+    r"(?:is|are) in scope",
+    fleet=True,
 )
 def provision(world: World, count: str, model: str, firmware: str) -> None:
     """Provision meters in the head-end registry and build their NIC and metrology board."""
