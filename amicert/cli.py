@@ -56,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="scale every fleet-scalable scenario (see `amicert list`) to N meters",
     )
     run.add_argument(
+        "--require-observed",
+        type=_percent,
+        default=None,
+        metavar="PCT",
+        help="a PASS must rest on at least PCT%% of its rows (certification runs: 100)",
+    )
+    run.add_argument(
         "--set",
         action="append",
         default=[],
@@ -109,6 +116,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 MAX_FLEET = 1_000_000
+
+
+def _percent(text: str) -> float:
+    """``--require-observed``: a percentage from 0 to 100 (a trailing % allowed), as a share."""
+    try:
+        value = float(text.rstrip("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a percentage, got {text!r}") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"expected a percentage from 0 to 100, got {text!r}")
+    return value / 100
 
 
 def _catalog_or_usage() -> tuple[Path, dict]:  # type: ignore[type-arg]
@@ -305,6 +323,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     ]
     for use_case in args.use_case:
         pytest_args += ["--amicert-use-case", use_case]
+    if args.require_observed is not None:
+        pytest_args += ["--amicert-require-observed", str(args.require_observed)]
     if args.fleet is not None:
         if not 1 <= args.fleet <= MAX_FLEET:
             raise UsageError(f"--fleet expects a number of meters from 1 to {MAX_FLEET:,}")

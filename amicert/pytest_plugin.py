@@ -47,6 +47,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--amicert-set", action="append", default=[], metavar="KEY=VALUE", help="a setting"
     )
+    group.addoption(
+        "--amicert-require-observed",
+        type=float,
+        default=None,
+        metavar="SHARE",
+        help="a PASS must rest on at least this share (0..1) of its rows, else INCONCLUSIVE",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -130,6 +137,7 @@ def run_options(config: pytest.Config) -> RunOptions:
         profile=_profile(config),
         fleet=config.getoption("amicert_fleet"),
         settings=settings,
+        require_observed=config.getoption("amicert_require_observed"),
     )
 
 
@@ -409,6 +417,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         result.apply(
             Outcome(Verdict.FAIL, str(exc), exc.findings[0].rule, exc.number, exc.findings)
         )
+    if result.basis:  # what the verdict rests on, for JUnit readers too
+        basis = result.basis
+        item.user_properties.append(("rows observed", f"{basis['observed']}/{basis['rows']}"))
+        item.user_properties.append(("rows not observable", str(basis["not_observable"])))
     item.config.stash[RESULTS].append(result)
     report_dir = item.config.getoption("amicert_report_dir")
     if report_dir:
@@ -433,7 +445,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     terminalreporter.section("amicert verdicts")
     for r in results:
         where = f" [{r.rule or ''}{' @ step ' + r.step if r.step else ''}]" if r.rule else ""
-        hidden = f" ({len(r.not_observable)} rows not observable)" if r.not_observable else ""
+        hidden = f" ({r.basis['observed']} of {r.basis['rows']} rows observed)" if r.unseen else ""
         terminalreporter.write_line(
             f"{r.verdict.value:<14} {r.use_case:<8} {r.scenario}{where}{hidden}"
         )

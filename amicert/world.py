@@ -22,7 +22,7 @@ from amicert.clock import VirtualClock
 from amicert.findings import Blame, Finding, about_device, error, group_by_device
 from amicert.packages import driver_for
 from amicert.trace import Analysis, Exchange, Matcher, Trace
-from amicert.verdicts import Outcome, decide
+from amicert.verdicts import Outcome, Verdict, decide
 
 if TYPE_CHECKING:
     from amicert.adapters.remote import RemoteLink, TestControlClient
@@ -96,6 +96,7 @@ class RunOptions:
     profile: SutProfile | None = None
     served: bool = False
     fleet: int | None = None  # meters in scope for every fleet-scalable set-up
+    require_observed: float | None = None  # share of rows a PASS must have observed (0..1)
     settings: dict[str, Any] = field(default_factory=dict)  # scenario settings from the user
 
 
@@ -147,6 +148,7 @@ class World:
         self.link: RemoteLink | None = None
         self.control: TestControlClient | None = None
         self.not_observable: dict[str, str] = {}
+        self.observed: dict[str, str] = {}  # row -> how it was checked: message, state, effect
         self.na_reason = ""
         self._settled_at = -1
         self.profile: SutProfile | None = None
@@ -407,7 +409,10 @@ class World:
             self._not_observable(row, "both actors are inside the vendor boundary")
         elif row.internal:
             found = self._check_internal(row, state_checks)
+            if number not in self.not_observable:
+                self.observed[number] = "effect" if "effect_of" in row.observe else "state"
         else:
+            self.observed[number] = "message"
             complete = self.wait_for(number)
             analysis = self.analyse()
             found = analysis.for_step(number)
@@ -512,7 +517,45 @@ class World:
         order = {n: i for i, n in enumerate(self.scenario.steps)}
         outcome = decide(_unique(every), order=order)
         outcome.findings = group_by_device(outcome.findings)
-        return outcome, analysis
+        return self._sufficient(outcome), analysis
+
+    def basis(self) -> dict[str, int]:
+        """What a verdict rests on: the scenario's rows by how each was observed."""
+        counts = {"rows": len(self.scenario.steps), "message": 0, "state": 0, "effect": 0}
+        for how in self.observed.values():
+            counts[how] += 1
+        counts["not_observable"] = len(self.not_observable)
+        counts["not_checked"] = (
+            counts["rows"] - sum(counts[k] for k in ("message", "state", "effect"))
+        ) - counts["not_observable"]
+        counts["observed"] = counts["message"] + counts["state"] + counts["effect"]
+        return counts
+
+    def _sufficient(self, outcome: Outcome) -> Outcome:
+        """A PASS below the run's required share of observed rows cannot certify: INCONCLUSIVE."""
+        need = self.options.require_observed
+        basis = self.basis()
+        if need is None or outcome.verdict is not Verdict.PASS or not basis["rows"]:
+            return outcome
+        share = basis["observed"] / basis["rows"]
+        if share + 1e-9 >= need:
+            return outcome
+        finding = error(
+            "EVIDENCE-INSUFFICIENT",
+            f"only {basis['observed']} of {basis['rows']} rows were observed "
+            f"({basis['not_observable']} not observable at this boundary); "
+            f"the run requires {need:.0%}",
+            expected=f"at least {need:.0%} of the rows observed",
+            received=f"{share:.0%}",
+            blame=Blame.INFRASTRUCTURE,
+        )
+        return Outcome(
+            Verdict.INCONCLUSIVE,
+            finding.message,
+            finding.rule,
+            None,
+            [*outcome.findings, finding],
+        )
 
     def attach_exchanges(self, exchanges: list[Exchange]) -> None:
         """Attach a step's exchanges to the report: all of them when few; for a fleet, a sample

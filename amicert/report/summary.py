@@ -36,6 +36,12 @@ class ScenarioResult:
     virtual_duration_s: float = 0.0
     evidence: str | None = None
     not_observable: dict[str, str] = field(default_factory=dict)
+    basis: dict[str, int] = field(default_factory=dict)  # rows by how they were observed
+
+    @property
+    def unseen(self) -> int:
+        """Rows the verdict does not rest on (not observable, or never reached)."""
+        return self.basis.get("rows", 0) - self.basis.get("observed", 0) if self.basis else 0
 
     @classmethod
     def from_world(cls, world: World, outcome: Outcome, name: str) -> ScenarioResult:
@@ -49,6 +55,7 @@ class ScenarioResult:
             sut_roles=sorted(world.sut_roles),
             virtual_duration_s=(world.clock.now() - world.start_time).total_seconds(),
             not_observable=dict(world.not_observable),
+            basis=world.basis(),
         )
         result.apply(outcome)
         return result
@@ -76,6 +83,7 @@ class ScenarioResult:
             "virtual_duration_s": self.virtual_duration_s,
             "evidence": self.evidence,
             "not_observable": self.not_observable,
+            "basis": self.basis,
         }
 
 
@@ -130,8 +138,8 @@ def markdown(results: list[ScenarioResult], counts: dict[str, int]) -> str:
         added = " (harness-added)" if r.harness_added else ""
         reason = r.reason.replace("|", "\\|").replace("\n", " ")[:300]
         verdict = r.verdict.value
-        if r.not_observable:
-            verdict += f" ({len(r.not_observable)} rows not observable)"
+        if r.unseen:
+            verdict += f" ({r.basis['observed']} of {r.basis['rows']} rows observed)"
         lines.append(
             f"| {r.use_case} | {r.scenario}{added} | **{verdict}** | {r.rule or ''} | "
             f"{r.step or ''} | {reason} |"
