@@ -6,10 +6,21 @@ row was observed (``--require-observed``), turning such a PASS into INCONCLUSIVE
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from cli_support import amicert
-from test_wire import Served, profile_copy, serving  # noqa: F401  (the fixture)
+from test_wire import Served, profile_copy
+
+
+@pytest.fixture
+def served_headend(tmp_path: Path) -> Iterator[Path]:
+    """The head-end boundary served by the reference implementation in its own process."""
+    profile = profile_copy(tmp_path, "headend-over-soap.toml")
+    served = Served(profile)
+    yield profile
+    served.stop()
 
 
 def test_the_reference_run_rests_on_every_row(tmp_path: Path) -> None:
@@ -28,10 +39,9 @@ def test_the_reference_run_rests_on_every_row(tmp_path: Path) -> None:
 
 
 def test_a_boundary_that_hides_rows_passes_visibly_partial_or_is_inconclusive_on_demand(
-    tmp_path: Path, serving: list[Served]
+    tmp_path: Path, served_headend: Path
 ) -> None:
-    profile = profile_copy(tmp_path, "headend-over-soap.toml")
-    serving.append(Served(profile))
+    profile = served_headend
     base = ["run", "--sut", str(profile), "--use-case", "AEP-5.8", "-k", "normal"]
     amicert(*base, "--report-dir", str(tmp_path / "a"), timeout=240)
     [normal] = json.loads((tmp_path / "a" / "summary.json").read_text())["scenarios"]
