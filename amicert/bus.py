@@ -7,6 +7,7 @@ can recurse into another. Synchronous CIM request/reply is the one exception, as
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -58,6 +59,14 @@ class Bus:
         self.context = ValidationContext(seen_message_ids=set())
         self._actors: dict[tuple[str, str | None], Actor] = {}
         self.lock = threading.RLock()
+        # a self-test of the checks: changes what an actor sends (see amicert.mutations)
+        self.mutate: Callable[[str, str, bytes], list[bytes]] | None = None
+
+    def _sent(self, producer: Actor, receiver: str, body: bytes) -> list[bytes]:
+        """What actually goes out for ``body``: itself, unless a mutation changes it."""
+        if self.mutate is None:
+            return [body]
+        return self.mutate(producer.role, receiver, body)
 
     def bind(self, actor: Actor) -> None:
         self._actors[(actor.role, actor.instance)] = actor
@@ -125,6 +134,10 @@ class Bus:
         target = self.actor(receiver, receiver_id)
 
         def transmit() -> None:
+            for sent in self._sent(producer, receiver, body):
+                one(sent)
+
+        def one(body: bytes) -> None:
             if getattr(target, "remote", False):
                 self._over_wire(producer, receiver, receiver_id, body, target)
                 return
@@ -147,6 +160,17 @@ class Bus:
         self, producer: Actor, receiver: str, body: bytes, *, receiver_id: str | None = None
     ) -> bytes | None:
         """Request with a synchronous reply; the reply's message bytes, or None."""
+        sent = self._sent(producer, receiver, body)
+        if not sent:
+            return None  # nothing went out: no reply can come
+        reply = self._call(producer, receiver, sent[0], receiver_id)
+        for extra in sent[1:]:  # a repeated request: answered too, the first answer counts
+            self._call(producer, receiver, extra, receiver_id)
+        return reply
+
+    def _call(
+        self, producer: Actor, receiver: str, body: bytes, receiver_id: str | None
+    ) -> bytes | None:
         target = self.actor(receiver, receiver_id)
         if getattr(target, "remote", False):
             return self._over_wire(producer, receiver, receiver_id, body, target)

@@ -95,6 +95,7 @@ class StepRow:
     table: str = ""
     parts: tuple[Part, ...] = ()
     reply: bool = False
+    repeatable: bool = False  # the document allows the row to happen again (else: an error)
 
     @property
     def internal(self) -> bool:
@@ -259,6 +260,7 @@ def _row(
         table=table,
         parts=parts,
         reply=bool(data.get("reply", False)),
+        repeatable=bool(data.get("repeatable", False)),
     )
 
 

@@ -6,6 +6,9 @@ harness error (never as a verdict on the system under test).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import pytest
 
 from amicert.catalog import STEP_TEXT
@@ -100,6 +103,39 @@ def check_sequence(world: World) -> None:
 
 def skip_not_applicable(reason: str) -> None:
     pytest.skip(f"NOT_APPLICABLE: {reason}")
+
+
+# The generic steps' texts: steps/generic.py binds these for pytest-bdd, and a headless run of a
+# scenario (amicert.headless) dispatches on the same table, so both read features alike.
+PATTERNS = {
+    "pre_condition": r"pre-condition: (?P<text>.+)",
+    "set_up": r"set-up: (?P<text>.+)",
+    "fault": r'fault "(?P<name>[^"]+)" is injected',
+    "triggered": r"step (?P<number>[^\s:]+) is triggered: (?P<text>.+)",
+    "row": r"step (?P<number>[^\s:]+): (?P<text>.+)",
+    "every_device": r"for every in-scope meter, (?P<text>.+)",
+    "sequence": r"the observed sequence matches the use case",
+}
+_HANDLERS: dict[str, Callable[..., None]] = {
+    "pre_condition": establish_precondition,
+    "set_up": run_setup,
+    "fault": inject_fault,
+    "triggered": trigger_row,
+    "row": check_row,
+    "every_device": check_every_device,
+    "sequence": check_sequence,
+}
+_COMPILED = [(re.compile(p), _HANDLERS[name]) for name, p in PATTERNS.items()]
+
+
+def dispatch(world: World, text: str) -> None:
+    """Run one Gherkin step's text against the world, as the pytest-bdd step would."""
+    for pattern, handler in _COMPILED:
+        m = pattern.fullmatch(text)
+        if m:
+            handler(world, **m.groupdict())
+            return
+    raise FeatureMismatch(f"no generic step reads {text!r}")
 
 
 __all__ = ["Blame", "error"]

@@ -428,7 +428,7 @@ class Matcher:
                 match.after.append(
                     Finding(
                         "SEQ-DUPLICATE",
-                        Severity.WARNING,
+                        Severity.WARNING if row.repeatable else Severity.ERROR,
                         f"step {row.number} seen again for {dev or 'the campaign'} "
                         f"(#{x.seq}, first #{entry.exchange.seq})",
                         step=row.number,

@@ -97,6 +97,9 @@ class RunOptions:
     served: bool = False
     fleet: int | None = None  # meters in scope for every fleet-scalable set-up
     require_observed: float | None = None  # share of rows a PASS must have observed (0..1)
+    # a self-test: the bus changes what ``mutated_role`` sends, which then plays the product
+    mutation: Callable[[str, str, bytes], list[bytes]] | None = None
+    mutated_role: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)  # scenario settings from the user
 
 
@@ -144,6 +147,9 @@ class World:
         for role, spec in overrides.items():
             self.classes[role] = load_actor_class(role, spec)
         self.sut_roles = frozenset(overrides)
+        if self.options.mutation is not None and self.options.mutated_role:
+            self.bus.mutate = self.options.mutation
+            self.sut_roles |= {self.options.mutated_role}
         self.remote_roles: frozenset[str] = frozenset()
         self.link: RemoteLink | None = None
         self.control: TestControlClient | None = None

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pytest_bdd import parsers, step
 
 from amicert.steps_support import (
+    PATTERNS,
     check_every_device,
     check_row,
     check_sequence,
@@ -25,36 +26,36 @@ from amicert.steps_support import (
 from amicert.world import World
 
 
-@step(parsers.re(r"pre-condition: (?P<text>.+)"))
+@step(parsers.re(PATTERNS["pre_condition"]))
 def pre_condition(world: World, text: str) -> None:
     establish_precondition(world, text)
 
 
-@step(parsers.re(r"set-up: (?P<text>.+)"))
+@step(parsers.re(PATTERNS["set_up"]))
 def set_up(world: World, text: str) -> None:
     run_setup(world, text)
 
 
-@step(parsers.re(r'fault "(?P<name>[^"]+)" is injected'))
+@step(parsers.re(PATTERNS["fault"]))
 def fault(world: World, name: str) -> None:
     inject_fault(world, name)
 
 
-@step(parsers.re(r"step (?P<number>[^\s:]+) is triggered: (?P<text>.+)"))
+@step(parsers.re(PATTERNS["triggered"]))
 def triggered(world: World, number: str, text: str) -> None:
     trigger_row(world, number, text)
 
 
-@step(parsers.re(r"step (?P<number>[^\s:]+): (?P<text>.+)"))
+@step(parsers.re(PATTERNS["row"]))
 def row(world: World, number: str, text: str) -> None:
     check_row(world, number, text)
 
 
-@step(parsers.re(r"for every in-scope meter, (?P<text>.+)"))
+@step(parsers.re(PATTERNS["every_device"]))
 def every_device(world: World, text: str) -> None:
     check_every_device(world, text)
 
 
-@step("the observed sequence matches the use case")
+@step(PATTERNS["sequence"])
 def sequence(world: World) -> None:
     check_sequence(world)

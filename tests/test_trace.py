@@ -148,7 +148,7 @@ def test_the_wrong_message_on_a_row_names_what_was_expected(
     assert ("PROFILE-EVENT-CODE", "1.11") in run(use_case, trace)
 
 
-def test_a_row_seen_twice_for_the_same_meter_is_a_warning(
+def test_a_row_seen_twice_for_the_same_meter_is_an_error(
     use_case: UseCase, validator: Validator
 ) -> None:
     trace = normal_trace(validator)
@@ -157,7 +157,7 @@ def test_a_row_seen_twice_for_the_same_meter_is_a_warning(
     rows = [use_case.row(n) for n in use_case.scenario("normal").steps]
     analysis = analyse(trace, use_case, rows, ["MTR-0001"], frozenset(), final=True)
     [dup] = [f for f in analysis.findings if f.rule == "SEQ-DUPLICATE"]
-    assert dup.step == "1.1" and not dup.is_error
+    assert dup.step == "1.1" and dup.is_error
 
 
 def _findings(use_case: UseCase, trace: Trace, sut: frozenset[str]) -> list[Finding]:
