@@ -2,7 +2,9 @@
 
 Codes differ between editions and vendors extend them, so a registry is per edition and can be
 extended by a utility profile. A well-formed code the registry does not know is a warning (it may
-be a legitimate extension); a malformed code is an error.
+be a legitimate extension, or a real annex code amicert's table lacks: the table holds the codes
+of the event and control domains the use cases touch, not the whole annex); a malformed code is
+an error.
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ _EVENT_CODES_2013: dict[str, str] = {
     "*.10.0.85": "PAN pairing failed",
     "3.31.0.23": "remote disconnect",
     "3.31.0.18": "remote connect",
+    "3.2.22.150": "battery charge low",
 }
 _CONTROL_CODES_2013: dict[str, str] = {
     "0.10.73.298": "pairing window open",
@@ -139,8 +142,9 @@ class CodeRegistry:
         return CodeCheck(
             code,
             CodeStatus.UNKNOWN,
-            f"{self.kind} code {code} ({describe_code(code)}) is not in the {self.edition} "
-            "registry or the profile's extensions",
+            f"{self.kind} code {code} ({describe_code(code)}) is well-formed but not in "
+            f"amicert's code table ({self.edition} annex codes the use cases touch) or the "
+            "profile's extensions; it may still be a valid code",
         )
 
 

@@ -49,8 +49,62 @@ WRAPPER_PREFIX = {
     "closed": "Closed",
     "deleted": "Deleted",
 }
-_PREFIX_VERB = {prefix: verb for verb, prefix in WRAPPER_PREFIX.items()}
+WRAPPER_PREFIX_EXTRA = {"execute": "Execute", "executed": "Executed"}
+_PREFIX_VERB = {prefix: verb for verb, prefix in (WRAPPER_PREFIX | WRAPPER_PREFIX_EXTRA).items()}
+# <Noun>RequestMessage, <Noun>EventMessage ...: wrapper names that give the kind, not the verb.
+_KIND_SUFFIX = {
+    "RequestMessage": REQUEST_MESSAGE,
+    "ResponseMessage": RESPONSE_MESSAGE,
+    "EventMessage": EVENT_MESSAGE,
+    "FaultMessage": FAULT_MESSAGE,
+}
 _WRAPPER_NS = re.compile(r"^https?://(?:www\.)?iec\.ch/TC57/\d{4}/(\w+)Message$")
+_IEC_NS = re.compile(r"^https?://(www\.)?iec\.ch/TC57/(\d{4})/(.+)$")
+
+ED1 = "61968-100 Ed.1"
+ED2 = "61968-100 Ed.2"
+ED1_YEAR = 2011
+# 61968-100 Ed.2 message namespaces: 2017, 2019, 2021 and any later year.
+ED2_FIRST_YEAR = 2017
+
+
+@dataclass(frozen=True)
+class IecNamespace:
+    """What an IEC TC57 namespace says: its year, whether it is a draft (www.iec.ch), its role.
+
+    ``role`` is "message" (``<year>/schema/message``), "wrapper" (``<year>/<Noun>Message``),
+    "noun" (``<year>/<Noun>#``) or "other"; ``noun`` is the noun a wrapper or noun namespace
+    names.
+    """
+
+    namespace: str
+    year: int
+    draft: bool
+    role: str
+    noun: str | None
+
+    @property
+    def edition(self) -> str | None:
+        """The 61968-100 edition of a message namespace's year (None when no edition uses it)."""
+        if self.year == ED1_YEAR:
+            return ED1
+        return ED2 if self.year >= ED2_FIRST_YEAR else None
+
+
+def iec_namespace(namespace: str | None) -> IecNamespace | None:
+    """The parts of an ``http://iec.ch/TC57/<year>/...`` namespace; None for other namespaces."""
+    match = _IEC_NS.match(namespace or "")
+    if match is None:
+        return None
+    draft, year, rest = match.group(1) is not None, int(match.group(2)), match.group(3)
+    if rest == "schema/message":
+        return IecNamespace(namespace or "", year, draft, "message", None)
+    if rest.endswith("#"):
+        return IecNamespace(namespace or "", year, draft, "noun", rest[:-1] or None)
+    wrapper = re.fullmatch(r"(\w+)Message", rest)
+    if wrapper is not None:
+        return IecNamespace(namespace or "", year, draft, "wrapper", wrapper.group(1))
+    return IecNamespace(namespace or "", year, draft, "other", None)
 
 
 def nsmap(default: str, **prefixes: str) -> Any:
@@ -81,24 +135,40 @@ def wrapper_element_name(verb: str, noun: str) -> str:
     ``CreatedEndDeviceEvents``; ``reply`` -> ``<Noun>ResponseMessage``)."""
     if verb == "reply":
         return f"{noun}ResponseMessage"
-    prefix = WRAPPER_PREFIX.get(verb)
+    prefix = WRAPPER_PREFIX.get(verb) or WRAPPER_PREFIX_EXTRA.get(verb)
     if prefix is None:
         raise ValueError(f"verb {verb!r} has no per-noun wrapper element; use the generic form")
     return f"{prefix}{noun}"
 
 
+def wrapper_nouns(namespace_noun: str) -> tuple[str, ...]:
+    """The nouns a wrapper namespace may carry: ``GetMeterReadingsMessage`` carries
+    ``MeterReadings`` (and is named ``GetMeterReadings`` itself)."""
+    if namespace_noun.startswith("Get") and len(namespace_noun) > 3:
+        return namespace_noun[3:], namespace_noun
+    return (namespace_noun,)
+
+
 def parse_wrapper_name(local: str, noun: str) -> tuple[str | None, str | None]:
-    """(kind, verb) a wrapper element name implies for ``noun``; (None, None) for none."""
-    if local == f"{noun}ResponseMessage":
-        return RESPONSE_MESSAGE, "reply"
-    if local == f"{noun}FaultMessage":
-        return FAULT_MESSAGE, None
-    if not local.endswith(noun):
-        return None, None
-    verb = _PREFIX_VERB.get(local[: -len(noun)])
-    if verb is None:
-        return None, None
-    return (EVENT_MESSAGE if verb in EVENT_VERBS else REQUEST_MESSAGE), verb
+    """(kind, verb) a wrapper element name implies for ``noun``; (None, None) for none.
+
+    Accepted: ``<Verb><Noun>`` for every verb with a wrapper form (Create, Execute, Get, Created,
+    Executed ...), ``<Noun>ResponseMessage`` (verb reply), and ``<Noun>RequestMessage``,
+    ``<Noun>EventMessage``, ``<Noun>FaultMessage`` (kind only, verb None). ``noun`` may be the
+    wrapper namespace's own noun, including a ``Get<Noun>`` one.
+    """
+    for candidate in wrapper_nouns(noun):
+        if local.startswith(candidate):
+            kind = _KIND_SUFFIX.get(local[len(candidate) :])
+            if kind is not None:
+                return kind, ("reply" if kind == RESPONSE_MESSAGE else None)
+        if local.endswith(candidate):
+            verb = _PREFIX_VERB.get(local[: -len(candidate)])
+            if verb is not None:
+                return (EVENT_MESSAGE if verb in EVENT_VERBS else REQUEST_MESSAGE), verb
+        if local == candidate and candidate.startswith("Get"):
+            return REQUEST_MESSAGE, "get"
+    return None, None
 
 
 def kind_for_verb(verb: str) -> str:
@@ -360,12 +430,13 @@ def _form_and_kind(root: etree._Element) -> tuple[str, str | None, str | None]:
     """(form, kind, wrapper noun) from the root element alone."""
     qname = etree.QName(root)
     ns = qname.namespace or ""
-    if ns.endswith("/schema/message") and qname.localname in MESSAGE_KINDS:
-        return "generic", qname.localname, None
+    if ns.endswith("/schema/message"):
+        kind = qname.localname if qname.localname in MESSAGE_KINDS else None
+        return "generic", kind, None
     noun = noun_of_wrapper_namespace(ns)
     if noun is not None:
         kind, _verb = parse_wrapper_name(qname.localname, noun)
-        return "wrapper", kind, noun
+        return "wrapper", kind, wrapper_nouns(noun)[0]
     return "unknown", None, None
 
 

@@ -165,10 +165,18 @@ _PIPELINE = (
         "cim_schemas/catalog.yaml",
     ),
     (
-        "ENV-EDITION",
+        "FILE-UNREADABLE",
+        "parse",
+        "A path given to amicert validate can be read as a regular file.",
+        "harness (command line)",
+    ),
+    (
+        "MSG-BARE-PAYLOAD",
         "schema",
-        "Messages use the 61968-100 Ed.1 envelope this profile is built on (not Ed.2).",
-        f"{_S100}; cim_schemas/PROFILE.md",
+        "A root element in an IEC namespace is a 61968-100 message (RequestMessage, "
+        "ResponseMessage, EventMessage, FaultMessage or a <Noun>Message wrapper), not a bare "
+        "payload document.",
+        f"{_S100} (messages carry payloads in an envelope)",
     ),
     (
         "XSD-ENVELOPE",
@@ -198,13 +206,27 @@ _PIPELINE = (
 )
 for _id, _stage, _statement, _source in _PIPELINE:
     declare(_id, Severity.ERROR, _statement, source=_source, stage=_stage)
-declare(
-    "XSD-PAYLOAD-UNKNOWN",
-    Severity.WARNING,
-    "The payload root is in a namespace the schema catalog has a noun schema for.",
-    source="cim_schemas/catalog.yaml",
-    stage="schema",
-)
+for _id, _statement, _source in (
+    (
+        "ENV-EDITION",
+        "The message namespace's year names a published 61968-100 edition: 2011 (Ed.1), or "
+        "2017, 2019, 2021 or later (Ed.2).",
+        f"{_S100}; IEC 61968-100 Ed.2",
+    ),
+    (
+        "XSD-ENVELOPE-UNCHECKED",
+        "The envelope could be checked against a schema for its message namespace (otherwise "
+        "only the header rules judged it).",
+        "cim_schemas/catalog.yaml and any --schema-dir pack",
+    ),
+    (
+        "XSD-PAYLOAD-UNCHECKED",
+        "Every payload document (and Request query) could be checked against a schema for its "
+        "namespace.",
+        "cim_schemas/catalog.yaml and any --schema-dir pack",
+    ),
+):
+    declare(_id, Severity.WARNING, _statement, source=_source, stage="schema")
 
 # ---------------------------------------------------------------- envelope rules
 
@@ -232,6 +254,25 @@ def draft_namespace(ctx: RuleContext) -> Iterator[Finding]:
                 expected=ns.replace("://www.iec.ch/", "://iec.ch/"),
                 received=ns,
             )
+
+
+@rule(
+    "ENV-ROOT",
+    Severity.ERROR,
+    "A root element in a 61968-100 message namespace is RequestMessage, ResponseMessage, "
+    "EventMessage or FaultMessage.",
+    source=f"{_S100} message kinds",
+)
+def generic_root(ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.info.form == "generic" and ctx.info.kind is None:
+        local = etree.QName(ctx.root).localname
+        yield _finding(
+            "ENV-ROOT",
+            f"{local} is not a 61968-100 message kind",
+            ctx.root,
+            expected=", ".join(env.MESSAGE_KINDS),
+            received=local,
+        )
 
 
 @rule(
@@ -264,7 +305,11 @@ def verb_known(ctx: RuleContext) -> Iterator[Finding]:
 )
 def kind_fits_verb(ctx: RuleContext) -> Iterator[Finding]:
     info = ctx.info
-    if info.form != "generic" or info.verb not in env.VERBS or info.kind == env.FAULT_MESSAGE:
+    if info.verb not in env.VERBS or info.kind in (None, env.FAULT_MESSAGE):
+        return
+    if info.form == "wrapper" and _wrapper_verb(ctx) is not None:
+        return  # the wrapper name implies the verb: ENV-WRAPPER-NAME says it
+    if info.form not in ("generic", "wrapper"):
         return
     expected_kind = env.kind_for_verb(info.verb)
     if info.kind != expected_kind:
@@ -275,6 +320,14 @@ def kind_fits_verb(ctx: RuleContext) -> Iterator[Finding]:
             expected=expected_kind,
             received=info.kind or "",
         )
+
+
+def _wrapper_verb(ctx: RuleContext) -> str | None:
+    """The verb a wrapper element name implies (None for kind-only names and non-wrappers)."""
+    ns_noun = env.noun_of_wrapper_namespace(ctx.info.namespace)
+    if ns_noun is None:
+        return None
+    return env.parse_wrapper_name(etree.QName(ctx.root).localname, ns_noun)[1]
 
 
 @rule(
@@ -290,13 +343,14 @@ def wrapper_name(ctx: RuleContext) -> Iterator[Finding]:
         return
     local = etree.QName(ctx.root).localname
     ns_noun = env.noun_of_wrapper_namespace(info.namespace) or ""
+    nouns = env.wrapper_nouns(ns_noun)
     header_noun = env.child_text(ctx.header, "Noun")
-    if header_noun is not None and header_noun != ns_noun:
+    if header_noun is not None and header_noun not in nouns:
         yield _finding(
             "ENV-WRAPPER-NAME",
-            f"wrapper namespace is for {ns_noun} but Header/Noun is {header_noun!r}",
+            f"wrapper namespace is for {nouns[0]} but Header/Noun is {header_noun!r}",
             _header_el(ctx, "Noun"),
-            expected=ns_noun,
+            expected=nouns[0],
             received=header_noun,
         )
     kind, verb = env.parse_wrapper_name(local, ns_noun)
@@ -308,11 +362,11 @@ def wrapper_name(ctx: RuleContext) -> Iterator[Finding]:
             received=local,
         )
         return
-    if kind == env.FAULT_MESSAGE or info.verb is None:
-        return
+    if verb is None or info.verb is None:
+        return  # a kind-only name (<Noun>RequestMessage ...): ENV-KIND-VERB checks the verb
     if verb != info.verb:
         try:
-            expected = env.wrapper_element_name(info.verb, ns_noun)
+            expected = env.wrapper_element_name(info.verb, nouns[0])
         except ValueError:
             expected = f"no wrapper for verb {info.verb!r}"
         yield _finding(
@@ -573,7 +627,8 @@ def event_type_form(ctx: RuleContext) -> Iterator[Finding]:
 declare(
     "CODE-EVENT-TYPE-UNKNOWN",
     Severity.WARNING,
-    "EndDeviceEventType/@ref is a code of the edition's registry or of the profile's extensions.",
+    "EndDeviceEventType/@ref is a code of amicert's code table or of the profile's extensions (a "
+    "well-formed code missing from the table may still be a real one).",
     source=f"{_S9} Annex (EndDeviceEventType); profile extensions",
     stage="code",
 )
@@ -595,7 +650,8 @@ def control_type_form(ctx: RuleContext) -> Iterator[Finding]:
 declare(
     "CODE-CONTROL-TYPE-UNKNOWN",
     Severity.WARNING,
-    "EndDeviceControlType/@ref is a code of the edition's registry or of the profile's extensions.",
+    "EndDeviceControlType/@ref is a code of amicert's code table or of the profile's extensions "
+    "(a well-formed code missing from the table may still be a real one).",
     source=f"{_S9} Annex (EndDeviceControlType); profile extensions",
     stage="code",
 )

@@ -13,6 +13,18 @@ from amicert.cim.envelope import MESSAGE_NS
 from amicert.cim.schemas import SchemaError, SchemaSet, default_schema_dir, schema_for_namespace
 
 REPO_SCHEMAS = Path(__file__).resolve().parents[2] / "cim_schemas"
+NOUNS = (
+    "EndDeviceEvents",
+    "EndDeviceControls",
+    "MeterReadings",
+    "GetMeterReadings",
+    "GetEndDeviceEvents",
+    "MeterReadSchedule",
+    "MeterConfig",
+    "EndDeviceConfig",
+    "UsagePointConfig",
+    "MasterDataLinkageConfig",
+)
 
 
 def test_default_dir_is_the_repository_schemas(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -29,8 +41,8 @@ def test_catalog_lists_every_kind() -> None:
     entries = SchemaSet(REPO_SCHEMAS).entries
     kinds = {e.namespace: e.kind for e in entries.values()}
     assert kinds[MESSAGE_NS] == "envelope"
-    assert kinds["http://iec.ch/TC57/2011/EndDeviceEventsMessage"] == "wrapper"
-    assert kinds["http://iec.ch/TC57/2011/EndDeviceControlsMessage"] == "wrapper"
+    for noun in NOUNS:
+        assert kinds[f"http://iec.ch/TC57/2011/{noun}#"] == "noun"
     assert kinds["http://iec.ch/TC57/2011/EndDeviceEvents#"] == "noun"
     assert kinds["http://iec.ch/TC57/2011/EndDeviceControls#"] == "noun"
     assert kinds["urn:amicert:device:1"] == "device"
