@@ -7,6 +7,7 @@ reader works on local names, so a message in a draft namespace still tells what 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -91,6 +92,7 @@ class IecNamespace:
         return ED2 if self.year >= ED2_FIRST_YEAR else None
 
 
+@functools.lru_cache(maxsize=1024)
 def iec_namespace(namespace: str | None) -> IecNamespace | None:
     """The parts of an ``http://iec.ch/TC57/<year>/...`` namespace; None for other namespaces."""
     match = _IEC_NS.match(namespace or "")
@@ -414,28 +416,40 @@ def parse_datetime(text: str | None) -> datetime | None:
 
 
 def payload_root_element(payload: etree._Element | None) -> etree._Element | None:
-    """The noun document in a Payload: its first child outside the Payload's own namespace."""
+    """The noun document in a Payload: its first child outside the Payload's own namespace and
+    the 61968-100 message namespaces."""
     if payload is None:
         return None
-    own = etree.QName(payload).namespace
+    own = namespace_of(payload.tag)
     for el in payload:
-        if not isinstance(el.tag, str):
-            continue
-        if etree.QName(el).namespace != own:
-            return el
+        tag = el.tag
+        if isinstance(tag, str):
+            ns = namespace_of(tag)
+            if ns != own and not (ns or "").endswith("/schema/message"):
+                return el
+    return None
+
+
+def namespace_of(tag: object) -> str | None:
+    """The namespace of a Clark tag (``{ns}local``), None when it has none or is not a tag.
+
+    String work rather than QName objects: this runs many times on every message."""
+    if isinstance(tag, str) and tag[:1] == "{":
+        return tag[1 : tag.index("}")]
     return None
 
 
 def _form_and_kind(root: etree._Element) -> tuple[str, str | None, str | None]:
     """(form, kind, wrapper noun) from the root element alone."""
-    qname = etree.QName(root)
-    ns = qname.namespace or ""
+    tag = str(root.tag)
+    ns = namespace_of(tag) or ""
+    local = tag.rpartition("}")[2]
     if ns.endswith("/schema/message"):
-        kind = qname.localname if qname.localname in MESSAGE_KINDS else None
+        kind = local if local in MESSAGE_KINDS else None
         return "generic", kind, None
     noun = noun_of_wrapper_namespace(ns)
     if noun is not None:
-        kind, _verb = parse_wrapper_name(qname.localname, noun)
+        kind, _verb = parse_wrapper_name(local, noun)
         return "wrapper", kind, wrapper_nouns(noun)[0]
     return "unknown", None, None
 
@@ -451,19 +465,45 @@ def codes_in(payload_root: etree._Element | None, local: str) -> list[str]:
     return codes
 
 
-def read_header(root: etree._Element, *, soap: str | None = None) -> MessageInfo:
-    """What the message says about itself; never raises on a well-formed element."""
+def _codes_both(payload_root: etree._Element | None) -> tuple[list[str], list[str]]:
+    """Event and control type codes in one walk of the payload."""
+    if payload_root is None:
+        return [], []
+    events = [
+        r for e in payload_root.iter("{*}EndDeviceEventType") if (r := e.get("ref")) is not None
+    ]
+    controls = [
+        r for e in payload_root.iter("{*}EndDeviceControlType") if (r := e.get("ref")) is not None
+    ]
+    return events, controls
+
+
+def read_header(
+    root: etree._Element,
+    *,
+    soap: str | None = None,
+    parts: dict[str, etree._Element] | None = None,
+    fields: dict[str, etree._Element] | None = None,
+) -> MessageInfo:
+    """What the message says about itself; never raises on a well-formed element.
+
+    ``parts`` (the root's children by local name) and ``fields`` (the Header's), when the
+    caller already has them.
+    """
     form, kind, wrapper_noun = _form_and_kind(root)
-    qname = etree.QName(root)
-    parts = children_by_name(root)
-    fields = children_by_name(parts.get("Header"))
+    tag = str(root.tag)
+    if parts is None:
+        parts = children_by_name(root)
+    if fields is None:
+        fields = children_by_name(parts.get("Header"))
     payload_root = payload_root_element(parts.get("Payload"))
+    event_codes, control_codes = _codes_both(payload_root)
     noun = _text(fields.get("Noun")) or wrapper_noun
     return MessageInfo(
         form=form,
         kind=kind,
-        namespace=qname.namespace,
-        root=qname.text,
+        namespace=namespace_of(tag),
+        root=tag,
         verb=_text(fields.get("Verb")),
         noun=noun,
         message_id=_text(fields.get("MessageID")),
@@ -472,8 +512,8 @@ def read_header(root: etree._Element, *, soap: str | None = None) -> MessageInfo
         source=_text(fields.get("Source")),
         reply_address=_text(fields.get("ReplyAddress")),
         result=child_text(parts.get("Reply"), "Result"),
-        payload_root=None if payload_root is None else etree.QName(payload_root).text,
-        event_codes=codes_in(payload_root, "EndDeviceEventType"),
-        control_codes=codes_in(payload_root, "EndDeviceControlType"),
+        payload_root=None if payload_root is None else str(payload_root.tag),
+        event_codes=event_codes,
+        control_codes=control_codes,
         soap=soap,
     )

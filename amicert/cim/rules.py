@@ -45,15 +45,25 @@ class RuleContext:
     registries: Registries
     # The noun document: the Payload's child, or the decompressed content of Payload/Compressed.
     payload_root: etree._Element | None = None
+    # The root's and the Header's children by local name, when the caller already has them.
+    known_parts: dict[str, etree._Element] | None = None
+    known_fields: dict[str, etree._Element] | None = None
+    # True when info.event_codes/control_codes were read from payload_root itself, so that the
+    # code rules need to walk the tree only when a code is not a known one.
+    codes_from_info: bool = False
 
     @cached_property
     def parts(self) -> dict[str, etree._Element]:
         """The root's children by local name (Header, Request, Reply, Payload)."""
+        if self.known_parts is not None:
+            return self.known_parts
         return env.children_by_name(self.root)
 
     @cached_property
     def fields(self) -> dict[str, etree._Element]:
         """The Header's children by local name."""
+        if self.known_fields is not None:
+            return self.known_fields
         return env.children_by_name(self.header)
 
     @property
@@ -95,12 +105,24 @@ def rule(
     return register
 
 
+_by_stage: dict[str, tuple[int, list[RuleFunc]]] = {}
+
+
+def _stage_funcs(stage: str) -> list[RuleFunc]:
+    """The rule functions of a stage, in registration order (recomputed when rules are added)."""
+    cached = _by_stage.get(stage)
+    if cached is None or cached[0] != len(RULES):
+        funcs = [s.func for s in RULES.values() if s.stage == stage and s.func is not None]
+        cached = (len(RULES), funcs)
+        _by_stage[stage] = cached
+    return cached[1]
+
+
 def run_rules(ctx: RuleContext, stage: str) -> list[Finding]:
     """All findings of the rules of one stage, in registration order."""
     findings: list[Finding] = []
-    for spec in RULES.values():
-        if spec.stage == stage and spec.func is not None:
-            findings.extend(spec.func(ctx))
+    for func in _stage_funcs(stage):
+        findings.extend(func(ctx))
     return findings
 
 
@@ -242,9 +264,9 @@ def draft_namespace(ctx: RuleContext) -> Iterator[Finding]:
     elements = [ctx.root, ctx.header, ctx.payload_root]
     seen: set[str] = set()
     for el in elements:
-        if el is None:
+        if el is None or "://www.iec.ch/" not in str(el.tag):
             continue
-        ns = etree.QName(el).namespace or ""
+        ns = env.namespace_of(el.tag) or ""
         if "://www.iec.ch/" in ns and ns not in seen:
             seen.add(ns)
             yield _finding(
@@ -389,7 +411,7 @@ def payload_is_noun(ctx: RuleContext) -> Iterator[Finding]:
     noun = ctx.info.noun
     if payload is None or noun is None:
         return
-    local = etree.QName(payload).localname
+    local = str(payload.tag).rpartition("}")[2]
     if local != noun:
         yield _finding(
             "ENV-PAYLOAD-NOUN",
@@ -619,6 +641,8 @@ def _refs(ctx: RuleContext, local: str) -> Iterator[etree._Element]:
     stage="code",
 )
 def event_type_form(ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.codes_from_info and ctx.registries.events.all_known(ctx.info.event_codes):
+        return
     for el in _refs(ctx, "EndDeviceEventType"):
         check = ctx.registries.events.check(el.get("ref", ""))
         yield from _code_findings(check, "CODE-EVENT-TYPE", "CODE-EVENT-TYPE-UNKNOWN", el)
@@ -642,6 +666,8 @@ declare(
     stage="code",
 )
 def control_type_form(ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.codes_from_info and ctx.registries.controls.all_known(ctx.info.control_codes):
+        return
     for el in _refs(ctx, "EndDeviceControlType"):
         check = ctx.registries.controls.check(el.get("ref", ""))
         yield from _code_findings(check, "CODE-CONTROL-TYPE", "CODE-CONTROL-TYPE-UNKNOWN", el)

@@ -54,7 +54,12 @@ class PartResult:
     checked: bool
     schema: str | None = None
     note: str | None = None
-    xpath: str | None = None
+    node: etree._Element | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def xpath(self) -> str | None:
+        """Where the part is in the received document (computed on demand: it is rarely read)."""
+        return None if self.node is None else xpath_of(self.node)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"part": self.part, "element": self.element}
@@ -140,7 +145,7 @@ def _foreign_children(parent: etree._Element, own: str | None = None) -> list[et
     """Element children outside ``own`` (default: the parent's namespace) and outside the
     61968-100 message namespaces: the payload documents (or Request queries) to check."""
     if own is None:
-        own = etree.QName(parent).namespace
+        own = env.namespace_of(parent.tag)
     found = []
     for item in parent:
         tag = item.tag
@@ -222,11 +227,12 @@ class Validator:
         except XmlSafetyError as exc:
             return ValidationResult([error(exc.rule, exc.message)], None)
         root, soap = unwrap_soap(doc)
-        qname = etree.QName(root)
-        ns = qname.namespace
+        ns = env.namespace_of(root.tag)
         if soap is not None and ns in SOAP_VERSIONS:
             return self._soap_problem(root, soap)
-        info = env.read_header(root, soap=soap)
+        parts = env.children_by_name(root)
+        fields = env.children_by_name(parts.get("Header"))
+        info = env.read_header(root, soap=soap, parts=parts, fields=fields)
         if self.schemas.kind(ns) == "device":
             info.form = "device"
             result = ValidationResult([], info)
@@ -234,7 +240,7 @@ class Validator:
             return result
         iec = env.iec_namespace(ns)
         if iec is None or iec.role not in ("message", "wrapper"):
-            return ValidationResult([self._not_a_message(root, qname, iec)], info)
+            return ValidationResult([self._not_a_message(root, etree.QName(root), iec)], info)
         result = ValidationResult([], info)
         message_ns = self._message_namespace(root, iec)
         edition_ns = env.iec_namespace(message_ns)
@@ -245,8 +251,8 @@ class Validator:
             covered = self._generic_envelope(root, ns or "", result)
         else:
             covered = self._wrapper_envelope(root, ns or "", message_ns, result)
-        payload = self._second_pass(root, info, covered, result)
-        result.findings.extend(self._rules(root, info, ctx, payload))
+        payload = self._second_pass(parts, info, covered, result)
+        result.findings.extend(self._rules(root, info, ctx, payload, parts, fields))
         return result
 
     def _not_a_message(
@@ -328,7 +334,7 @@ class Validator:
             )
             return set()
         result.parts.append(
-            PartResult("envelope", etree.QName(root).text, True, schema=entry.label, xpath=where)
+            PartResult("envelope", etree.QName(root).text, True, schema=entry.label, node=root)
         )
         result.findings.extend(_schema_findings(schema, root, {}, "XSD-ENVELOPE", MAX_XSD_FINDINGS))
         return set()
@@ -360,21 +366,20 @@ class Validator:
         part: str,
     ) -> list[Finding]:
         """Validate ``element`` against the schema of ``ns``; record the part either way."""
-        where = xpath_of(element)
-        name = etree.QName(element).text
+        name = element.tag if isinstance(element.tag, str) else ""
         entry = self.schemas.entry(ns)
         try:
             schema = self.schemas.schema_for_namespace(ns)
         except SchemaError as exc:
-            result.parts.append(PartResult(part, name, False, note=str(exc), xpath=where))
+            result.parts.append(PartResult(part, name, False, note=str(exc), node=element))
             return [Finding("HARNESS-SCHEMA", Severity.ERROR, str(exc), blame=Blame.HARNESS)]
         if schema is None or entry is None:
-            what = "envelope" if part == "envelope" else part
             note = f"no schema for namespace {ns or '(none)'}"
-            result.parts.append(PartResult(part, name, False, note=note, xpath=where))
+            result.parts.append(PartResult(part, name, False, note=note, node=element))
             unchecked = "XSD-ENVELOPE-UNCHECKED" if part == "envelope" else "XSD-PAYLOAD-UNCHECKED"
-            return [_unchecked(unchecked, f"{what} {name} not checked: {note}", where, ns)]
-        result.parts.append(PartResult(part, name, True, schema=entry.label, xpath=where))
+            where = xpath_of(element)
+            return [_unchecked(unchecked, f"{part} {name} not checked: {note}", where, ns)]
+        result.parts.append(PartResult(part, name, True, schema=entry.label, node=element))
         rule_for = (
             {n: "XSD-PAYLOAD" for n in self.schemas.imports(ns)} if part == "envelope" else {}
         )
@@ -382,7 +387,7 @@ class Validator:
 
     def _second_pass(
         self,
-        root: etree._Element,
+        parts: dict[str, etree._Element],
         info: MessageInfo,
         covered: set[str],
         result: ValidationResult,
@@ -394,17 +399,17 @@ class Validator:
         pass already validated (a pack's wrapper schema importing its noun).
         """
         noun_root: etree._Element | None = None
-        parts = env.children_by_name(root)
         payload_el = parts.get("Payload")
         if payload_el is not None:
             for item in _foreign_children(payload_el):
                 noun_root = noun_root if noun_root is not None else item
                 self._document(item, "payload", covered, result)
-            own = etree.QName(payload_el).namespace
+            own = env.namespace_of(payload_el.tag)
             for item in payload_el:
-                if not isinstance(item.tag, str) or etree.QName(item).namespace != own:
+                tag = item.tag
+                if not isinstance(tag, str) or env.namespace_of(tag) != own:
                     continue
-                local = etree.QName(item).localname
+                local = tag.rpartition("}")[2]
                 if local == "Compressed":
                     inner = self._compressed(item, info, result)
                     noun_root = inner if noun_root is None else noun_root
@@ -422,13 +427,11 @@ class Validator:
     def _document(
         self, item: etree._Element, part: str, covered: set[str], result: ValidationResult
     ) -> None:
-        item_ns = etree.QName(item).namespace or ""
+        item_ns = env.namespace_of(item.tag) or ""
         if item_ns in covered:
             envelope = result.parts[0]
-            name = etree.QName(item).text
-            result.parts.append(
-                PartResult(part, name, True, schema=envelope.schema, xpath=xpath_of(item))
-            )
+            name = str(item.tag)
+            result.parts.append(PartResult(part, name, True, schema=envelope.schema, node=item))
             return
         result.findings.extend(self._xsd(item, item_ns, "XSD-PAYLOAD", result, part))
 
@@ -461,8 +464,15 @@ class Validator:
         info: MessageInfo,
         ctx: ValidationContext,
         payload: etree._Element | None,
+        parts: dict[str, etree._Element] | None = None,
+        fields: dict[str, etree._Element] | None = None,
     ) -> list[Finding]:
+        parts = parts if parts is not None else env.children_by_name(root)
         if payload is None:
-            payload = env.payload_root_element(env.child(root, "Payload"))
-        rule_ctx = RuleContext(root, info, ctx, self.registries, payload)
+            payload = env.payload_root_element(parts.get("Payload"))
+        # read_header took the codes from this same first payload document (the decompressed
+        # one when the payload is compressed), so the code rules may start from them
+        rule_ctx = RuleContext(
+            root, info, ctx, self.registries, payload, parts, fields, codes_from_info=True
+        )
         return run_rules(rule_ctx, "envelope") + run_rules(rule_ctx, "code")
