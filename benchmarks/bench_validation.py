@@ -76,7 +76,9 @@ def rate(fn: Callable[[], object], seconds: float) -> float:
             return count / elapsed
 
 
-def best_rates(fns: dict[str, Callable[[], object]], seconds: float, rounds: int) -> dict[str, float]:
+def best_rates(
+    fns: dict[str, Callable[[], object]], seconds: float, rounds: int
+) -> dict[str, float]:
     """Each function's best rate over ``rounds`` interleaved rounds: on a shared machine the
     three measures then see the same load, and a burst of someone else's work is not taken
     for the pipeline's cost."""
