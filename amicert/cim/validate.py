@@ -367,22 +367,22 @@ class Validator:
     ) -> list[Finding]:
         """Validate ``element`` against the schema of ``ns``; record the part either way."""
         name = element.tag if isinstance(element.tag, str) else ""
-        entry = self.schemas.entry(ns)
+        owner = self.schemas.owner(ns)
         try:
-            schema = self.schemas.schema_for_namespace(ns)
+            schema = None if owner is None else owner.schema_for_namespace(ns)
         except SchemaError as exc:
             result.parts.append(PartResult(part, name, False, note=str(exc), node=element))
             return [Finding("HARNESS-SCHEMA", Severity.ERROR, str(exc), blame=Blame.HARNESS)]
-        if schema is None or entry is None:
+        if schema is None or owner is None:
             note = f"no schema for namespace {ns or '(none)'}"
             result.parts.append(PartResult(part, name, False, note=note, node=element))
             unchecked = "XSD-ENVELOPE-UNCHECKED" if part == "envelope" else "XSD-PAYLOAD-UNCHECKED"
             where = xpath_of(element)
             return [_unchecked(unchecked, f"{part} {name} not checked: {note}", where, ns)]
-        result.parts.append(PartResult(part, name, True, schema=entry.label, node=element))
-        rule_for = (
-            {n: "XSD-PAYLOAD" for n in self.schemas.imports(ns)} if part == "envelope" else {}
-        )
+        label = owner.entries[ns].label
+        result.parts.append(PartResult(part, name, True, schema=label, node=element))
+        imports = owner.imports(ns) if part == "envelope" else ()
+        rule_for = {n: "XSD-PAYLOAD" for n in imports}
         return _schema_findings(schema, element, rule_for, rule, MAX_XSD_FINDINGS)
 
     def _second_pass(

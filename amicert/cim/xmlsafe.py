@@ -78,7 +78,7 @@ _WIDE_STARTS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00", b"<\x00", b"\x00<")
 def _has_doctype(data: bytes) -> bool:
     """True when a DOCTYPE appears in the prolog (before the first element)."""
     if not data.startswith(_WIDE_STARTS) and (
-        b"<!" not in data[:_PROLOG_SCAN] or not _DOCTYPE_BYTES.search(data, 0, _PROLOG_SCAN)
+        data.find(b"!", 0, _PROLOG_SCAN) < 0 or not _DOCTYPE_BYTES.search(data, 0, _PROLOG_SCAN)
     ):
         return False  # an 8-bit or UTF-8 prolog without the word cannot declare one
     text = _prolog_text(data)
@@ -113,6 +113,10 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_BYTES) -> etree._Element:
         raise XmlSafetyError("XML-SYNTAX", f"not well-formed XML: {exc}") from None
     except ValueError as exc:  # e.g. an encoding lxml cannot handle
         raise XmlSafetyError("XML-SYNTAX", f"not parseable as XML: {exc}") from None
+    if len(data) <= _PROLOG_SCAN and data.find(b"!") < 0 and not data.startswith(_WIDE_STARTS):
+        # the whole document was seen: without a "!" it holds no declaration of any kind
+        # (searching "!" alone is a single memchr; "<!" would stop at every tag)
+        return root
     docinfo: Any = root.getroottree().docinfo  # stubs lack DocInfo.doctype
     if docinfo.doctype or docinfo.internalDTD is not None:
         raise XmlSafetyError("XML-DOCTYPE", "a DOCTYPE declaration is not allowed")

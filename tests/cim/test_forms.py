@@ -201,3 +201,18 @@ def test_root_outside_iec_namespaces_is_unknown(validator: Validator) -> None:
         b"http://iec.ch/TC57/2011/schema/message", b"http://vendor.example/msg"
     )
     assert validator.validate(data).rule_ids == ["MSG-UNKNOWN-ROOT"]
+
+
+@pytest.mark.parametrize("bad", ["", "3.26.0", "3.26.x.85"])
+def test_a_malformed_code_among_known_ones_is_found(validator: Validator, bad: str) -> None:
+    events = "".join(
+        "<EndDeviceEvent><createdDateTime>2024-05-01T11:00:00Z</createdDateTime>"
+        f'<EndDeviceEventType ref="{code}"/></EndDeviceEvent>'
+        for code in ("3.26.0.85", bad, "3.26.0.216")
+    )
+    data = generic(
+        "EventMessage", "created", "EndDeviceEvents", noun_doc("EndDeviceEvents", events)
+    )
+    result = validator.validate(data)
+    assert result.rule_ids == ["CODE-EVENT-TYPE"]
+    assert result.findings[0].xpath is not None and result.findings[0].received == bad
