@@ -309,7 +309,6 @@ class Validator:
         noun = env.noun_of_wrapper_namespace(ns) or ""
         kind, _verb = env.parse_wrapper_name(local, noun)
         entry = self.schemas.entry(message_ns)
-        where = xpath_of(root)
         if kind is None or entry is None or entry.kind != "envelope":
             why = (
                 f"{local} is not a wrapper element name"
@@ -319,7 +318,10 @@ class Validator:
             result.parts.append(PartResult("envelope", etree.QName(root).text, False, note=why))
             result.findings.append(
                 _unchecked(
-                    "XSD-ENVELOPE-UNCHECKED", f"envelope not checked: {why}", where, message_ns
+                    "XSD-ENVELOPE-UNCHECKED",
+                    f"envelope not checked: {why}",
+                    xpath_of(root),
+                    message_ns,
                 )
             )
             return set()

@@ -15,7 +15,7 @@ from amicert.cim.packs import scan
 from amicert.cim.validate import Validator
 from amicert.cli import main
 
-from .msgtext import generic, noun_doc
+from .msgtext import generic, noun_doc, wrapped
 
 REPO_SCHEMAS = Path(__file__).resolve().parents[2] / "cim_schemas"
 ED2 = "http://iec.ch/TC57/2021/schema/message"
@@ -147,3 +147,46 @@ def test_nothing_checked_exits_3_and_strict_fails(
     checked.write_bytes(generic("EventMessage", "created", "EndDeviceEvents", EVENTS))
     assert main(["validate", str(message), str(checked)]) == 0  # something was checked
     capsys.readouterr()
+
+
+PACK_WRAPPER = """<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
+  xmlns:tns="http://iec.ch/TC57/2011/EndDeviceEventsMessage"
+  xmlns:msg="http://iec.ch/TC57/2011/schema/message"
+  xmlns:m="http://iec.ch/TC57/2011/EndDeviceEvents#"
+  targetNamespace="http://iec.ch/TC57/2011/EndDeviceEventsMessage" elementFormDefault="qualified">
+  <xs:import namespace="http://iec.ch/TC57/2011/schema/message" schemaLocation="{msg}"/>
+  <xs:import namespace="http://iec.ch/TC57/2011/EndDeviceEvents#" schemaLocation="{noun}"/>
+  <xs:element name="CreatedEndDeviceEvents"><xs:complexType><xs:sequence>
+    <xs:element name="Header" type="msg:HeaderType"/>
+    <xs:element name="Payload"><xs:complexType><xs:sequence>
+      <xs:element ref="m:EndDeviceEvents"/></xs:sequence></xs:complexType></xs:element>
+  </xs:sequence></xs:complexType></xs:element>
+</xs:schema>"""
+
+
+def test_a_pack_wrapper_schema_checks_its_noun_in_the_same_pass(tmp_path: Path) -> None:
+    pack = tmp_path / "wrappers"
+    pack.mkdir()
+    (pack / "EndDeviceEventsMessage.xsd").write_text(
+        PACK_WRAPPER.format(
+            msg=(REPO_SCHEMAS / "message" / "Message.xsd").as_uri(),
+            noun=(REPO_SCHEMAS / "nouns" / "EndDeviceEvents.xsd").as_uri(),
+        ),
+        encoding="utf-8",
+    )
+    validator = Validator([pack])
+    data = wrapped(
+        "CreatedEndDeviceEvents", "EndDeviceEvents", "created", "EndDeviceEvents", EVENTS
+    )
+    result = validator.validate(data)
+    assert result.findings == []
+    schemas = {p.part: p.schema or "" for p in result.parts}
+    assert schemas["envelope"] == schemas["payload"]
+    assert schemas["payload"].endswith("wrappers/EndDeviceEventsMessage.xsd")
+    broken = data.replace(b"<createdDateTime>2024-05-01T11:00:00Z</createdDateTime>", b"")
+    assert validator.validate(broken).rule_ids == ["XSD-PAYLOAD"]
+    # the pack only declares CreatedEndDeviceEvents: other names fail its schema
+    other = wrapped(
+        "ChangedEndDeviceEvents", "EndDeviceEvents", "changed", "EndDeviceEvents", EVENTS
+    )
+    assert validator.validate(other).rule_ids == ["XSD-ENVELOPE"]

@@ -106,3 +106,18 @@ def test_explain_gives_xmlschema_reasons() -> None:
     reasons = SchemaSet(REPO_SCHEMAS).explain("http://iec.ch/TC57/2011/EndDeviceEvents#", element)
     assert reasons
     assert SchemaSet(REPO_SCHEMAS).explain("urn:nobody", element) == []
+
+
+@pytest.mark.parametrize("noun", ["EndDeviceEvents", "EndDeviceControls"])
+def test_wsdl_wrapper_schemas_compile_and_accept_the_builders_output(noun: str) -> None:
+    from .conftest import DATA
+
+    schema = etree.XMLSchema(etree.parse(str(REPO_SCHEMAS / "wrappers" / f"{noun}Message.xsd")))
+    sample = {
+        "EndDeviceEvents": "created_enddeviceevents",
+        "EndDeviceControls": "create_enddevicecontrols",
+    }
+    doc = etree.parse(str(DATA / "valid" / f"{sample[noun]}_wrapper.xml"))
+    assert schema.validate(doc), schema.error_log
+    bad = etree.fromstring(etree.tostring(doc).replace(b"<msg:Verb>", b"<msg:Verb>x", 1))
+    assert not schema.validate(bad)
