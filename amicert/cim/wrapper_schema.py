@@ -20,8 +20,9 @@ from lxml import etree
 from amicert.cim import envelope as env
 from amicert.cim.schemas import SchemaError
 
-# Content per kind, following the 61968-9 per-noun message types: a request may name its objects
-# in Request/ID instead of a Payload; an event carries the objects it reports.
+# Content per kind, following the 61968-9 per-noun message types, which keep the envelope's
+# cardinalities: Payload is optional everywhere (a request may name its objects in Request/ID,
+# a canceled or deleted event may carry nothing but its Header), Reply is required in a response.
 _CONTENT = {
     env.REQUEST_MESSAGE: (
         '<xs:element name="Header" type="msg:HeaderType"/>'
@@ -35,7 +36,7 @@ _CONTENT = {
     ),
     env.EVENT_MESSAGE: (
         '<xs:element name="Header" type="msg:HeaderType"/>'
-        '<xs:element name="Payload" type="tns:PayloadType"/>'
+        '<xs:element name="Payload" type="tns:PayloadType" minOccurs="0"/>'
     ),
     env.FAULT_MESSAGE: '<xs:element name="Reply" type="msg:ReplyType"/>',
 }

@@ -75,11 +75,16 @@ def test_header_rules_apply_in_a_wrapper_without_noun_schema(validator: Validato
     assert "MSG-UNKNOWN-ROOT" not in ids
 
 
-def test_event_wrapper_without_payload_fails_its_envelope_schema(validator: Validator) -> None:
-    data = wrapped("CreatedWorkOrders", "WorkOrders", "created", "WorkOrders")
-    result = validator.validate(data)
+def test_wrapper_content_follows_the_envelope_types(validator: Validator) -> None:
+    assert validator.validate(
+        wrapped("CanceledWorkOrders", "WorkOrders", "canceled", "WorkOrders")
+    ).ok  # an event may carry nothing but its Header
+    with_reply = wrapped("CreatedWorkOrders", "WorkOrders", "created", "WorkOrders", reply=True)
+    result = validator.validate(with_reply)
     assert result.rule_ids == ["XSD-ENVELOPE"]
-    assert "Payload" in result.findings[0].message
+    assert "Reply" in result.findings[0].message
+    no_reply = wrapped("WorkOrdersResponseMessage", "WorkOrders", "reply", "WorkOrders", WORK)
+    assert "XSD-ENVELOPE" in validator.validate(no_reply).rule_ids
 
 
 def test_kind_only_wrapper_name_checks_the_verb(validator: Validator) -> None:
