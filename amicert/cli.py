@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from amicert.cim import validate_cmd
 
-    validate_cmd.add_parser(sub)
+    validate_cmd.add_parser(sub)  # also registers ``schemas``
     return parser
 
 

@@ -2,7 +2,8 @@
 
 Run: ``.venv/bin/python benchmarks/bench_validation.py [--seconds 2] [--no-suite]``
 
-Measures, on one typical created EndDeviceEvents message (about 5 KB, generic envelope):
+Measures, on one typical created EndDeviceEvents message (about 5 KB, generic envelope), each
+the best of several interleaved rounds:
 - the full amicert pipeline (safe parse, envelope XSD, payload XSD, envelope and code rules);
 - bare lxml: parse plus XMLSchema.validate of envelope and payload (the XSD work alone);
 - xmlschema alone: the same two validations with xmlschema;
@@ -75,9 +76,23 @@ def rate(fn: Callable[[], object], seconds: float) -> float:
             return count / elapsed
 
 
+def best_rates(
+    fns: dict[str, Callable[[], object]], seconds: float, rounds: int
+) -> dict[str, float]:
+    """Each function's best rate over ``rounds`` interleaved rounds: on a shared machine the
+    three measures then see the same load, and a burst of someone else's work is not taken
+    for the pipeline's cost."""
+    best = dict.fromkeys(fns, 0.0)
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            best[name] = max(best[name], rate(fn, seconds / rounds))
+    return best
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=2.0, help="time per measurement")
+    parser.add_argument("--seconds", type=float, default=3.0, help="time per measurement")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (best kept)")
     parser.add_argument("--no-suite", action="store_true", help="skip the suite wall time")
     args = parser.parse_args()
 
@@ -111,15 +126,20 @@ def main() -> int:
         return validator.validate(data, ValidationContext(seen_message_ids=set())).ok
 
     print(f"message: created EndDeviceEvents, {len(data)} bytes")
-    full = rate(pipeline, args.seconds)
-    lx = rate(bare_lxml, args.seconds)
-    xs = rate(xmlschema_alone, args.seconds)
+    rates = best_rates(
+        {"pipeline": pipeline, "lxml": bare_lxml, "xmlschema": xmlschema_alone},
+        args.seconds,
+        args.rounds,
+    )
+    full, lx, xs = rates["pipeline"], rates["lxml"], rates["xmlschema"]
     print(f"full amicert pipeline : {full:10.0f} messages/s")
     print(f"bare lxml XSD         : {lx:10.0f} messages/s")
     print(f"xmlschema alone       : {xs:10.0f} messages/s")
     print(f"ratio lxml / xmlschema          : {lx / xs:6.1f}x")
-    print(f"ratio pipeline / xmlschema      : {full / xs:6.1f}x")
-    print(f"pipeline cost relative to lxml  : {lx / full:6.2f}x slower than bare XSD")
+    share_ok = "meets" if full / lx >= 0.5 else "BELOW"
+    speed_ok = "meets" if full / xs >= 25 else "BELOW"
+    print(f"ratio pipeline / bare lxml      : {full / lx:6.0%}  ({share_ok} the 50% target)")
+    print(f"ratio pipeline / xmlschema      : {full / xs:6.1f}x ({speed_ok} the 25x target)")
 
     if not args.no_suite:
         with tempfile.TemporaryDirectory() as tmp:

@@ -2,11 +2,14 @@
 
 Codes differ between editions and vendors extend them, so a registry is per edition and can be
 extended by a utility profile. A well-formed code the registry does not know is a warning (it may
-be a legitimate extension); a malformed code is an error.
+be a legitimate extension, or a real annex code amicert's table lacks: the table holds the codes
+of the event and control domains the use cases touch, not the whole annex); a malformed code is
+an error.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -83,6 +86,7 @@ _EVENT_CODES_2013: dict[str, str] = {
     "*.10.0.85": "PAN pairing failed",
     "3.31.0.23": "remote disconnect",
     "3.31.0.18": "remote connect",
+    "3.2.22.150": "battery charge low",
 }
 _CONTROL_CODES_2013: dict[str, str] = {
     "0.10.73.298": "pairing window open",
@@ -106,6 +110,8 @@ class CodeRegistry:
         self.kind = kind
         self.edition = edition
         self._codes: dict[str, str] = dict(codes)
+        self._checked: dict[str, CodeCheck] = {}
+        self._known: set[str] = set()
 
     def extend(self, codes: Mapping[str, str]) -> None:
         """Add codes (a utility's or vendor's own); ``*`` as first part means any device type."""
@@ -113,6 +119,8 @@ class CodeRegistry:
             if not _FOUR_PART_OR_ANY.fullmatch(code):
                 raise ValueError(f"not a 4-part code: {code!r}")
         self._codes.update(codes)
+        self._checked.clear()
+        self._known.clear()
 
     def copy(self) -> CodeRegistry:
         return CodeRegistry(self.kind, self.edition, self._codes)
@@ -125,6 +133,25 @@ class CodeRegistry:
         return self._codes.get(f"*.{rest}") if head.isdigit() else None
 
     def check(self, code: str) -> CodeCheck:
+        """Form, then table; results are kept (a batch repeats the same few codes)."""
+        found = self._checked.get(code)
+        if found is None:
+            found = self._check(code)
+            if len(self._checked) < 10_000:
+                self._checked[code] = found
+        return found
+
+    def all_known(self, codes: list[str]) -> bool:
+        """True when every code is a known one (a set test once the codes have been seen)."""
+        if self._known.issuperset(codes):
+            return True
+        for code in codes:
+            if self.check(code).status is not CodeStatus.KNOWN:
+                return False
+            self._known.add(code)
+        return True
+
+    def _check(self, code: str) -> CodeCheck:
         match = _FOUR_PART.fullmatch(code)
         if match is None:
             return CodeCheck(
@@ -139,8 +166,9 @@ class CodeRegistry:
         return CodeCheck(
             code,
             CodeStatus.UNKNOWN,
-            f"{self.kind} code {code} ({describe_code(code)}) is not in the {self.edition} "
-            "registry or the profile's extensions",
+            f"{self.kind} code {code} ({describe_code(code)}) is well-formed but not in "
+            f"amicert's code table ({self.edition} annex codes the use cases touch) or the "
+            "profile's extensions; it may still be a valid code",
         )
 
 
@@ -207,6 +235,7 @@ KNOWN_READING_TYPES: dict[str, str] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def check_reading_type(code: str) -> CodeCheck:
     """18 dot-separated integers; only the multiplier may be negative."""
     parts = code.split(".")

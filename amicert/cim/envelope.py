@@ -7,6 +7,7 @@ reader works on local names, so a message in a draft namespace still tells what 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -49,8 +50,63 @@ WRAPPER_PREFIX = {
     "closed": "Closed",
     "deleted": "Deleted",
 }
-_PREFIX_VERB = {prefix: verb for verb, prefix in WRAPPER_PREFIX.items()}
+WRAPPER_PREFIX_EXTRA = {"execute": "Execute", "executed": "Executed"}
+_PREFIX_VERB = {prefix: verb for verb, prefix in (WRAPPER_PREFIX | WRAPPER_PREFIX_EXTRA).items()}
+# <Noun>RequestMessage, <Noun>EventMessage ...: wrapper names that give the kind, not the verb.
+_KIND_SUFFIX = {
+    "RequestMessage": REQUEST_MESSAGE,
+    "ResponseMessage": RESPONSE_MESSAGE,
+    "EventMessage": EVENT_MESSAGE,
+    "FaultMessage": FAULT_MESSAGE,
+}
 _WRAPPER_NS = re.compile(r"^https?://(?:www\.)?iec\.ch/TC57/\d{4}/(\w+)Message$")
+_IEC_NS = re.compile(r"^https?://(www\.)?iec\.ch/TC57/(\d{4})/(.+)$")
+
+ED1 = "61968-100 Ed.1"
+ED2 = "61968-100 Ed.2"
+ED1_YEAR = 2011
+# 61968-100 Ed.2 message namespaces: 2017, 2019, 2021 and any later year.
+ED2_FIRST_YEAR = 2017
+
+
+@dataclass(frozen=True)
+class IecNamespace:
+    """What an IEC TC57 namespace says: its year, whether it is a draft (www.iec.ch), its role.
+
+    ``role`` is "message" (``<year>/schema/message``), "wrapper" (``<year>/<Noun>Message``),
+    "noun" (``<year>/<Noun>#``) or "other"; ``noun`` is the noun a wrapper or noun namespace
+    names.
+    """
+
+    namespace: str
+    year: int
+    draft: bool
+    role: str
+    noun: str | None
+
+    @property
+    def edition(self) -> str | None:
+        """The 61968-100 edition of a message namespace's year (None when no edition uses it)."""
+        if self.year == ED1_YEAR:
+            return ED1
+        return ED2 if self.year >= ED2_FIRST_YEAR else None
+
+
+@functools.lru_cache(maxsize=1024)
+def iec_namespace(namespace: str | None) -> IecNamespace | None:
+    """The parts of an ``http://iec.ch/TC57/<year>/...`` namespace; None for other namespaces."""
+    match = _IEC_NS.match(namespace or "")
+    if match is None:
+        return None
+    draft, year, rest = match.group(1) is not None, int(match.group(2)), match.group(3)
+    if rest == "schema/message":
+        return IecNamespace(namespace or "", year, draft, "message", None)
+    if rest.endswith("#"):
+        return IecNamespace(namespace or "", year, draft, "noun", rest[:-1] or None)
+    wrapper = re.fullmatch(r"(\w+)Message", rest)
+    if wrapper is not None:
+        return IecNamespace(namespace or "", year, draft, "wrapper", wrapper.group(1))
+    return IecNamespace(namespace or "", year, draft, "other", None)
 
 
 def nsmap(default: str, **prefixes: str) -> Any:
@@ -81,24 +137,40 @@ def wrapper_element_name(verb: str, noun: str) -> str:
     ``CreatedEndDeviceEvents``; ``reply`` -> ``<Noun>ResponseMessage``)."""
     if verb == "reply":
         return f"{noun}ResponseMessage"
-    prefix = WRAPPER_PREFIX.get(verb)
+    prefix = WRAPPER_PREFIX.get(verb) or WRAPPER_PREFIX_EXTRA.get(verb)
     if prefix is None:
         raise ValueError(f"verb {verb!r} has no per-noun wrapper element; use the generic form")
     return f"{prefix}{noun}"
 
 
+def wrapper_nouns(namespace_noun: str) -> tuple[str, ...]:
+    """The nouns a wrapper namespace may carry: ``GetMeterReadingsMessage`` carries
+    ``MeterReadings`` (and is named ``GetMeterReadings`` itself)."""
+    if namespace_noun.startswith("Get") and len(namespace_noun) > 3:
+        return namespace_noun[3:], namespace_noun
+    return (namespace_noun,)
+
+
 def parse_wrapper_name(local: str, noun: str) -> tuple[str | None, str | None]:
-    """(kind, verb) a wrapper element name implies for ``noun``; (None, None) for none."""
-    if local == f"{noun}ResponseMessage":
-        return RESPONSE_MESSAGE, "reply"
-    if local == f"{noun}FaultMessage":
-        return FAULT_MESSAGE, None
-    if not local.endswith(noun):
-        return None, None
-    verb = _PREFIX_VERB.get(local[: -len(noun)])
-    if verb is None:
-        return None, None
-    return (EVENT_MESSAGE if verb in EVENT_VERBS else REQUEST_MESSAGE), verb
+    """(kind, verb) a wrapper element name implies for ``noun``; (None, None) for none.
+
+    Accepted: ``<Verb><Noun>`` for every verb with a wrapper form (Create, Execute, Get, Created,
+    Executed ...), ``<Noun>ResponseMessage`` (verb reply), and ``<Noun>RequestMessage``,
+    ``<Noun>EventMessage``, ``<Noun>FaultMessage`` (kind only, verb None). ``noun`` may be the
+    wrapper namespace's own noun, including a ``Get<Noun>`` one.
+    """
+    for candidate in wrapper_nouns(noun):
+        if local.startswith(candidate):
+            kind = _KIND_SUFFIX.get(local[len(candidate) :])
+            if kind is not None:
+                return kind, ("reply" if kind == RESPONSE_MESSAGE else None)
+        if local.endswith(candidate):
+            verb = _PREFIX_VERB.get(local[: -len(candidate)])
+            if verb is not None:
+                return (EVENT_MESSAGE if verb in EVENT_VERBS else REQUEST_MESSAGE), verb
+        if local == candidate and candidate.startswith("Get"):
+            return REQUEST_MESSAGE, "get"
+    return None, None
 
 
 def kind_for_verb(verb: str) -> str:
@@ -344,28 +416,41 @@ def parse_datetime(text: str | None) -> datetime | None:
 
 
 def payload_root_element(payload: etree._Element | None) -> etree._Element | None:
-    """The noun document in a Payload: its first child outside the Payload's own namespace."""
+    """The noun document in a Payload: its first child outside the Payload's own namespace and
+    the 61968-100 message namespaces."""
     if payload is None:
         return None
-    own = etree.QName(payload).namespace
+    own = namespace_of(payload.tag)
     for el in payload:
-        if not isinstance(el.tag, str):
-            continue
-        if etree.QName(el).namespace != own:
-            return el
+        tag = el.tag
+        if isinstance(tag, str):
+            ns = namespace_of(tag)
+            if ns != own and not (ns or "").endswith("/schema/message"):
+                return el
+    return None
+
+
+def namespace_of(tag: object) -> str | None:
+    """The namespace of a Clark tag (``{ns}local``), None when it has none or is not a tag.
+
+    String work rather than QName objects: this runs many times on every message."""
+    if isinstance(tag, str) and tag[:1] == "{":
+        return tag[1 : tag.index("}")]
     return None
 
 
 def _form_and_kind(root: etree._Element) -> tuple[str, str | None, str | None]:
     """(form, kind, wrapper noun) from the root element alone."""
-    qname = etree.QName(root)
-    ns = qname.namespace or ""
-    if ns.endswith("/schema/message") and qname.localname in MESSAGE_KINDS:
-        return "generic", qname.localname, None
+    tag = str(root.tag)
+    ns = namespace_of(tag) or ""
+    local = tag.rpartition("}")[2]
+    if ns.endswith("/schema/message"):
+        kind = local if local in MESSAGE_KINDS else None
+        return "generic", kind, None
     noun = noun_of_wrapper_namespace(ns)
     if noun is not None:
-        kind, _verb = parse_wrapper_name(qname.localname, noun)
-        return "wrapper", kind, noun
+        kind, _verb = parse_wrapper_name(local, noun)
+        return "wrapper", kind, wrapper_nouns(noun)[0]
     return "unknown", None, None
 
 
@@ -380,19 +465,45 @@ def codes_in(payload_root: etree._Element | None, local: str) -> list[str]:
     return codes
 
 
-def read_header(root: etree._Element, *, soap: str | None = None) -> MessageInfo:
-    """What the message says about itself; never raises on a well-formed element."""
+def _codes_both(payload_root: etree._Element | None) -> tuple[list[str], list[str]]:
+    """Event and control type codes in one walk of the payload."""
+    if payload_root is None:
+        return [], []
+    events = [
+        r for e in payload_root.iter("{*}EndDeviceEventType") if (r := e.get("ref")) is not None
+    ]
+    controls = [
+        r for e in payload_root.iter("{*}EndDeviceControlType") if (r := e.get("ref")) is not None
+    ]
+    return events, controls
+
+
+def read_header(
+    root: etree._Element,
+    *,
+    soap: str | None = None,
+    parts: dict[str, etree._Element] | None = None,
+    fields: dict[str, etree._Element] | None = None,
+) -> MessageInfo:
+    """What the message says about itself; never raises on a well-formed element.
+
+    ``parts`` (the root's children by local name) and ``fields`` (the Header's), when the
+    caller already has them.
+    """
     form, kind, wrapper_noun = _form_and_kind(root)
-    qname = etree.QName(root)
-    parts = children_by_name(root)
-    fields = children_by_name(parts.get("Header"))
+    tag = str(root.tag)
+    if parts is None:
+        parts = children_by_name(root)
+    if fields is None:
+        fields = children_by_name(parts.get("Header"))
     payload_root = payload_root_element(parts.get("Payload"))
+    event_codes, control_codes = _codes_both(payload_root)
     noun = _text(fields.get("Noun")) or wrapper_noun
     return MessageInfo(
         form=form,
         kind=kind,
-        namespace=qname.namespace,
-        root=qname.text,
+        namespace=namespace_of(tag),
+        root=tag,
         verb=_text(fields.get("Verb")),
         noun=noun,
         message_id=_text(fields.get("MessageID")),
@@ -401,8 +512,8 @@ def read_header(root: etree._Element, *, soap: str | None = None) -> MessageInfo
         source=_text(fields.get("Source")),
         reply_address=_text(fields.get("ReplyAddress")),
         result=child_text(parts.get("Reply"), "Result"),
-        payload_root=None if payload_root is None else etree.QName(payload_root).text,
-        event_codes=codes_in(payload_root, "EndDeviceEventType"),
-        control_codes=codes_in(payload_root, "EndDeviceControlType"),
+        payload_root=None if payload_root is None else str(payload_root.tag),
+        event_codes=event_codes,
+        control_codes=control_codes,
         soap=soap,
     )

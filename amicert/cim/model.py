@@ -31,6 +31,8 @@ class MessageInfo:
     event_codes: list[str] = field(default_factory=list)
     control_codes: list[str] = field(default_factory=list)
     soap: str | None = None
+    # "61968-100 Ed.1" / "61968-100 Ed.2" from the message namespace's year, when it names one
+    edition: str | None = None
 
 
 @dataclass

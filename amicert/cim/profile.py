@@ -12,7 +12,7 @@ from amicert.cim.model import MessageInfo
 from amicert.cim.rules import declare
 from amicert.findings import Finding, Severity, error
 
-_SOURCE = "use-case step table (features/<use_case>/usecase.yaml); cim_schemas/PROFILE.md"
+_SOURCE = "use-case step table (usecases/<name>/usecase.yaml); cim_schemas/PROFILE.md"
 
 for _id, _statement in (
     ("PROFILE-ROOT", "A non-CIM message has the root element the step expects."),

@@ -45,15 +45,25 @@ class RuleContext:
     registries: Registries
     # The noun document: the Payload's child, or the decompressed content of Payload/Compressed.
     payload_root: etree._Element | None = None
+    # The root's and the Header's children by local name, when the caller already has them.
+    known_parts: dict[str, etree._Element] | None = None
+    known_fields: dict[str, etree._Element] | None = None
+    # True when info.event_codes/control_codes were read from payload_root itself, so that the
+    # code rules need to walk the tree only when a code is not a known one.
+    codes_from_info: bool = False
 
     @cached_property
     def parts(self) -> dict[str, etree._Element]:
         """The root's children by local name (Header, Request, Reply, Payload)."""
+        if self.known_parts is not None:
+            return self.known_parts
         return env.children_by_name(self.root)
 
     @cached_property
     def fields(self) -> dict[str, etree._Element]:
         """The Header's children by local name."""
+        if self.known_fields is not None:
+            return self.known_fields
         return env.children_by_name(self.header)
 
     @property
@@ -95,12 +105,24 @@ def rule(
     return register
 
 
+_by_stage: dict[str, tuple[int, list[RuleFunc]]] = {}
+
+
+def _stage_funcs(stage: str) -> list[RuleFunc]:
+    """The rule functions of a stage, in registration order (recomputed when rules are added)."""
+    cached = _by_stage.get(stage)
+    if cached is None or cached[0] != len(RULES):
+        funcs = [s.func for s in RULES.values() if s.stage == stage and s.func is not None]
+        cached = (len(RULES), funcs)
+        _by_stage[stage] = cached
+    return cached[1]
+
+
 def run_rules(ctx: RuleContext, stage: str) -> list[Finding]:
     """All findings of the rules of one stage, in registration order."""
     findings: list[Finding] = []
-    for spec in RULES.values():
-        if spec.stage == stage and spec.func is not None:
-            findings.extend(spec.func(ctx))
+    for func in _stage_funcs(stage):
+        findings.extend(func(ctx))
     return findings
 
 
@@ -165,10 +187,18 @@ _PIPELINE = (
         "cim_schemas/catalog.yaml",
     ),
     (
-        "ENV-EDITION",
+        "FILE-UNREADABLE",
+        "parse",
+        "A path given to amicert validate can be read as a regular file.",
+        "harness (command line)",
+    ),
+    (
+        "MSG-BARE-PAYLOAD",
         "schema",
-        "Messages use the 61968-100 Ed.1 envelope this profile is built on (not Ed.2).",
-        f"{_S100}; cim_schemas/PROFILE.md",
+        "A root element in an IEC namespace is a 61968-100 message (RequestMessage, "
+        "ResponseMessage, EventMessage, FaultMessage or a <Noun>Message wrapper), not a bare "
+        "payload document.",
+        f"{_S100} (messages carry payloads in an envelope)",
     ),
     (
         "XSD-ENVELOPE",
@@ -198,13 +228,27 @@ _PIPELINE = (
 )
 for _id, _stage, _statement, _source in _PIPELINE:
     declare(_id, Severity.ERROR, _statement, source=_source, stage=_stage)
-declare(
-    "XSD-PAYLOAD-UNKNOWN",
-    Severity.WARNING,
-    "The payload root is in a namespace the schema catalog has a noun schema for.",
-    source="cim_schemas/catalog.yaml",
-    stage="schema",
-)
+for _id, _statement, _source in (
+    (
+        "ENV-EDITION",
+        "The message namespace's year names a published 61968-100 edition: 2011 (Ed.1), or "
+        "2017, 2019, 2021 or later (Ed.2).",
+        f"{_S100}; IEC 61968-100 Ed.2",
+    ),
+    (
+        "XSD-ENVELOPE-UNCHECKED",
+        "The envelope could be checked against a schema for its message namespace (otherwise "
+        "only the header rules judged it).",
+        "cim_schemas/catalog.yaml and any --schema-dir pack",
+    ),
+    (
+        "XSD-PAYLOAD-UNCHECKED",
+        "Every payload document (and Request query) could be checked against a schema for its "
+        "namespace.",
+        "cim_schemas/catalog.yaml and any --schema-dir pack",
+    ),
+):
+    declare(_id, Severity.WARNING, _statement, source=_source, stage="schema")
 
 # ---------------------------------------------------------------- envelope rules
 
@@ -220,9 +264,9 @@ def draft_namespace(ctx: RuleContext) -> Iterator[Finding]:
     elements = [ctx.root, ctx.header, ctx.payload_root]
     seen: set[str] = set()
     for el in elements:
-        if el is None:
+        if el is None or "://www.iec.ch/" not in str(el.tag):
             continue
-        ns = etree.QName(el).namespace or ""
+        ns = env.namespace_of(el.tag) or ""
         if "://www.iec.ch/" in ns and ns not in seen:
             seen.add(ns)
             yield _finding(
@@ -232,6 +276,25 @@ def draft_namespace(ctx: RuleContext) -> Iterator[Finding]:
                 expected=ns.replace("://www.iec.ch/", "://iec.ch/"),
                 received=ns,
             )
+
+
+@rule(
+    "ENV-ROOT",
+    Severity.ERROR,
+    "A root element in a 61968-100 message namespace is RequestMessage, ResponseMessage, "
+    "EventMessage or FaultMessage.",
+    source=f"{_S100} message kinds",
+)
+def generic_root(ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.info.form == "generic" and ctx.info.kind is None:
+        local = etree.QName(ctx.root).localname
+        yield _finding(
+            "ENV-ROOT",
+            f"{local} is not a 61968-100 message kind",
+            ctx.root,
+            expected=", ".join(env.MESSAGE_KINDS),
+            received=local,
+        )
 
 
 @rule(
@@ -264,7 +327,11 @@ def verb_known(ctx: RuleContext) -> Iterator[Finding]:
 )
 def kind_fits_verb(ctx: RuleContext) -> Iterator[Finding]:
     info = ctx.info
-    if info.form != "generic" or info.verb not in env.VERBS or info.kind == env.FAULT_MESSAGE:
+    if info.verb not in env.VERBS or info.kind in (None, env.FAULT_MESSAGE):
+        return
+    if info.form == "wrapper" and _wrapper_verb(ctx) is not None:
+        return  # the wrapper name implies the verb: ENV-WRAPPER-NAME says it
+    if info.form not in ("generic", "wrapper"):
         return
     expected_kind = env.kind_for_verb(info.verb)
     if info.kind != expected_kind:
@@ -275,6 +342,14 @@ def kind_fits_verb(ctx: RuleContext) -> Iterator[Finding]:
             expected=expected_kind,
             received=info.kind or "",
         )
+
+
+def _wrapper_verb(ctx: RuleContext) -> str | None:
+    """The verb a wrapper element name implies (None for kind-only names and non-wrappers)."""
+    ns_noun = env.noun_of_wrapper_namespace(ctx.info.namespace)
+    if ns_noun is None:
+        return None
+    return env.parse_wrapper_name(etree.QName(ctx.root).localname, ns_noun)[1]
 
 
 @rule(
@@ -290,13 +365,14 @@ def wrapper_name(ctx: RuleContext) -> Iterator[Finding]:
         return
     local = etree.QName(ctx.root).localname
     ns_noun = env.noun_of_wrapper_namespace(info.namespace) or ""
+    nouns = env.wrapper_nouns(ns_noun)
     header_noun = env.child_text(ctx.header, "Noun")
-    if header_noun is not None and header_noun != ns_noun:
+    if header_noun is not None and header_noun not in nouns:
         yield _finding(
             "ENV-WRAPPER-NAME",
-            f"wrapper namespace is for {ns_noun} but Header/Noun is {header_noun!r}",
+            f"wrapper namespace is for {nouns[0]} but Header/Noun is {header_noun!r}",
             _header_el(ctx, "Noun"),
-            expected=ns_noun,
+            expected=nouns[0],
             received=header_noun,
         )
     kind, verb = env.parse_wrapper_name(local, ns_noun)
@@ -308,11 +384,11 @@ def wrapper_name(ctx: RuleContext) -> Iterator[Finding]:
             received=local,
         )
         return
-    if kind == env.FAULT_MESSAGE or info.verb is None:
-        return
+    if verb is None or info.verb is None:
+        return  # a kind-only name (<Noun>RequestMessage ...): ENV-KIND-VERB checks the verb
     if verb != info.verb:
         try:
-            expected = env.wrapper_element_name(info.verb, ns_noun)
+            expected = env.wrapper_element_name(info.verb, nouns[0])
         except ValueError:
             expected = f"no wrapper for verb {info.verb!r}"
         yield _finding(
@@ -335,7 +411,7 @@ def payload_is_noun(ctx: RuleContext) -> Iterator[Finding]:
     noun = ctx.info.noun
     if payload is None or noun is None:
         return
-    local = etree.QName(payload).localname
+    local = str(payload.tag).rpartition("}")[2]
     if local != noun:
         yield _finding(
             "ENV-PAYLOAD-NOUN",
@@ -565,6 +641,8 @@ def _refs(ctx: RuleContext, local: str) -> Iterator[etree._Element]:
     stage="code",
 )
 def event_type_form(ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.codes_from_info and ctx.registries.events.all_known(ctx.info.event_codes):
+        return
     for el in _refs(ctx, "EndDeviceEventType"):
         check = ctx.registries.events.check(el.get("ref", ""))
         yield from _code_findings(check, "CODE-EVENT-TYPE", "CODE-EVENT-TYPE-UNKNOWN", el)
@@ -573,7 +651,8 @@ def event_type_form(ctx: RuleContext) -> Iterator[Finding]:
 declare(
     "CODE-EVENT-TYPE-UNKNOWN",
     Severity.WARNING,
-    "EndDeviceEventType/@ref is a code of the edition's registry or of the profile's extensions.",
+    "EndDeviceEventType/@ref is a code of amicert's code table or of the profile's extensions (a "
+    "well-formed code missing from the table may still be a real one).",
     source=f"{_S9} Annex (EndDeviceEventType); profile extensions",
     stage="code",
 )
@@ -587,6 +666,8 @@ declare(
     stage="code",
 )
 def control_type_form(ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.codes_from_info and ctx.registries.controls.all_known(ctx.info.control_codes):
+        return
     for el in _refs(ctx, "EndDeviceControlType"):
         check = ctx.registries.controls.check(el.get("ref", ""))
         yield from _code_findings(check, "CODE-CONTROL-TYPE", "CODE-CONTROL-TYPE-UNKNOWN", el)
@@ -595,7 +676,8 @@ def control_type_form(ctx: RuleContext) -> Iterator[Finding]:
 declare(
     "CODE-CONTROL-TYPE-UNKNOWN",
     Severity.WARNING,
-    "EndDeviceControlType/@ref is a code of the edition's registry or of the profile's extensions.",
+    "EndDeviceControlType/@ref is a code of amicert's code table or of the profile's extensions "
+    "(a well-formed code missing from the table may still be a real one).",
     source=f"{_S9} Annex (EndDeviceControlType); profile extensions",
     stage="code",
 )

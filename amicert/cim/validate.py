@@ -11,7 +11,8 @@ import base64
 import binascii
 import re
 import zlib
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ from amicert.cim import envelope as env
 from amicert.cim.codes import Registries
 from amicert.cim.model import MessageInfo, ValidationContext
 from amicert.cim.rules import RuleContext, run_rules, xpath_of
-from amicert.cim.schemas import SchemaError, SchemaSet, schema_set
+from amicert.cim.schemas import SchemaError, SchemaStack, schema_stack
+from amicert.cim.wrapper_schema import wrapper_schema
 from amicert.cim.xmlsafe import (
     MAX_BYTES,
     SOAP_VERSIONS,
@@ -33,6 +35,7 @@ from amicert.findings import Blame, Finding, Severity, error, warning
 
 __all__ = [
     "MessageInfo",
+    "PartResult",
     "ValidationContext",
     "ValidationResult",
     "Validator",
@@ -42,11 +45,48 @@ MAX_XSD_FINDINGS = 50
 
 
 @dataclass
+class PartResult:
+    """One part of a message (envelope, payload, request query, device message) and whether a
+    schema checked it: ``schema`` names the file, ``note`` says why nothing did."""
+
+    part: str
+    element: str
+    checked: bool
+    schema: str | None = None
+    note: str | None = None
+    node: etree._Element | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def xpath(self) -> str | None:
+        """Where the part is in the received document (computed on demand: it is rarely read)."""
+        return None if self.node is None else xpath_of(self.node)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"part": self.part, "element": self.element}
+        data["checked"] = self.checked
+        for key in ("schema", "note", "xpath"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        return data
+
+
+@dataclass
 class ValidationResult:
-    """The findings of one message and what the message says about itself (None if unparsable)."""
+    """The findings of one message and what the message says about itself (None if unparsable).
+
+    ``parts`` says, part by part, which schema checked what; a message none of whose parts a
+    schema could check was judged by the header and code rules alone.
+    """
 
     findings: list[Finding]
     info: MessageInfo | None
+    parts: list[PartResult] = field(default_factory=list)
+
+    @property
+    def checked(self) -> bool:
+        """True when a schema checked at least one part of the message."""
+        return any(p.checked for p in self.parts)
 
     @property
     def ok(self) -> bool:
@@ -101,6 +141,36 @@ def _rule_for(message: str, rule_for: dict[str, str], default: str) -> str:
     return rule_for.get(match.group(1), default) if match else default
 
 
+def _foreign_children(parent: etree._Element, own: str | None = None) -> list[etree._Element]:
+    """Element children outside ``own`` (default: the parent's namespace) and outside the
+    61968-100 message namespaces: the payload documents (or Request queries) to check."""
+    if own is None:
+        own = env.namespace_of(parent.tag)
+    found = []
+    for item in parent:
+        tag = item.tag
+        if not isinstance(tag, str):
+            continue
+        ns = tag[1 : tag.index("}")] if tag[0] == "{" else None
+        if ns != own and not (ns or "").endswith("/schema/message"):
+            found.append(item)
+    return found
+
+
+def _unchecked(rule: str, message: str, xpath: str, namespace: str | None) -> Finding:
+    return warning(rule, message, xpath=xpath, received=namespace or "(none)")
+
+
+def _edition_warning(root: etree._Element, namespace: str) -> Finding:
+    return warning(
+        "ENV-EDITION",
+        f"message namespace {namespace} names no published 61968-100 edition "
+        "(2011 for Ed.1; 2017, 2019, 2021 or later for Ed.2); header rules still apply",
+        xpath=xpath_of(root),
+        received=namespace,
+    )
+
+
 def _decompress(text: str, max_bytes: int) -> bytes:
     """Payload/Compressed: base64 of gzip (zlib accepted too), bounded against bombs."""
     raw = base64.b64decode("".join(text.split()), validate=True)
@@ -112,17 +182,22 @@ def _decompress(text: str, max_bytes: int) -> bytes:
 
 
 class Validator:
-    """Validates 61968-100 messages (both forms, SOAP-wrapped or not) and device messages."""
+    """Validates 61968-100 messages (both forms, SOAP-wrapped or not) and device messages.
+
+    ``schema_dir`` is one directory or several, looked up in order, followed by the harness's
+    own schemas (None: the default directory alone).
+    """
 
     def __init__(
         self,
-        schema_dir: Path | None = None,
+        schema_dir: Path | Sequence[Path] | None = None,
         *,
         registries: Registries | None = None,
         max_bytes: int = MAX_BYTES,
     ) -> None:
-        # Raises SchemaError when the directory or its catalog is missing: a harness problem.
-        self.schemas: SchemaSet = schema_set(schema_dir)
+        # Raises SchemaError when a directory or its catalog is missing: a harness problem.
+        dirs = [schema_dir] if isinstance(schema_dir, Path) else list(schema_dir or ())
+        self.schemas: SchemaStack = schema_stack(dirs)
         self.registries = registries or Registries.default()
         self.max_bytes = max_bytes
 
@@ -152,39 +227,119 @@ class Validator:
         except XmlSafetyError as exc:
             return ValidationResult([error(exc.rule, exc.message)], None)
         root, soap = unwrap_soap(doc)
-        qname = etree.QName(root)
-        ns = qname.namespace
+        ns = env.namespace_of(root.tag)
         if soap is not None and ns in SOAP_VERSIONS:
             return self._soap_problem(root, soap)
-        info = env.read_header(root, soap=soap)
-        if ns and "://www.iec.ch/" in ns:
-            # Pre-standard namespace: no schema applies, but the rules still read the message.
-            return ValidationResult(self._rules(root, info, ctx, None), info)
-        if ns == env.MESSAGE_NS_ED2:
-            finding = error(
-                "ENV-EDITION",
-                "61968-100 Ed.2 envelope: this profile validates Ed.1 messages only",
-                xpath=xpath_of(root),
-                expected=env.MESSAGE_NS,
-                received=ns,
-            )
-            return ValidationResult([finding], info)
-        kind = self.schemas.kind(ns)
-        if kind == "device":
+        parts = env.children_by_name(root)
+        fields = env.children_by_name(parts.get("Header"))
+        info = env.read_header(root, soap=soap, parts=parts, fields=fields)
+        if self.schemas.kind(ns) == "device":
             info.form = "device"
-            return ValidationResult(self._xsd(root, ns or "", "XSD-DEVICE", {}), info)
-        if kind not in ("envelope", "wrapper"):
-            what = "a bare noun document, not a message" if kind == "noun" else "not known"
-            finding = error(
-                "MSG-UNKNOWN-ROOT",
-                f"root element {qname.text} is {what}",
+            result = ValidationResult([], info)
+            result.findings = self._xsd(root, ns or "", "XSD-DEVICE", result, "device")
+            return result
+        iec = env.iec_namespace(ns)
+        if iec is None or iec.role not in ("message", "wrapper"):
+            return ValidationResult([self._not_a_message(root, etree.QName(root), iec)], info)
+        result = ValidationResult([], info)
+        message_ns = self._message_namespace(root, iec)
+        edition_ns = env.iec_namespace(message_ns)
+        info.edition = None if edition_ns is None else edition_ns.edition
+        if edition_ns is not None and not edition_ns.draft and info.edition is None:
+            result.findings.append(_edition_warning(root, message_ns or ""))
+        if iec.role == "message":
+            covered = self._generic_envelope(root, ns or "", result)
+        else:
+            covered = self._wrapper_envelope(root, ns or "", message_ns, result)
+        payload = self._second_pass(parts, info, covered, result)
+        result.findings.extend(self._rules(root, info, ctx, payload, parts, fields))
+        return result
+
+    def _not_a_message(
+        self, root: etree._Element, qname: etree.QName, iec: env.IecNamespace | None
+    ) -> Finding:
+        if iec is not None:
+            return error(
+                "MSG-BARE-PAYLOAD",
+                f"root element {qname.text} is a bare payload document in an IEC namespace, "
+                "not a 61968-100 message (RequestMessage ... or a <Noun>Message wrapper)",
                 xpath=xpath_of(root),
                 received=qname.text,
             )
-            return ValidationResult([finding], info)
-        findings, payload = self._payload_pass(root, info, kind, ns or "")
-        findings.extend(self._rules(root, info, ctx, payload))
-        return ValidationResult(findings, info)
+        what = "a bare noun document" if self.schemas.kind(qname.namespace) == "noun" else None
+        return error(
+            "MSG-UNKNOWN-ROOT",
+            f"root element {qname.text} is {what or 'not in an IEC or known namespace'}, "
+            "not a message",
+            xpath=xpath_of(root),
+            received=qname.text,
+        )
+
+    @staticmethod
+    def _message_namespace(root: etree._Element, iec: env.IecNamespace) -> str | None:
+        """The 61968-100 message namespace: the root's, or in a wrapper that of the Header's
+        (or a FaultMessage's Reply's) children."""
+        if iec.role == "message":
+            return iec.namespace
+        for part in root:
+            if isinstance(part.tag, str):
+                for item in part:
+                    if isinstance(item.tag, str):
+                        return etree.QName(item).namespace
+        return None
+
+    def _generic_envelope(
+        self, root: etree._Element, ns: str, result: ValidationResult
+    ) -> set[str]:
+        result.findings.extend(self._xsd(root, ns, "XSD-ENVELOPE", result, "envelope"))
+        return set()
+
+    def _wrapper_envelope(
+        self, root: etree._Element, ns: str, message_ns: str | None, result: ValidationResult
+    ) -> set[str]:
+        """Envelope XSD of a wrapper: the pack's own wrapper schema if it lists the namespace
+        (its noun imports are then checked in the same pass), else one built on the envelope
+        schema of the Header's message namespace."""
+        if self.schemas.kind(ns) == "wrapper":
+            result.findings.extend(self._xsd(root, ns, "XSD-ENVELOPE", result, "envelope"))
+            if not result.parts[-1].checked:
+                return set()
+            return set(self.schemas.imports(ns))
+        local = etree.QName(root).localname
+        noun = env.noun_of_wrapper_namespace(ns) or ""
+        kind, _verb = env.parse_wrapper_name(local, noun)
+        entry = self.schemas.entry(message_ns)
+        if kind is None or entry is None or entry.kind != "envelope":
+            why = (
+                f"{local} is not a wrapper element name"
+                if kind is None
+                else f"no envelope schema for message namespace {message_ns}"
+            )
+            result.parts.append(PartResult("envelope", etree.QName(root).text, False, note=why))
+            result.findings.append(
+                _unchecked(
+                    "XSD-ENVELOPE-UNCHECKED",
+                    f"envelope not checked: {why}",
+                    xpath_of(root),
+                    message_ns,
+                )
+            )
+            return set()
+        try:
+            schema = wrapper_schema(ns, local, kind, entry.path)
+        except SchemaError as exc:
+            result.parts.append(
+                PartResult("envelope", etree.QName(root).text, False, note=str(exc))
+            )
+            result.findings.append(
+                Finding("HARNESS-SCHEMA", Severity.ERROR, str(exc), blame=Blame.HARNESS)
+            )
+            return set()
+        result.parts.append(
+            PartResult("envelope", etree.QName(root).text, True, schema=entry.label, node=root)
+        )
+        result.findings.extend(_schema_findings(schema, root, {}, "XSD-ENVELOPE", MAX_XSD_FINDINGS))
+        return set()
 
     def _soap_problem(self, element: etree._Element, soap: str) -> ValidationResult:
         qname = etree.QName(element)
@@ -205,77 +360,105 @@ class Validator:
         return ValidationResult([finding], info)
 
     def _xsd(
-        self, element: etree._Element, ns: str, rule: str, rule_for: dict[str, str]
+        self,
+        element: etree._Element,
+        ns: str,
+        rule: str,
+        result: ValidationResult,
+        part: str,
     ) -> list[Finding]:
+        """Validate ``element`` against the schema of ``ns``; record the part either way."""
+        name = element.tag if isinstance(element.tag, str) else ""
+        owner = self.schemas.owner(ns)
         try:
-            schema = self.schemas.schema_for_namespace(ns)
+            schema = None if owner is None else owner.schema_for_namespace(ns)
         except SchemaError as exc:
+            result.parts.append(PartResult(part, name, False, note=str(exc), node=element))
             return [Finding("HARNESS-SCHEMA", Severity.ERROR, str(exc), blame=Blame.HARNESS)]
-        if schema is None:
-            return [warning("XSD-PAYLOAD-UNKNOWN", f"no schema for namespace {ns}")]
+        if schema is None or owner is None:
+            note = f"no schema for namespace {ns or '(none)'}"
+            result.parts.append(PartResult(part, name, False, note=note, node=element))
+            unchecked = "XSD-ENVELOPE-UNCHECKED" if part == "envelope" else "XSD-PAYLOAD-UNCHECKED"
+            where = xpath_of(element)
+            return [_unchecked(unchecked, f"{part} {name} not checked: {note}", where, ns)]
+        label = owner.entries[ns].label
+        result.parts.append(PartResult(part, name, True, schema=label, node=element))
+        imports = owner.imports(ns) if part == "envelope" else ()
+        rule_for = {n: "XSD-PAYLOAD" for n in imports}
         return _schema_findings(schema, element, rule_for, rule, MAX_XSD_FINDINGS)
 
-    def _payload_pass(
-        self, root: etree._Element, info: MessageInfo, kind: str, ns: str
-    ) -> tuple[list[Finding], etree._Element | None]:
-        """Envelope XSD, then each payload document against its noun schema.
+    def _second_pass(
+        self,
+        parts: dict[str, etree._Element],
+        info: MessageInfo,
+        covered: set[str],
+        result: ValidationResult,
+    ) -> etree._Element | None:
+        """Each payload document (and Request query) against its own schema.
 
-        The wrapper schemas already include the noun, so the second pass there only covers a
-        compressed payload.
+        The envelope schemas skip them (``processContents="skip"``), so without this pass any
+        content under a payload namespace would pass. ``covered`` are namespaces the envelope
+        pass already validated (a pack's wrapper schema importing its noun).
         """
-        nouns = {n: "XSD-PAYLOAD" for n, e in self.schemas.entries.items() if e.kind == "noun"}
-        findings = self._xsd(root, ns, "XSD-ENVELOPE", nouns)
-        payload_el = env.child(root, "Payload")
-        if payload_el is None:
-            return findings, None
-        own = etree.QName(payload_el).namespace
         noun_root: etree._Element | None = None
-        for item in payload_el:
-            if not isinstance(item.tag, str):
-                continue
-            item_q = etree.QName(item)
-            if item_q.namespace == own:
-                if item_q.localname == "Compressed":
-                    found, noun_root = self._compressed(item, info)
-                    findings.extend(found)
-                continue
-            noun_root = noun_root if noun_root is not None else item
-            if kind == "envelope":
-                findings.extend(self._noun_pass(item))
-        return findings, noun_root
+        payload_el = parts.get("Payload")
+        if payload_el is not None:
+            for item in _foreign_children(payload_el):
+                noun_root = noun_root if noun_root is not None else item
+                self._document(item, "payload", covered, result)
+            own = env.namespace_of(payload_el.tag)
+            for item in payload_el:
+                tag = item.tag
+                if not isinstance(tag, str) or env.namespace_of(tag) != own:
+                    continue
+                local = tag.rpartition("}")[2]
+                if local == "Compressed":
+                    inner = self._compressed(item, info, result)
+                    noun_root = inner if noun_root is None else noun_root
+                elif local == "OperationSet":
+                    for operation in item:
+                        if isinstance(operation.tag, str):
+                            for doc in _foreign_children(operation, own):
+                                self._document(doc, "payload", covered, result)
+        request_el = parts.get("Request")
+        if request_el is not None:
+            for item in _foreign_children(request_el):
+                self._document(item, "request", covered, result)
+        return noun_root
 
-    def _noun_pass(self, item: etree._Element) -> list[Finding]:
-        item_ns = etree.QName(item).namespace or ""
-        if self.schemas.kind(item_ns) != "noun":
-            return [
-                warning(
-                    "XSD-PAYLOAD-UNKNOWN",
-                    f"no noun schema for payload {etree.QName(item).text}; payload not validated",
-                    xpath=xpath_of(item),
-                    received=item_ns,
-                )
-            ]
-        return self._xsd(item, item_ns, "XSD-PAYLOAD", {})
+    def _document(
+        self, item: etree._Element, part: str, covered: set[str], result: ValidationResult
+    ) -> None:
+        item_ns = env.namespace_of(item.tag) or ""
+        if item_ns in covered:
+            envelope = result.parts[0]
+            name = str(item.tag)
+            result.parts.append(PartResult(part, name, True, schema=envelope.schema, node=item))
+            return
+        result.findings.extend(self._xsd(item, item_ns, "XSD-PAYLOAD", result, part))
 
     def _compressed(
-        self, item: etree._Element, info: MessageInfo
-    ) -> tuple[list[Finding], etree._Element | None]:
+        self, item: etree._Element, info: MessageInfo, result: ValidationResult
+    ) -> etree._Element | None:
         try:
             inner = parse_xml(
                 _decompress(item.text or "", self.max_bytes), max_bytes=self.max_bytes
             )
         except (ValueError, binascii.Error, zlib.error) as exc:
-            return [
+            result.findings.append(
                 error("XSD-PAYLOAD", f"Compressed payload unreadable: {exc}", xpath=xpath_of(item))
-            ], None
+            )
+            return None
         except XmlSafetyError as exc:
-            return [
+            result.findings.append(
                 error(exc.rule, f"Compressed payload: {exc.message}", xpath=xpath_of(item))
-            ], None
+            )
+            return None
         info.payload_root = etree.QName(inner).text
         info.event_codes = env.codes_in(inner, "EndDeviceEventType")
         info.control_codes = env.codes_in(inner, "EndDeviceControlType")
-        return self._noun_pass(inner), inner
+        self._document(inner, "payload", set(), result)
+        return inner
 
     def _rules(
         self,
@@ -283,8 +466,15 @@ class Validator:
         info: MessageInfo,
         ctx: ValidationContext,
         payload: etree._Element | None,
+        parts: dict[str, etree._Element] | None = None,
+        fields: dict[str, etree._Element] | None = None,
     ) -> list[Finding]:
+        parts = parts if parts is not None else env.children_by_name(root)
         if payload is None:
-            payload = env.payload_root_element(env.child(root, "Payload"))
-        rule_ctx = RuleContext(root, info, ctx, self.registries, payload)
+            payload = env.payload_root_element(parts.get("Payload"))
+        # read_header took the codes from this same first payload document (the decompressed
+        # one when the payload is compressed), so the code rules may start from them
+        rule_ctx = RuleContext(
+            root, info, ctx, self.registries, payload, parts, fields, codes_from_info=True
+        )
         return run_rules(rule_ctx, "envelope") + run_rules(rule_ctx, "code")

@@ -146,3 +146,21 @@ def test_registry_kind_in_messages() -> None:
         .check("1")
         .message.startswith("EndDeviceControlType")
     )
+
+
+def test_unknown_code_is_not_called_unregistered_by_the_standard() -> None:
+    message = event_types().check("3.12.48.219").message
+    assert "not in amicert's code table" in message and "may still be a valid code" in message
+    assert "registry" not in message
+
+
+def test_annex_code_used_in_real_traffic_is_known() -> None:
+    assert event_types().check("3.2.22.150").meaning == "battery charge low"
+
+
+def test_extended_registry_forgets_stale_checks() -> None:
+    registry = event_types()
+    assert not registry.all_known(["3.12.48.219"])
+    registry.extend({"3.12.48.219": "utility code"})
+    assert registry.all_known(["3.12.48.219", "3.26.0.85"])
+    assert registry.all_known([])

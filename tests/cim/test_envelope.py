@@ -128,8 +128,9 @@ def test_wrapper_names() -> None:
     assert env.wrapper_element_name("created", "EndDeviceEvents") == "CreatedEndDeviceEvents"
     assert env.wrapper_element_name("reply", "X") == "XResponseMessage"
     assert env.wrapper_element_name("get", "X") == "GetX"
+    assert env.wrapper_element_name("execute", "X") == "ExecuteX"
     with pytest.raises(ValueError):
-        env.wrapper_element_name("execute", "X")
+        env.wrapper_element_name("show", "X")
     assert env.parse_wrapper_name("CanceledX", "X") == ("EventMessage", "canceled")
     assert env.parse_wrapper_name("CancelX", "X") == ("RequestMessage", "cancel")
     assert env.parse_wrapper_name("XFaultMessage", "X") == ("FaultMessage", None)

@@ -13,6 +13,18 @@ from amicert.cim.envelope import MESSAGE_NS
 from amicert.cim.schemas import SchemaError, SchemaSet, default_schema_dir, schema_for_namespace
 
 REPO_SCHEMAS = Path(__file__).resolve().parents[2] / "cim_schemas"
+NOUNS = (
+    "EndDeviceEvents",
+    "EndDeviceControls",
+    "MeterReadings",
+    "GetMeterReadings",
+    "GetEndDeviceEvents",
+    "MeterReadSchedule",
+    "MeterConfig",
+    "EndDeviceConfig",
+    "UsagePointConfig",
+    "MasterDataLinkageConfig",
+)
 
 
 def test_default_dir_is_the_repository_schemas(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -29,8 +41,8 @@ def test_catalog_lists_every_kind() -> None:
     entries = SchemaSet(REPO_SCHEMAS).entries
     kinds = {e.namespace: e.kind for e in entries.values()}
     assert kinds[MESSAGE_NS] == "envelope"
-    assert kinds["http://iec.ch/TC57/2011/EndDeviceEventsMessage"] == "wrapper"
-    assert kinds["http://iec.ch/TC57/2011/EndDeviceControlsMessage"] == "wrapper"
+    for noun in NOUNS:
+        assert kinds[f"http://iec.ch/TC57/2011/{noun}#"] == "noun"
     assert kinds["http://iec.ch/TC57/2011/EndDeviceEvents#"] == "noun"
     assert kinds["http://iec.ch/TC57/2011/EndDeviceControls#"] == "noun"
     assert kinds["urn:amicert:device:1"] == "device"
@@ -94,3 +106,18 @@ def test_explain_gives_xmlschema_reasons() -> None:
     reasons = SchemaSet(REPO_SCHEMAS).explain("http://iec.ch/TC57/2011/EndDeviceEvents#", element)
     assert reasons
     assert SchemaSet(REPO_SCHEMAS).explain("urn:nobody", element) == []
+
+
+@pytest.mark.parametrize("noun", ["EndDeviceEvents", "EndDeviceControls"])
+def test_wsdl_wrapper_schemas_compile_and_accept_the_builders_output(noun: str) -> None:
+    from .conftest import DATA
+
+    schema = etree.XMLSchema(etree.parse(str(REPO_SCHEMAS / "wrappers" / f"{noun}Message.xsd")))
+    sample = {
+        "EndDeviceEvents": "created_enddeviceevents",
+        "EndDeviceControls": "create_enddevicecontrols",
+    }
+    doc = etree.parse(str(DATA / "valid" / f"{sample[noun]}_wrapper.xml"))
+    assert schema.validate(doc), schema.error_log
+    bad = etree.fromstring(etree.tostring(doc).replace(b"<msg:Verb>", b"<msg:Verb>x", 1))
+    assert not schema.validate(bad)

@@ -24,7 +24,7 @@ INVALID = {
     "missing_created_datetime.xml": ["XSD-PAYLOAD"],
     "bad_event_code.xml": ["CODE-EVENT-TYPE"],
     "verb_wrapper_mismatch.xml": ["ENV-WRAPPER-NAME"],
-    "draft_namespace.xml": ["ENV-DRAFT-NS"],
+    "draft_namespace.xml": ["XSD-ENVELOPE-UNCHECKED", "ENV-DRAFT-NS"],
     "draft_verb.xml": ["XSD-ENVELOPE", "ENV-VERB"],
     "timestamp_no_zone.xml": ["ENV-TIMESTAMP-ZONE"],
     "payload_noun_mismatch.xml": ["ENV-PAYLOAD-NOUN"],
@@ -145,15 +145,25 @@ def test_unknown_root(validator: Validator) -> None:
 def test_bare_noun_document_is_not_a_message(validator: Validator) -> None:
     data = b'<EndDeviceEvents xmlns="http://iec.ch/TC57/2011/EndDeviceEvents#"/>'
     result = validator.validate(data)
+    assert result.rule_ids == ["MSG-BARE-PAYLOAD"]
+    assert "bare payload" in result.findings[0].message
+
+
+def test_bare_vendor_noun_document_is_an_unknown_root(validator: Validator) -> None:
+    data = b'<TroubleOrders xmlns="urn:amicert:trouble:1"/>'
+    result = validator.validate(data)
     assert result.rule_ids == ["MSG-UNKNOWN-ROOT"]
-    assert "noun" in result.findings[0].message
+    assert "bare noun document" in result.findings[0].message
 
 
-def test_ed2_envelope_is_reported_not_crashed(validator: Validator) -> None:
+def test_ed2_envelope_without_schema_is_judged_by_the_header_rules(validator: Validator) -> None:
     data = firmware_event().replace(b"/2011/schema/message", b"/2021/schema/message")
     result = validator.validate(data)
-    assert result.rule_ids == ["ENV-EDITION"]
+    assert result.rule_ids == ["XSD-ENVELOPE-UNCHECKED"]
     assert result.findings[0].received == MESSAGE_NS_ED2
+    assert result.ok and result.info is not None
+    assert result.info.edition == "61968-100 Ed.2"
+    assert [(p.part, p.checked) for p in result.parts] == [("envelope", False), ("payload", True)]
 
 
 def test_unknown_payload_namespace_is_a_warning(validator: Validator) -> None:
@@ -163,8 +173,10 @@ def test_unknown_payload_namespace_is_a_warning(validator: Validator) -> None:
         "urn:vendor:events",
     )
     result = validator.validate(data)
-    assert result.rule_ids == ["XSD-PAYLOAD-UNKNOWN"]
+    assert result.rule_ids == ["XSD-PAYLOAD-UNCHECKED"]
+    assert "not checked" in result.findings[0].message
     assert result.ok
+    assert [(p.part, p.checked) for p in result.parts] == [("envelope", True), ("payload", False)]
 
 
 def test_generic_payload_second_pass_catches_noun_errors(validator: Validator) -> None:
@@ -270,9 +282,9 @@ def test_schemas_are_not_recompiled_per_call(
 
     validator.validate(sample("valid/reply_ok.xml"))
 
-    def no_compile(path: Path) -> None:
-        raise AssertionError(f"recompiled {path}")
+    def no_compile(doc: object, label: str) -> None:
+        raise AssertionError(f"recompiled {label}")
 
-    monkeypatch.setattr(schemas, "_compile", no_compile)
+    monkeypatch.setattr(schemas, "_compile_doc", no_compile)
     for name in VALID:
         assert validator.validate(sample(f"valid/{name}")).ok

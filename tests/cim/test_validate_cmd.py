@@ -66,21 +66,37 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert report[1]["findings"][0]["severity"] == "error"
 
 
-def test_missing_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert main(["validate", VALID, str(tmp_path / "nope.xml")]) == 2
+def test_missing_file_is_a_per_file_result(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    missing = str(tmp_path / "nope.xml")
+    assert main(["validate", VALID, missing]) == 1
     captured = capsys.readouterr()
-    assert "cannot read" in captured.err and "Traceback" not in captured.err
-    assert captured.out == ""
+    assert f"{VALID}: VALID" in captured.out
+    assert f"{missing}: UNREADABLE" in captured.out
+    assert "FILE-UNREADABLE" in captured.out and "cannot read" in captured.out
+    assert "Traceback" not in captured.err
 
 
-def test_directory_instead_of_file_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["validate", str(DATA)]) == 2
-    assert "not a regular file" in capsys.readouterr().err
+def test_directory_is_searched_recursively(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--json", str(DATA / "valid")]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert len(results) == len(list((DATA / "valid").rglob("*.xml")))
+    assert all(r["verdict"] == "VALID" and r["checked"] for r in results)
+    assert main(["validate", str(DATA)]) == 1  # invalid/ and hostile/ are in there too
+    capsys.readouterr()
+
+
+def test_directory_without_messages_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(["validate", str(tmp_path)]) == 2
+    assert "no *.xml file" in capsys.readouterr().err
 
 
 def test_no_files_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate"]) == 2
-    assert "FILE" in capsys.readouterr().err
+    assert "PATH" in capsys.readouterr().err
 
 
 def test_bad_option_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -141,13 +157,13 @@ def test_console_script() -> None:
     assert "Traceback" not in done.stderr
 
 
-def test_a_path_that_is_not_a_regular_file_is_a_usage_error(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_path_that_is_not_a_regular_file_is_a_per_file_result(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     import os
 
     from amicert.cli import main
 
     fifo = tmp_path / "pipe.xml"
     os.mkfifo(fifo)
-    assert main(["validate", str(fifo)]) == 2  # never blocks reading a FIFO
-    assert "not a regular file" in capsys.readouterr().err
-    assert main(["validate", str(tmp_path)]) == 2
+    assert main(["validate", str(fifo)]) == 1  # never blocks reading a FIFO
+    out = capsys.readouterr().out
+    assert "not a regular file" in out and "UNREADABLE" in out

@@ -1,0 +1,192 @@
+"""Schema packs: ``amicert schemas import`` files a folder of XSDs/WSDLs by namespace and year,
+``--schema-dir`` layers packs over the harness's own schemas, and every result names the schema
+file that checked each part. Exit 3 when nothing could be checked."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from amicert.cim.packs import scan
+from amicert.cim.validate import Validator
+from amicert.cli import main
+
+from .msgtext import generic, noun_doc, wrapped
+
+REPO_SCHEMAS = Path(__file__).resolve().parents[2] / "cim_schemas"
+ED2 = "http://iec.ch/TC57/2021/schema/message"
+EVENTS = noun_doc(
+    "EndDeviceEvents",
+    "<EndDeviceEvent><createdDateTime>2024-05-01T11:00:00Z</createdDateTime>"
+    '<EndDeviceEventType ref="3.26.0.85"/></EndDeviceEvent>',
+)
+VENDOR_WSDL = """<definitions xmlns="http://schemas.xmlsoap.org/wsdl/"
+  xmlns:xs="http://www.w3.org/2001/XMLSchema"><types>
+  <xs:schema targetNamespace="urn:vendor:work" elementFormDefault="qualified">
+    <xs:element name="WorkOrders"><xs:complexType><xs:sequence>
+      <xs:element name="WorkOrder" type="xs:string" maxOccurs="unbounded"/>
+    </xs:sequence></xs:complexType></xs:element>
+  </xs:schema></types></definitions>"""
+
+
+def make_pack(root: Path) -> Path:
+    """An Ed.2 envelope schema (the Ed.1 one under the 2021 namespace), a noun, a WSDL."""
+    pack = root / "pack"
+    (pack / "message").mkdir(parents=True)
+    text = (REPO_SCHEMAS / "message" / "Message.xsd").read_text(encoding="utf-8")
+    (pack / "message" / "Message2021.xsd").write_text(
+        text.replace("http://iec.ch/TC57/2011/schema/message", ED2), encoding="utf-8"
+    )
+    (pack / "vendor.wsdl").write_text(VENDOR_WSDL, encoding="utf-8")
+    (pack / "broken.xsd").write_text("<not-closed", encoding="utf-8")
+    return pack
+
+
+def test_import_files_schemas_by_namespace_kind_and_year(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pack = make_pack(tmp_path)
+    assert main(["schemas", "import", str(pack)]) == 0
+    out = capsys.readouterr()
+    assert "wrote" in out.out and "skipped broken.xsd" in out.err
+    catalog = yaml.safe_load((pack / "catalog.yaml").read_text(encoding="utf-8"))["namespaces"]
+    assert catalog[ED2] == {"file": "message/Message2021.xsd", "kind": "envelope", "year": 2021}
+    assert catalog["urn:vendor:work"] == {"file": "vendor.wsdl", "kind": "noun", "schema": 0}
+
+
+def test_import_of_a_folder_without_schemas_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["schemas", "import", str(tmp_path)]) == 2
+    assert "no XSD or WSDL" in capsys.readouterr().err
+    assert main(["schemas", "import", str(tmp_path / "none")]) == 2
+    assert "not a directory" in capsys.readouterr().err
+
+
+def test_duplicate_namespace_keeps_the_richer_file(tmp_path: Path) -> None:
+    for name, elements in (("a.xsd", 1), ("b.xsd", 2)):
+        decls = "".join(f'<xs:element name="E{i}" type="xs:string"/>' for i in range(elements))
+        (tmp_path / name).write_text(
+            '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:x">'
+            f"{decls}</xs:schema>"
+        )
+    pack = scan(tmp_path)
+    assert pack.entries["urn:x"].path.name == "b.xsd"
+    assert [p.name for p in pack.entries["urn:x"].also] == ["a.xsd"]
+    assert any("chose b.xsd" in note for note in pack.notes)
+
+
+def test_pack_schema_checks_what_the_builtin_set_cannot(tmp_path: Path) -> None:
+    pack = make_pack(tmp_path)
+    data = generic("EventMessage", "created", "EndDeviceEvents", EVENTS, year=2021)
+    builtin = Validator().validate(data)
+    assert builtin.rule_ids == ["XSD-ENVELOPE-UNCHECKED"]
+    result = Validator([pack]).validate(data)  # no catalog.yaml: the folder is scanned
+    assert result.findings == []
+    schemas = {p.part: p.schema for p in result.parts}
+    assert (schemas["envelope"] or "").endswith("Message2021.xsd")
+    assert (schemas["payload"] or "").endswith("nouns/EndDeviceEvents.xsd")  # the harness's own
+    bad = data.replace(b"<Verb", b"<Bogus/><Verb", 1)
+    assert "XSD-ENVELOPE" in Validator([pack]).validate(bad).rule_ids
+
+
+def test_wsdl_inline_schema_checks_a_payload(tmp_path: Path) -> None:
+    pack = make_pack(tmp_path)
+    good = generic(
+        "EventMessage",
+        "created",
+        "WorkOrders",
+        '<WorkOrders xmlns="urn:vendor:work"><WorkOrder>w</WorkOrder></WorkOrders>',
+    )
+    result = Validator([pack]).validate(good)
+    assert result.findings == []
+    assert any((p.schema or "").endswith("vendor.wsdl#schema0") for p in result.parts)
+    bad = good.replace(b"<WorkOrder>w</WorkOrder>", b"")
+    assert Validator([pack]).validate(bad).rule_ids == ["XSD-PAYLOAD"]
+
+
+def test_cli_schema_dir_is_repeatable_and_names_the_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pack = make_pack(tmp_path)
+    other = tmp_path / "other"
+    shutil.copytree(REPO_SCHEMAS, other)
+    message = tmp_path / "m.xml"
+    message.write_bytes(generic("EventMessage", "created", "EndDeviceEvents", EVENTS, year=2021))
+    args = ["validate", "--json", "--schema-dir", str(pack), "--schema-dir", str(other)]
+    assert main([*args, str(message)]) == 0
+    (result,) = json.loads(capsys.readouterr().out)
+    assert result["verdict"] == "VALID" and result["checked"] is True
+    parts = {p["part"]: p for p in result["parts"]}
+    assert parts["envelope"]["schema"].startswith(str(pack.resolve()))
+    assert parts["payload"]["schema"].startswith(str(other.resolve()))
+    assert all(p["checked"] is True for p in result["parts"])
+
+
+def test_nothing_checked_exits_3_and_strict_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    message = tmp_path / "ed2.xml"
+    vendor = '<WorkOrders xmlns="urn:vendor:work"><WorkOrder>w</WorkOrder></WorkOrders>'
+    message.write_bytes(generic("EventMessage", "created", "WorkOrders", vendor, year=2021))
+    assert main(["validate", "--json", str(message)]) == 3
+    (result,) = json.loads(capsys.readouterr().out)
+    assert result["verdict"] == "UNCHECKED" and result["checked"] is False
+    assert [p["checked"] for p in result["parts"]] == [False, False]
+    assert {f["rule"] for f in result["findings"]} == {
+        "XSD-ENVELOPE-UNCHECKED",
+        "XSD-PAYLOAD-UNCHECKED",
+    }
+    assert main(["validate", "--strict", str(message)]) == 1
+    assert "NOT CHECKED" in capsys.readouterr().out
+    checked = tmp_path / "ed1.xml"
+    checked.write_bytes(generic("EventMessage", "created", "EndDeviceEvents", EVENTS))
+    assert main(["validate", str(message), str(checked)]) == 0  # something was checked
+    capsys.readouterr()
+
+
+PACK_WRAPPER = """<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
+  xmlns:tns="http://iec.ch/TC57/2011/EndDeviceEventsMessage"
+  xmlns:msg="http://iec.ch/TC57/2011/schema/message"
+  xmlns:m="http://iec.ch/TC57/2011/EndDeviceEvents#"
+  targetNamespace="http://iec.ch/TC57/2011/EndDeviceEventsMessage" elementFormDefault="qualified">
+  <xs:import namespace="http://iec.ch/TC57/2011/schema/message" schemaLocation="{msg}"/>
+  <xs:import namespace="http://iec.ch/TC57/2011/EndDeviceEvents#" schemaLocation="{noun}"/>
+  <xs:element name="CreatedEndDeviceEvents"><xs:complexType><xs:sequence>
+    <xs:element name="Header" type="msg:HeaderType"/>
+    <xs:element name="Payload"><xs:complexType><xs:sequence>
+      <xs:element ref="m:EndDeviceEvents"/></xs:sequence></xs:complexType></xs:element>
+  </xs:sequence></xs:complexType></xs:element>
+</xs:schema>"""
+
+
+def test_a_pack_wrapper_schema_checks_its_noun_in_the_same_pass(tmp_path: Path) -> None:
+    pack = tmp_path / "wrappers"
+    pack.mkdir()
+    (pack / "EndDeviceEventsMessage.xsd").write_text(
+        PACK_WRAPPER.format(
+            msg=(REPO_SCHEMAS / "message" / "Message.xsd").as_uri(),
+            noun=(REPO_SCHEMAS / "nouns" / "EndDeviceEvents.xsd").as_uri(),
+        ),
+        encoding="utf-8",
+    )
+    validator = Validator([pack])
+    data = wrapped(
+        "CreatedEndDeviceEvents", "EndDeviceEvents", "created", "EndDeviceEvents", EVENTS
+    )
+    result = validator.validate(data)
+    assert result.findings == []
+    schemas = {p.part: p.schema or "" for p in result.parts}
+    assert schemas["envelope"] == schemas["payload"]
+    assert schemas["payload"].endswith("wrappers/EndDeviceEventsMessage.xsd")
+    broken = data.replace(b"<createdDateTime>2024-05-01T11:00:00Z</createdDateTime>", b"")
+    assert validator.validate(broken).rule_ids == ["XSD-PAYLOAD"]
+    # the pack only declares CreatedEndDeviceEvents: other names fail its schema
+    other = wrapped(
+        "ChangedEndDeviceEvents", "EndDeviceEvents", "changed", "EndDeviceEvents", EVENTS
+    )
+    assert validator.validate(other).rule_ids == ["XSD-ENVELOPE"]
