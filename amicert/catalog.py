@@ -169,6 +169,7 @@ class UseCase:
     summary: str = ""
     correlation_keys: tuple[str, ...] = ()
     namespaces: dict[str, str] = field(default_factory=dict)  # prefixes of the keys' XPaths
+    device_key: str = "device"  # the key naming the meter (device) a message concerns
     capabilities: dict[str, str] = field(default_factory=dict)  # PICS keys this use case defines
 
     @property
@@ -386,6 +387,7 @@ def _load_use_case(path: Path) -> UseCase:
         summary=" ".join(str(raw.get("summary", "")).split()),
         correlation_keys=tuple(raw.get("correlation_keys") or ()),
         namespaces=prefixes,
+        device_key=str(raw.get("device_key") or "device"),
         capabilities={
             k: " ".join(v.split()) for k, v in _string_map(raw, "capabilities", path).items()
         },

@@ -101,6 +101,16 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--json", action="store_true", help="machine-readable output")
     lst.set_defaults(handler=cmd_list)
 
+    mut = sub.add_parser(
+        "mutate", help="prove the checks: every exchange mutated must end in FAIL on the product"
+    )
+    mut.add_argument("--use-case", action="append", default=[], metavar="ID")
+    mut.add_argument(
+        "--kind", action="append", default=[], metavar="KIND", help="wrong-code, other-device, ..."
+    )
+    mut.add_argument("--json", action="store_true", help="machine-readable output")
+    mut.set_defaults(handler=cmd_mutate)
+
     ext = sub.add_parser("extract", help="one captured exchange, byte for byte, from a report")
     ext.add_argument(
         "folder", type=Path, help="a scenario's evidence folder (reports/exchanges/...)"
@@ -235,6 +245,63 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return serve(profile, catalog, args.fault, ready=lambda line: print(line, flush=True))
     except OSError as exc:
         raise UsageError(f"{args.sut}: sut.address: cannot listen: {exc.strerror or exc}") from None
+
+
+def cmd_mutate(args: argparse.Namespace) -> int:
+    from amicert.cim.validate import Validator
+    from amicert.headless import cases
+    from amicert.mutations import KINDS, plan, run
+
+    _, catalog = _catalog_or_usage()
+    unknown = [u for u in args.use_case if u not in catalog]
+    if unknown:
+        raise UsageError(f"unknown use case {', '.join(unknown)}; known: {', '.join(catalog)}")
+    bad = [k for k in args.kind if k not in KINDS]
+    if bad:
+        raise UsageError(f"unknown mutation {', '.join(bad)}; known: {', '.join(KINDS)}")
+    kinds = tuple(args.kind) or KINDS
+    validator = Validator()
+    results = []
+    for uc in catalog.values():
+        if args.use_case and uc.id not in args.use_case:
+            continue
+        for m in plan(list(cases(uc)), kinds):
+            results.append(run(m, validator))
+    missed = [r for r in results if r.missed]
+    results = [r for r in results if r.applicable]
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "mutations": len(results),
+                    "caught": len(results) - len(missed),
+                    "results": [
+                        {
+                            "id": r.mutation.id,
+                            "kind": r.mutation.kind,
+                            "expected_rule": r.mutation.expected_rule,
+                            "verdict": r.outcome.verdict.value,
+                            "caught": r.caught,
+                            "problem": r.problem,
+                        }
+                        for r in results
+                    ],
+                },
+                indent=2,
+            )
+        )
+    else:
+        by_kind: dict[str, list[int]] = {}
+        for r in results:
+            counts = by_kind.setdefault(r.mutation.kind, [0, 0])
+            counts[0] += 1
+            counts[1] += r.caught
+        for kind, (total, caught) in by_kind.items():
+            print(f"{kind:<18} {caught:>5} / {total:<5} caught")
+        for r in missed:
+            print(f"MISSED {r.mutation.id}: {r.problem}")
+        print(f"amicert: {len(results) - len(missed)} of {len(results)} mutations caught")
+    return 0 if results and not missed else 1
 
 
 def cmd_extract(args: argparse.Namespace) -> int:

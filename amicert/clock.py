@@ -38,6 +38,8 @@ class VirtualClock:
         self._seq = itertools.count()
         self.max_events = max_events
         self.events_run = 0
+        # where a failing scheduled action is reported; without it the failure propagates
+        self.on_error: Callable[[str, Exception], None] | None = None
 
     def now(self) -> datetime:
         return self._now
@@ -85,4 +87,10 @@ class VirtualClock:
             )
         event = heapq.heappop(self._queue)
         self._now = event.at
-        event.action()
+        if self.on_error is None:
+            event.action()
+            return
+        try:
+            event.action()
+        except Exception as exc:  # one actor failing must not stop every other actor's time
+            self.on_error(event.label, exc)

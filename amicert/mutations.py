@@ -97,7 +97,7 @@ def _applies(kind: str, uc: UseCase, part: Part, spec: MessageSpec, established:
     if kind == "wrong-code":
         return bool(spec.cim.get("event_codes")) and bool(_wrong_codes(uc, spec))
     if kind == "other-device":
-        return part.per == "device" and "device" in spec.keys
+        return uc.device_key in spec.keys
     if kind == "wrong-correlation":
         return any(k in spec.keys and k in established for k in uc.correlation_keys)
     return kind in ("duplicate", "drop")
@@ -122,6 +122,7 @@ class Mutator:
     mutation: Mutation
     validator: Validator
     applied: list[str] = field(default_factory=list)
+    inapplicable: list[str] = field(default_factory=list)  # seen, but nothing to change
 
     def __call__(self, producer: str, receiver: str, body: bytes) -> list[bytes]:
         m = self.mutation
@@ -133,7 +134,8 @@ class Mutator:
         if content_deviations(probe, spec):
             return [body]  # another message between the same actors
         changed = self._change(body, probe, spec)
-        if changed is None:
+        if changed is None:  # e.g. a customer's report names no meter to swap
+            self.inapplicable.append(m.kind)
             return [body]
         self.applied.append(m.kind)
         return changed
@@ -146,7 +148,8 @@ class Mutator:
             return [body, body]
         keys = extract_keys(probe, spec)
         if kind == "other-device":
-            return _replace(body, (keys.get("device") or [""])[0], OUT_OF_SCOPE)
+            device_key = self.mutation.case.use_case.device_key
+            return _replace(body, (keys.get(device_key) or [""])[0], OUT_OF_SCOPE)
         if kind == "wrong-correlation":
             for key in self.mutation.case.use_case.correlation_keys:
                 values = keys.get(key) or []
@@ -184,11 +187,16 @@ class Result:
     mutation: Mutation
     outcome: Outcome
     applied: bool
-    problem: str | None  # None: caught as it must be
+    problem: str | None  # None: caught as it must be (or not applicable)
+    applicable: bool = True  # False: the exchange has nothing this mutation changes
 
     @property
     def caught(self) -> bool:
-        return self.problem is None
+        return self.applicable and self.problem is None
+
+    @property
+    def missed(self) -> bool:
+        return self.applicable and self.problem is not None
 
 
 def verify(mutation: Mutation, outcome: Outcome, applied: bool) -> str | None:
@@ -219,6 +227,8 @@ def run(mutation: Mutation, validator: Validator) -> Result:
     options = RunOptions(mutation=mutator, mutated_role=mutation.producer)
     outcome, _ = run_case(mutation.case, validator, options)
     applied = bool(mutator.applied)
+    if not applied and mutator.inapplicable:
+        return Result(mutation, outcome, False, None, applicable=False)
     return Result(mutation, outcome, applied, verify(mutation, outcome, applied))
 
 

@@ -308,12 +308,16 @@ class Matcher:
         rows: list[StepRow],
         devices: list[str],
         sut_roles: frozenset[str],
+        known: set[str] | None = None,
     ) -> None:
+        """``known``: meters the scenario knows besides those in scope (e.g. others of a lot),
+        which a message may name too."""
         self.trace = trace
         self.use_case = use_case
         self.rows = rows
         self.devices = list(devices)
         self.sut_roles = sut_roles
+        self._in_scope = set(self.devices) | set(known or ())
         self.expected = [
             Expected(row, dev, part=i)
             for row in rows
@@ -396,13 +400,31 @@ class Matcher:
         if not strict:
             match.before = [_with(f, row.number, blame) for f in content_deviations(x, spec)]
         targets: list[str | None] = [None]
+        named = extract_keys(x, spec).get(self.use_case.device_key) or []
         if part.per == "device":
-            targets = list(extract_keys(x, spec).get("device") or [])
+            targets = list(named)
         if part.per == "device" and not targets:
             targets = [x.receiver_id or x.producer_id]
         if part.per == "device" and len(targets) == 1:
             match.device = targets[0]  # the message's findings are about this meter
             match.before = [about_device(f, match.device) for f in match.before]
+        if part.per != "device" and self.devices:
+            # a campaign row naming a meter must name one in scope (a relay naming another)
+            for other in [d for d in named if d not in self._in_scope]:
+                match.after.append(
+                    about_device(
+                        error(
+                            "SEQ-UNEXPECTED-DEVICE",
+                            f"exchange #{x.seq} concerns {other!r}, which is not in scope of this "
+                            "scenario",
+                            step=row.number,
+                            expected=_devices_text(self.devices),
+                            received=other,
+                            blame=blame,
+                        ),
+                        other,
+                    )
+                )
         for dev in targets:
             entry = self._entry.get((row.number, index, dev))
             if entry is None:

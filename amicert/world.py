@@ -161,10 +161,11 @@ class World:
         if profile is not None:
             self._bind_profile(profile)
         self.lock = self.bus.lock
+        self.clock.on_error = self._actor_failed
         self.evidence: EvidenceWriter | None = None  # set by a run that writes reports
         self._progress_done: Callable[[], None] = lambda: None
         self._matcher: Matcher | None = None
-        self._matcher_key: tuple[int, frozenset[str]] | None = None
+        self._matcher_key: tuple[int, int, frozenset[str]] | None = None
         self._ctx = ActorContext(self.clock, self.bus, self.rng, self.settings)
         self._started = False
 
@@ -197,6 +198,17 @@ class World:
             # the harness's clock is not the SUT's: a freshness check against it would be noise
             self.bus.context.check_replay = False
         self.profile = profile
+
+    def _actor_failed(self, label: str, exc: Exception) -> None:
+        """A reference actor's scheduled action broke. The harness's fault, unless the product
+        did something wrong first: the verdict weighs it against the product's findings."""
+        self.findings.append(
+            error(
+                "ACTOR-FAILED",
+                f"{label or 'a scheduled action'} failed: {type(exc).__name__}: {exc}",
+                blame=Blame.HARNESS,
+            )
+        )
 
     def bus_id(self) -> str:
         """A fresh message ID from this world's id source."""
@@ -314,10 +326,11 @@ class World:
     def matcher(self) -> Matcher:
         """The scenario's index of matched exchanges; rebuilt only when the meters in scope
         change (set-up), so every exchange is otherwise matched exactly once."""
-        key = (len(self.devices), self.sut_roles)
+        known = set(self.settings.get("meters") or ())
+        key = (len(self.devices), len(known), self.sut_roles)
         if self._matcher is None or self._matcher_key != key:
             self._matcher = Matcher(
-                self.trace, self.use_case, self.rows, self.devices, self.sut_roles
+                self.trace, self.use_case, self.rows, self.devices, self.sut_roles, known
             )
             self._matcher_key = key
         return self._matcher

@@ -1,0 +1,185 @@
+"""The proofs behind the harness's checks: each faulty actor, the scenario it is run in, and the
+rule (at the row) the harness must answer it with.
+
+One list, read by the tests (tests/test_proofs.py runs every entry and fails if a rule does not
+fire) and by ``amicert list --coverage`` (a requirement counts as checked only when every rule
+that measures it is proven here or by the mutations the catalog yields).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Proof:
+    use_case: str
+    role: str
+    actor: str  # module:Class of the faulty variant
+    scenario: str  # scenario id, with the outline example after "[" where it has one
+    rule: str
+    step: str | None
+
+    @property
+    def id(self) -> str:
+        return f"{self.actor.rpartition(':')[2]}-{self.rule}"
+
+
+_AEP = "mocks.faulty_actors"
+_I2 = "mocks.faulty_i2"
+_CORRUPTED = "image-refused[image corrupted in transit-4.2-AX-200-image-corrupted-in-transit-IMAGE_HASH_MISMATCH]"
+_CHECKSUM = "meter-trouble[checksum-MSO]"
+_OUTAGE = "suppressed-during-outage[planned outage-power]"
+
+PROOFS: list[Proof] = [
+    Proof(
+        "AEP-5.8", "AMI Head-End", f"{_AEP}:HeadEndNeverConfirms", "normal", "SEQ-MISSING", "1.11"
+    ),
+    Proof("AEP-5.8", "AMI Head-End", f"{_AEP}:HeadEndWrongVerb", "normal", "PROFILE-VERB", "1.11"),
+    Proof(
+        "AEP-5.8",
+        "AMI Head-End",
+        f"{_AEP}:HeadEndOmitsCorrelation",
+        "normal",
+        "SEQ-CORRELATION",
+        "1.11",
+    ),
+    Proof(
+        "AEP-5.8",
+        "AMI Head-End",
+        f"{_AEP}:HeadEndGarblesCorrelation",
+        "normal",
+        "SEQ-CORRELATION",
+        "1.11",
+    ),
+    Proof(
+        "AEP-5.8",
+        "AMI Head-End",
+        f"{_AEP}:HeadEndWrongEventCode",
+        "normal",
+        "PROFILE-EVENT-CODE",
+        "1.11",
+    ),
+    Proof(
+        "AEP-5.8", "AMI Head-End", f"{_AEP}:HeadEndInvalidPayload", "normal", "XSD-PAYLOAD", "1.11"
+    ),
+    Proof("AEP-5.8", "AMI Head-End", f"{_AEP}:HeadEndConfirmsEarly", "normal", "SEQ-ORDER", "1.11"),
+    Proof(
+        "AEP-5.8",
+        "Meter Metrology Board",
+        f"{_AEP}:MetrologyConfirmsWithoutApplying",
+        "normal",
+        "STATE-FIRMWARE",
+        "1.7",
+    ),
+    Proof(
+        "AEP-5.8",
+        "Meter Metrology Board",
+        f"{_AEP}:MetrologySkipsHashCheck",
+        _CORRUPTED,
+        "STATE-FIRMWARE-CHANGED",
+        "R1.7",
+    ),
+    Proof(
+        "AEP-5.8",
+        "Meter Metrology Board",
+        f"{_AEP}:MetrologySkipsHashCheck",
+        _CORRUPTED,
+        "PROFILE-CONTENT",
+        "R1.8",
+    ),
+    Proof(
+        "AEP-5.8", "MDM", f"{_AEP}:MdmReplyWithoutCorrelation", "normal", "ENV-CORRELATION", "1.11"
+    ),
+    Proof("AEP-5.8", "MDM", f"{_AEP}:MdmForgetsEvents", "normal", "STATE-MDM-EVENT", None),
+    Proof("AEP-5.8", "MDM", f"{_AEP}:MdmNeverAnswers", "normal", "MSG-NO-REPLY", "1.11"),
+    Proof(
+        "AEP-5.8",
+        "AMI Head-End",
+        f"{_AEP}:HeadEndIgnoresCampaigns",
+        "normal",
+        "SEQ-NO-EFFECT",
+        "1.3",
+    ),
+    Proof(
+        "AEP-5.8",
+        "AMI Head-End",
+        f"{_AEP}:HeadEndMisreportsVersion",
+        "normal",
+        "STATE-MDM-DETAIL",
+        None,
+    ),
+    Proof(
+        "I2", "Meter Management System", f"{_I2}:MmsIgnoresOutages", _OUTAGE, "STATE-I2FR18", "O3"
+    ),
+    Proof("I2", "Meter Management System", f"{_I2}:MmsIgnoresOutages", _OUTAGE, "SEQ-EXTRA", None),
+    Proof("I2", "AMI Meter", f"{_I2}:MeterReportsLate", _CHECKSUM, "NFR-I2NFR4", "3.1#2"),
+    Proof(
+        "I2",
+        "Field Tool",
+        f"{_I2}:FieldToolNoMismatchAlert",
+        "meter-mismatch",
+        "SEQ-MISSING",
+        "M7",
+    ),
+    Proof(
+        "I2",
+        "Meter Data Management System",
+        f"{_I2}:MdmsSilentToThirdParties",
+        _CHECKSUM,
+        "SEQ-MISSING",
+        "3.1#11.3",
+    ),
+    Proof("I2", "AMI Meter", f"{_I2}:MeterPrunesAt30Days", _CHECKSUM, "NFR-I2NFR5", "3.1#7"),
+    Proof(
+        "I2",
+        "Meter Management System",
+        f"{_I2}:MmsRoutesEverythingToIt",
+        _CHECKSUM,
+        "BR-I2BR3",
+        "3.1#4",
+    ),
+    Proof("I2", "AMI Meter", f"{_I2}:MeterSlowDownload", _CHECKSUM, "NFR-I2NFR7", "3.1#7"),
+    Proof("I2", "AMI Meter", f"{_I2}:MeterMetrologyEvery40Days", _CHECKSUM, "NFR-I2NFR6", "3.1#1"),
+    Proof(
+        "I2",
+        "AMI System",
+        f"{_I2}:AmiSystemLogsByMeterOnly",
+        _CHECKSUM,
+        "STATE-I2FR10-12",
+        "3.1#2",
+    ),
+    Proof(
+        "I2",
+        "AMI System",
+        f"{_I2}:AmiSystemNoChronicAnalysis",
+        _CHECKSUM,
+        "STATE-I2FR13",
+        "3.1#2",
+    ),
+    Proof(
+        "I2",
+        "Field Force Planning and Dispatch System",
+        f"{_I2}:DispatchBeyondSla",
+        _CHECKSUM,
+        "BR-I2BR1",
+        "3.1#4.1",
+    ),
+    Proof(
+        "I2",
+        "Meter Management System",
+        f"{_I2}:MmsOrderWithoutMaterial",
+        _CHECKSUM,
+        "PROFILE-I2FR21",
+        "3.1#5",
+    ),
+]
+
+
+def proven_rules(use_case: str) -> dict[str, list[str]]:
+    """Rule -> the faulty actors that prove it, for one use case."""
+    found: dict[str, list[str]] = {}
+    for p in PROOFS:
+        if p.use_case == use_case:
+            found.setdefault(p.rule, []).append(p.actor.rpartition(":")[2])
+    return found
