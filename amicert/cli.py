@@ -21,6 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="amicert", description="AMI use-case conformance harness (IEC 61968 CIM)."
     )
+    parser.add_argument(
+        "--version", action=_Version, nargs=0, help="print the harness and library versions"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the use-case scenarios and write reports")
@@ -45,9 +48,39 @@ def build_parser() -> argparse.ArgumentParser:
         help="bind an actor to an implementation other than the reference one",
     )
     run.add_argument(
-        "-k", dest="keyword", default=None, help="pytest -k expression on scenario names"
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="run only this scenario, an id `amicert list` prints (USE_CASE/ID where two use "
+        "cases share it); repeatable",
     )
-    run.add_argument("-v", "--verbose", action="store_true", help="show pytest's per-step output")
+    run.add_argument(
+        "--rerun-failed",
+        action="store_true",
+        help="run again only the scenarios (and outline examples) that did not pass in the last "
+        "run, read from the summary in --report-dir",
+    )
+    run.add_argument(
+        "-k",
+        dest="keyword",
+        default=None,
+        help="pytest keyword expression over scenario titles and ids, e.g. "
+        "-k 'image-refused and downgrade'",
+    )
+    run.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="show each step row with its exchanges and findings, and pytest's own output",
+    )
+    run.add_argument(
+        "--requirement-url",
+        default=None,
+        metavar="TEMPLATE",
+        help="where requirement links in Allure point, {id} replaced; default: the coverage "
+        "page of reports/index.html",
+    )
     run.add_argument(
         "--fleet",
         type=int,
@@ -83,7 +116,22 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="SUT profile: run with its boundary actors reached over the wire",
     )
+    run.add_argument(
+        "--certify",
+        type=Path,
+        default=None,
+        metavar="KEYFILE",
+        help="seal the reports into DIR/certification.zip, signed with this Ed25519 private key "
+        "(PEM; `openssl genpkey -algorithm ed25519 -out key.pem`)",
+    )
     run.set_defaults(handler=cmd_run)
+
+    ver = sub.add_parser("verify", help="check a certification bundle: every byte, the signature")
+    ver.add_argument("bundle", type=Path, metavar="BUNDLE", help="a certification.zip")
+    ver.add_argument(
+        "--pubkey", type=Path, default=None, metavar="FILE", help="the signer's public key (PEM)"
+    )
+    ver.set_defaults(handler=cmd_verify)
 
     srv = sub.add_parser("serve", help="serve the reference implementation of a profile's boundary")
     srv.add_argument("--sut", type=Path, metavar="FILE", help="SUT profile")
@@ -119,6 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("--out", type=Path, default=None, help="write to FILE (default: stdout)")
     ext.set_defaults(handler=cmd_extract)
 
+    rep = sub.add_parser("report", help="rebuild DIR/index.html from its summary and evidence")
+    rep.add_argument("dir", type=Path, metavar="DIR", help="a report directory of amicert run")
+    rep.set_defaults(handler=cmd_report)
+
     from amicert.cim import validate_cmd
 
     validate_cmd.add_parser(sub)  # also registers ``schemas``
@@ -137,6 +189,74 @@ def _percent(text: str) -> float:
     if not 0 <= value <= 100:
         raise argparse.ArgumentTypeError(f"expected a percentage from 0 to 100, got {text!r}")
     return value / 100
+
+
+class _Version(argparse.Action):
+    """``--version`` printed as is (argparse's own action re-wraps the line)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        print(version_text())
+        parser.exit(0)
+
+
+def version_text() -> str:
+    """Harness version and the versions that decide how scenarios run."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    from amicert import __version__
+
+    parts = []
+    for dist in ("pytest", "pytest-bdd", "allure-pytest-bdd", "lxml"):
+        try:
+            parts.append(f"{dist} {version(dist)}")
+        except PackageNotFoundError:
+            parts.append(f"{dist} not installed")
+    return f"amicert {__version__} (Python {platform.python_version()}; {', '.join(parts)})"
+
+
+def scenario_selection(
+    catalog: dict[str, Any], wanted: list[str], use_cases: list[str]
+) -> list[str]:
+    """``--scenario`` values as ``USE_CASE/ID``; an unknown id is a usage error listing the known."""
+    chosen: list[str] = []
+    known = [
+        (uc.id, sid)
+        for uc in catalog.values()
+        if not use_cases or uc.id in use_cases
+        for sid in uc.scenarios
+    ]
+    for spec in wanted:
+        uc_id, sep, sid = spec.rpartition("/")
+        found = [(u, s) for u, s in known if s == sid and (not sep or u == uc_id)]
+        if not found:
+            listing = ", ".join(f"{u}/{s}" for u, s in known)
+            raise UsageError(f"--scenario: no scenario {spec!r}; known: {listing}")
+        if len(found) > 1:
+            raise UsageError(
+                f"--scenario: {spec!r} is a scenario of several use cases; name one of "
+                + ", ".join(f"{u}/{s}" for u, s in found)
+            )
+        chosen.append(f"{found[0][0]}/{found[0][1]}")
+    return chosen
+
+
+def failed_selection(report_dir: Path) -> list[str]:
+    """The scenarios (with their outline example) that did not pass in the last summary."""
+    path = report_dir / "summary.json"
+    if not path.is_file():
+        raise UsageError(f"--rerun-failed: no summary.json in {report_dir}: run once first")
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+        scenarios = summary["scenarios"]
+        return [
+            f"{s['use_case']}/{s['scenario_id']}"
+            + (f"[{s['example']}]" if s.get("example") else "")
+            for s in scenarios
+            if s["verdict"] not in ("PASS", "NOT_APPLICABLE")
+        ]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"--rerun-failed: {path} is not an amicert summary ({exc})") from None
 
 
 def _catalog_or_usage() -> tuple[Path, dict]:  # type: ignore[type-arg]
@@ -211,6 +331,85 @@ def _profile_or_usage(path: Path, catalog: dict) -> Any:  # type: ignore[type-ar
         return load_profile(path, {a for uc in catalog.values() for a in uc.actors})
     except ProfileError as exc:
         raise UsageError(str(exc)) from None
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from amicert.report.certify import CertifyError, verify_bundle
+
+    if not args.bundle.is_file():
+        raise UsageError(f"{args.bundle}: no such bundle")
+    try:
+        verified = verify_bundle(args.bundle, args.pubkey)
+    except CertifyError as exc:
+        print(f"amicert: REJECTED: {exc}", file=sys.stderr)
+        return 1
+    print(f"OK: {args.bundle}: {verified.files} files intact, signed by {verified.signer}")
+    if args.pubkey is None:
+        print("note: checked with the bundle's own key; pass --pubkey to check who signed it")
+    return 0
+
+
+def seal(args: argparse.Namespace, report_dir: Path, key: Any, profile: Any) -> Path:
+    """The certification bundle of a finished run."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    from amicert.report.certify import BUNDLE, build_bundle, profile_files
+
+    packages = {}
+    for dist in ("amicert", "pytest", "pytest-bdd", "lxml", "xmlschema", "zeep", "cryptography"):
+        try:
+            packages[dist] = version(dist)
+        except PackageNotFoundError:
+            packages[dist] = "not installed"
+    versions = {
+        "harness": version_text(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": packages,
+        "product": None if profile is None else {"name": profile.name, "version": profile.version},
+    }
+    extra = profile_files(profile)
+    extra["versions.json"] = json.dumps(versions, indent=2).encode() + b"\n"
+    return build_bundle(report_dir, key, extra, report_dir / BUNDLE)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from amicert.report.html import ReportError, write_report
+
+    _, catalog = _catalog_or_usage()
+    if not args.dir.is_dir():
+        raise UsageError(f"{args.dir}: no such report directory")
+    try:
+        path = write_report(args.dir, catalog)
+    except ReportError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"report: {path}")
+    return 0
+
+
+def run_description(args: argparse.Namespace, profile: Any) -> dict[str, Any]:
+    """run.json: what ran, against what, with which harness; the report's header and the
+    certification bundle read it."""
+    from datetime import UTC, datetime
+
+    described: dict[str, Any] = {
+        "harness": version_text(),
+        "started": datetime.now(UTC).isoformat(),
+        "command": ["amicert", *sys.argv[1:]] if sys.argv[1:] else ["amicert", "run"],
+        "profile": None,
+    }
+    if profile is not None:
+        described["profile"] = {
+            "path": str(profile.path),
+            "name": profile.name,
+            "version": profile.version,
+            "boundary": list(profile.boundary),
+            "bindings": {role: b.type for role, b in profile.bindings.items()},
+            "address": profile.address,
+            "pics": dict(profile.pics),
+        }
+    return described
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -337,10 +536,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.operator_answers is not None:
         import os
 
-        from amicert.operators import ANSWERS_ENV, AnswersError, OperatorAnswers
+        from amicert.operators import ANSWERS_ENV, AnswersError, OperatorAnswers, questions_of
 
         try:
-            OperatorAnswers.load(args.operator_answers)
+            from amicert.packages import driver_for
+
+            OperatorAnswers.load(args.operator_answers).check(
+                args.operator_answers,
+                [f"{uc.id}/{sid}" for uc in catalog.values() for sid in uc.scenarios],
+                questions_of(
+                    (role, cls)
+                    for uc in catalog.values()
+                    for role, cls in driver_for(uc.id).reference.items()
+                ),
+            )
         except AnswersError as exc:
             raise UsageError(f"--operator-answers: {exc}") from None
         os.environ[ANSWERS_ENV] = str(args.operator_answers.resolve())
@@ -363,14 +572,39 @@ def cmd_run(args: argparse.Namespace) -> int:
             load_actor_class(role, spec)
         except BindingError as exc:
             raise UsageError(f"--actor: {exc}") from None
+    key = None
+    if args.certify is not None:
+        from amicert.report.certify import CertifyError, load_private_key
+
+        try:
+            key = load_private_key(args.certify)
+        except CertifyError as exc:
+            raise UsageError(f"--certify: {exc}") from None
     report_dir: Path = args.report_dir.resolve()
     if report_dir.exists() and not report_dir.is_dir():
         raise UsageError(f"--report-dir {args.report_dir} exists and is not a directory")
+    selection = scenario_selection(catalog, args.scenario, args.use_case)
+    if args.rerun_failed:
+        failed = failed_selection(report_dir)
+        if not failed:
+            print(f"amicert: nothing to re-run: every scenario in {report_dir}/summary.json passed")
+            return 0
+        selection += failed
     for stale in ("allure-results", "exchanges"):
         shutil.rmtree(report_dir / stale, ignore_errors=True)
-    for stale in ("summary.json", "summary.md", "junit.xml"):
+    for stale in (
+        "summary.json",
+        "summary.md",
+        "junit.xml",
+        "index.html",
+        "run.json",
+        "certification.zip",
+    ):
         (report_dir / stale).unlink(missing_ok=True)
     report_dir.mkdir(parents=True, exist_ok=True)
+    (report_dir / "run.json").write_text(
+        json.dumps(run_description(args, profile), indent=2), encoding="utf-8"
+    )
     pytest_args = [
         str(root / "steps" / "test_use_cases.py"),
         "--rootdir",
@@ -379,15 +613,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         str(root / "pyproject.toml"),
         "--alluredir",
         str(report_dir / "allure-results"),
-        "--junitxml",
-        str(report_dir / "junit.xml"),
         "--amicert-report-dir",
         str(report_dir),
         "-p",
         "no:cacheprovider",
-        "--tb=line" if not args.verbose else "--tb=short",
-        "-v" if args.verbose else "-q",
+        "-o",
+        "addopts=",  # the project's own test options (parallel workers) are not the run's
+        "--amicert-console",
+        "verbose" if args.verbose else "progress",
+        "--amicert-requirement-url",
+        args.requirement_url or (report_dir / "index.html").as_uri() + "#req-{id}",
     ]
+    if args.verbose:  # pytest's own output too, without its dots
+        pytest_args += ["-qq", "--tb=short", "-o", "console_output_style=classic"]
+    else:  # nothing from pytest: the console prints progress, table and errors
+        pytest_args += ["-p", "no:terminal"]
+    for spec in selection:
+        pytest_args += ["--amicert-scenario", spec]
     for use_case in args.use_case:
         pytest_args += ["--amicert-use-case", use_case]
     if args.require_observed is not None:
@@ -416,6 +658,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     containers = _start_containers(profile, catalog, args.use_case, report_dir)
     if containers is None:
         return 1
+    for line in endpoint_problems(profile, args.sut):
+        print(f"amicert: {line}", file=sys.stderr)
     try:
         code = pytest.main(pytest_args)
     finally:
@@ -423,7 +667,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             container.stop()
     summary_path = report_dir / "summary.json"
     if int(code) in (4, 5) or not summary_path.exists():
-        why = "-k matched no scenario" if args.keyword else "no scenario was collected"
+        why = (
+            "-k matched no scenario"
+            if args.keyword
+            else "no scenario was collected; see the lines above"
+        )
         print(f"amicert: error: no scenario ran ({why}; pytest exit {int(code)})", file=sys.stderr)
         return 2
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
@@ -433,10 +681,59 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"amicert: {len(scenarios)} scenarios: "
         + ", ".join(f"{v} {k}" for k, v in summary["totals"].items() if v)
     )
-    print(f"reports: {report_dir}/summary.md, summary.json, junit.xml, allure-results/, exchanges/")
+    print(f"report: {report_dir / 'index.html'}")
+    print(f"also: {report_dir}/summary.md, summary.json, junit.xml, allure-results/, exchanges/")
+    if key is not None and scenarios:  # nothing ran: nothing to certify
+        bundle = seal(args, report_dir, key, profile)
+        print(f"certification bundle: {bundle} (check with `amicert verify {bundle}`)")
     if not scenarios:
         return 1
     return 0 if summary["passed"] and int(code) == 0 else 1
+
+
+def endpoint_problems(profile: Any, path: Path | None) -> list[str]:
+    """Each endpoint of the profile that does not accept a connection, as one line with its fix.
+
+    Probed before the run so that a product that is not started is said once, plainly, rather
+    than as the HTTP library's text in every scenario (which still ends INCONCLUSIVE)."""
+    import socket
+    from urllib.parse import urlparse
+
+    if profile is None or not profile.remote_roles():
+        return []
+    endpoints = [("sut.address", profile.address)]
+    if profile.test_control:
+        endpoints.append(("sut.test_control", profile.test_control))
+    problems: list[str] = []
+    seen: set[tuple[str, int]] = set()
+    for key, url in endpoints:
+        parsed = urlparse(url)
+        host = parsed.hostname or "127.0.0.1"
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        if (host, port) in seen:
+            continue
+        seen.add((host, port))
+        try:
+            with socket.create_connection((host, port), timeout=profile.timeouts.connect_s):
+                pass
+        except socket.gaierror as exc:
+            problems.append(
+                f"{path}: {key}: cannot resolve host {host!r} ({exc.strerror or exc}): "
+                "correct the address"
+            )
+        except OSError as exc:
+            why = (
+                "nothing listens on"
+                if isinstance(exc, ConnectionRefusedError)
+                else "no answer from"
+            )
+            detail = "" if isinstance(exc, ConnectionRefusedError) else f" ({exc.strerror or exc})"
+            problems.append(
+                f"{why} {host}:{port}{detail} ({key} of {path}): start the product, or "
+                f"`amicert serve --sut {path}` to stand the reference in for it; its scenarios "
+                "will be INCONCLUSIVE"
+            )
+    return problems
 
 
 def _start_containers(
@@ -448,14 +745,24 @@ def _start_containers(
     """Start the profile's docker bindings; None (and INCONCLUSIVE verdicts) when they cannot."""
     if profile is None:
         return []
-    from amicert.adapters.docker import DockerBinding, DockerUnavailable
+    from amicert.adapters.docker import DockerBinding, DockerUnavailable, engine_problem
     from amicert.findings import Blame, error
     from amicert.report.summary import ScenarioResult, write_summary
     from amicert.verdicts import Verdict
 
     started: list[Any] = []
     images: set[str | None] = set()
+    docker = [b for b in profile.bindings.values() if b.type == "docker"]
     try:
+        if docker and engine_problem() is not None:  # said plainly, not as docker-py's internals
+            import os
+
+            where = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+            needed = ", ".join(f"{b.image} ({b.role})" for b in docker)
+            raise DockerUnavailable(
+                f"no Docker engine answers at {where}: start Docker (or set DOCKER_HOST) to run "
+                f"{needed}"
+            )
         for binding in profile.bindings.values():
             if binding.type == "docker" and binding.image not in images:
                 images.add(binding.image)
@@ -482,7 +789,10 @@ def _start_containers(
             if not use_cases or uc.id in use_cases
             for s in uc.scenarios.values()
         ]
+        from amicert.report.junit import write_junit
+
         write_summary(report_dir, results)
+        write_junit(report_dir, results)
         print(f"amicert: INCONCLUSIVE: {exc}", file=sys.stderr)
         return None
     return started

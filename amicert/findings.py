@@ -68,8 +68,10 @@ class Finding:
         where = f" at step {self.step}" if self.step else ""
         path = f" [{self.xpath}]" if self.xpath else ""
         text = f"{self.severity.value.upper()} {self.rule}{where}: {self.message}{path}"
-        if self.expected is not None or self.received is not None:
-            text += f" (expected: {self.expected!s}; received: {self.received!s})"
+        pairs = (("expected", self.expected), ("received", self.received))
+        shown = [f"{k}: {v}" for k, v in pairs if v is not None]
+        if shown:  # never "expected: None"
+            text += f" ({'; '.join(shown)})"
         return text
 
 

@@ -11,6 +11,11 @@ observe. A certification run may instead supply the answers in an *operator-answ
     Meter Shop Meter Technician:
       repair, return to manufacturer or salvage: salvage
 
+Answers for one scenario only go under ``scenarios: {<use case>/<scenario id>: {actor: ...}}``
+and win over the file's general answers in that scenario. Every actor, question, answer and
+scenario is checked against the questions the operator actors declare (``QUESTIONS``) before a run: a misspelling is an error
+that lists the valid names, never an answer silently ignored.
+
 The file is named by the run setting ``operator_answers`` or the environment variable
 ``AMICERT_OPERATOR_ANSWERS``. A question the file does not answer falls back to the automated
 rule: a headless run never waits for a person. Every question, answer and where the answer came
@@ -21,9 +26,10 @@ See docs/operators.md.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -33,8 +39,27 @@ ANSWERS_ENV = "AMICERT_OPERATOR_ANSWERS"
 ANSWERS_SETTING = "operator_answers"
 
 
+SCENARIOS_KEY = "scenarios"
+YES_NO = ("yes", "no")
+
+
 class AnswersError(Exception):
     """An operator-answers file that cannot be used: names the file and the problem."""
+
+
+class UnknownQuestion(Exception):
+    """An operator asked a question its QUESTIONS do not list: a harness defect, never an answer."""
+
+
+def questions_of(
+    reference: Iterable[tuple[str, type[Actor]]],
+) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Actor -> question -> answers, for the operator actors among ``(role, class)`` pairs."""
+    found: dict[str, dict[str, tuple[str, ...]]] = {}
+    for role, cls in reference:
+        if isinstance(cls, type) and issubclass(cls, OperatorActor) and cls.all_questions():
+            found.setdefault(role, {}).update(cls.all_questions())
+    return found
 
 
 @dataclass(frozen=True)
@@ -46,33 +71,90 @@ class Decision:
 
 
 class OperatorAnswers:
-    """Answers by actor and question, from a YAML mapping ``actor -> question -> answer``."""
+    """Answers by actor and question, from a YAML mapping ``actor -> question -> answer``,
+    with per-scenario answers under ``scenarios: {USE_CASE/ID: {actor -> question -> answer}}``."""
 
-    def __init__(self, answers: dict[str, dict[str, str]] | None = None) -> None:
-        self.answers = {
-            actor: {_norm(q): str(a) for q, a in qs.items()}
-            for actor, qs in (answers or {}).items()
-        }
+    def __init__(
+        self,
+        answers: dict[str, dict[str, str]] | None = None,
+        scenarios: dict[str, dict[str, dict[str, str]]] | None = None,
+    ) -> None:
+        self.answers = _normed(answers or {})
+        self.scenarios = {sid: _normed(a) for sid, a in (scenarios or {}).items()}
 
     @classmethod
     def load(cls, path: Path) -> OperatorAnswers:
         try:
-            raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw: Any = yaml.safe_load(path.read_bytes().decode("utf-8"))
         except OSError as exc:
             raise AnswersError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
+            raise AnswersError(
+                f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                f"{exc.start}); save the file as UTF-8"
+            ) from None
         except yaml.YAMLError as exc:
             raise AnswersError(f"{path}: not valid YAML: {exc}") from None
         if raw is None:
             return cls()
         if not isinstance(raw, dict):
             raise AnswersError(f"{path}: expected a mapping actor -> question -> answer")
-        for actor, qs in raw.items():
-            if not isinstance(qs, dict):
-                raise AnswersError(f"{path}: {actor}: expected a mapping question -> answer")
-            for question, answer in qs.items():
-                if not isinstance(answer, (str, int, float, bool)):
-                    raise AnswersError(f"{path}: {actor}: {question}: the answer must be a scalar")
-        return cls({str(a): {str(q): _scalar(v) for q, v in qs.items()} for a, qs in raw.items()})
+        scoped = raw.pop(SCENARIOS_KEY, None) or {}
+        if not isinstance(scoped, dict):
+            raise AnswersError(f"{path}: {SCENARIOS_KEY}: expected a mapping USE_CASE/ID -> actor")
+        general = _answers(path, "", raw)
+        per_scenario = {}
+        for sid, block in scoped.items():
+            if not isinstance(block, dict):
+                raise AnswersError(
+                    f"{path}: {SCENARIOS_KEY}: {sid}: expected a mapping actor -> ..."
+                )
+            per_scenario[str(sid)] = _answers(path, f"{SCENARIOS_KEY}: {sid}: ", block)
+        return cls(general, per_scenario)
+
+    def check(
+        self,
+        path: Path,
+        scenario_ids: list[str],
+        asked: dict[str, dict[str, tuple[str, ...]]],
+    ) -> None:
+        """Every actor, question, answer and scenario named is a real one; else AnswersError
+        listing the valid ones. ``asked``: actor -> question -> answers (``questions_of``)."""
+        for sid in self.scenarios:
+            if sid not in scenario_ids:
+                raise AnswersError(
+                    f"{path}: {SCENARIOS_KEY}: no scenario {sid!r}; known: {', '.join(scenario_ids)}"
+                )
+        blocks = [("", self.answers)] + [
+            (f"{SCENARIOS_KEY}: {sid}: ", a) for sid, a in self.scenarios.items()
+        ]
+        for where, answers in blocks:
+            for actor, questions in answers.items():
+                if actor not in asked:
+                    raise AnswersError(
+                        f"{path}: {where}no operator actor {actor!r}; the actors that ask "
+                        f"questions: {', '.join(asked)}"
+                    )
+                known = {_norm(q): q for q in asked[actor]}
+                for question, answer in questions.items():
+                    if question not in known:
+                        raise AnswersError(
+                            f"{path}: {where}{actor}: no question {question!r}; "
+                            f"{actor} asks: {'; '.join(asked[actor])}"
+                        )
+                    choices = asked[actor][known[question]]
+                    if answer not in choices:
+                        raise AnswersError(
+                            f"{path}: {where}{actor}: {known[question]}: {answer!r} is no answer; "
+                            f"one of: {', '.join(choices)}"
+                        )
+
+    def for_scenario(self, scenario: str) -> OperatorAnswers:
+        """The answers one scenario (``USE_CASE/ID``) uses: its own over the general ones."""
+        merged = {actor: dict(qs) for actor, qs in self.answers.items()}
+        for actor, qs in self.scenarios.get(scenario, {}).items():
+            merged.setdefault(actor, {}).update(qs)
+        return OperatorAnswers(merged)
 
     @classmethod
     def for_settings(cls, settings: dict[str, Any]) -> OperatorAnswers:
@@ -90,6 +172,22 @@ class OperatorAnswers:
         return self.answers.get(actor, {}).get(_norm(question))
 
 
+def _answers(path: Path, where: str, raw: dict[Any, Any]) -> dict[str, dict[str, str]]:
+    for actor, qs in raw.items():
+        if not isinstance(qs, dict):
+            raise AnswersError(f"{path}: {where}{actor}: expected a mapping question -> answer")
+        for question, answer in qs.items():
+            if not isinstance(answer, (str, int, float, bool)):
+                raise AnswersError(
+                    f"{path}: {where}{actor}: {question}: the answer must be a scalar"
+                )
+    return {str(a): {str(q): _scalar(v) for q, v in qs.items()} for a, qs in raw.items()}
+
+
+def _normed(answers: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    return {actor: {_norm(q): str(a) for q, a in qs.items()} for actor, qs in answers.items()}
+
+
 def _norm(question: str) -> str:
     return " ".join(question.lower().split()).rstrip("?")
 
@@ -101,7 +199,21 @@ def _scalar(value: Any) -> str:
 
 
 class OperatorActor(Actor):
-    """Base of the people of a use case. ``ask`` never blocks."""
+    """Base of the people of a use case. ``ask`` never blocks.
+
+    ``QUESTIONS`` (question -> the answers it takes) lists what this person asks, added up over
+    the class's bases; ``ask`` refuses any other question, so an answers file can be checked
+    against the list before a run and the list cannot fall behind the code.
+    """
+
+    QUESTIONS: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    @classmethod
+    def all_questions(cls) -> dict[str, tuple[str, ...]]:
+        asked: dict[str, tuple[str, ...]] = {}
+        for klass in reversed(cls.__mro__):
+            asked.update(getattr(klass, "QUESTIONS", {}) if klass is not OperatorActor else {})
+        return asked
 
     def __init__(self, ctx: ActorContext, instance: str | None = None) -> None:
         super().__init__(ctx, instance)
@@ -118,6 +230,10 @@ class OperatorActor(Actor):
         An answer outside ``choices`` (when given) is not used: the automated one is, and the
         decision records why.
         """
+        if _norm(question) not in {_norm(q) for q in self.all_questions()}:
+            raise UnknownQuestion(
+                f"{self.role} asks {question!r}, which {type(self).__name__}.QUESTIONS does not list"
+            )
         given = self.answers.get(self.role, question)
         if given is not None and (not choices or given in choices):
             decision = Decision(self.role, question, given, "answers file")

@@ -18,10 +18,13 @@ from amicert.findings import Blame, error
 from amicert.verdicts import Outcome, Verdict
 
 if TYPE_CHECKING:  # the world pulls in lxml and the validator: import it only when a scenario runs
+    from amicert.report.console import Console
     from amicert.report.summary import ScenarioResult
     from amicert.world import RunOptions, World
 
 WORLD = pytest.StashKey["World"]()
+CONSOLE: pytest.StashKey[Console] = pytest.StashKey()
+ITEMS = pytest.StashKey[dict[str, pytest.Item]]()
 RESULT = pytest.StashKey["ScenarioResult"]()
 RESULTS = pytest.StashKey[list["ScenarioResult"]]()
 CATALOG = pytest.StashKey[dict[str, UseCase]]()
@@ -54,11 +57,41 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="SHARE",
         help="a PASS must rest on at least this share (0..1) of its rows, else INCONCLUSIVE",
     )
+    group.addoption(
+        "--amicert-scenario",
+        action="append",
+        default=[],
+        metavar="USE_CASE/ID[EXAMPLE]",
+        help="run only these scenarios (an outline example when [EXAMPLE] is given)",
+    )
+    group.addoption(
+        "--amicert-console",
+        default=None,
+        choices=["progress", "verbose"],
+        help="print one line per scenario (verbose: and each step row) instead of pytest's output",
+    )
+    group.addoption(
+        "--amicert-requirement-url",
+        default=None,
+        metavar="TEMPLATE",
+        help="URL of a requirement in reports, {id} replaced (default: the HTML coverage page)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "amicert(tag): a use-case tag of an amicert scenario")
     config.stash[RESULTS] = []
+    mode = config.getoption("amicert_console", None)
+    if mode:
+        import logging
+        import sys
+
+        from amicert.report.console import Console
+
+        capture = config.pluginmanager.getplugin("capturemanager")
+        config.stash[CONSOLE] = Console(sys.stdout, mode, capture)
+        if mode != "verbose":  # HTTP servers' access lines are noise to a test engineer
+            logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 PROFILE = pytest.StashKey[Any]()
@@ -151,7 +184,7 @@ def setting_value(text: str) -> Any:
         return text
 
 
-_LABELS = {"use_case": "epic", "scenario": "story", "interface": "tag"}
+_LABELS = {"interface": "tag"}  # use case and scenario: set per scenario, with titles
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -172,18 +205,71 @@ def _tags(item: pytest.Item) -> set[str]:
     return {m.args[0] for m in item.iter_markers("amicert") if m.args}
 
 
+def item_identity(item: pytest.Item) -> tuple[str | None, str | None, str]:
+    """Use case id, scenario id and outline example (named by its parameters) of an item."""
+    from amicert.report.console import example_text
+
+    tags = _tags(item)
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params.get("_pytest_bdd_example", {}) if callspec is not None else {}
+    return tag_value(tags, "use_case"), tag_value(tags, "scenario"), example_text(params)
+
+
+def _selected(wanted: list[str], use_case: str | None, scenario: str | None, example: str) -> bool:
+    """Whether ``USE_CASE/ID`` or ``USE_CASE/ID[EXAMPLE]`` in ``wanted`` names this scenario."""
+    for spec in wanted:
+        found = re.fullmatch(r"([^/]+)/([^\[]+)(?:\[(.*)\])?", spec)
+        if found is None:
+            continue
+        same = found.group(1) == use_case and found.group(2) == scenario
+        if same and found.group(3) in (None, example):
+            return True
+    return False
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    wanted = set(config.getoption("amicert_use_case") or [])
-    if not wanted:
-        return
+    use_cases = set(config.getoption("amicert_use_case") or [])
+    scenarios = list(config.getoption("amicert_scenario") or [])
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
     for item in items:
-        use_case = tag_value(_tags(item), "use_case")
-        (keep if use_case is None or use_case in wanted else drop).append(item)
+        use_case, scenario, example = item_identity(item)
+        if use_case is not None and scenario is not None:
+            # -k matches the ids `amicert list` prints as well as the scenario titles
+            item.extra_keyword_matches.update({use_case, scenario})
+        wanted = use_case is None or (
+            (not use_cases or use_case in use_cases)
+            and (not scenarios or _selected(scenarios, use_case, scenario, example))
+        )
+        (keep if wanted else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    console = session.config.stash.get(CONSOLE, None)
+    if console is not None:
+        console.total = len(session.items)
+        session.config.stash[ITEMS] = {item.nodeid: item for item in session.items}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    console = item.config.stash.get(CONSOLE, None)
+    if console is not None:
+        from amicert.report.console import short_example
+
+        use_case, scenario, example = item_identity(item)
+        name = (scenario or item.name) + (f" [{short_example(example)}]" if example else "")
+        console.start(item.nodeid, use_case or "", name)
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:
+    """No pytest letters or dots when the amicert console reports progress."""
+    if CONSOLE in config.stash and report.when == "call":
+        return report.outcome, "", ""
+    return None
 
 
 def _catalog(config: pytest.Config) -> dict[str, UseCase]:
@@ -195,7 +281,9 @@ def _catalog(config: pytest.Config) -> dict[str, UseCase]:
 def _allure_attach(name: str, body: bytes | str, kind: str) -> None:
     import allure
 
-    attachment = allure.attachment_type.XML if kind == "xml" else allure.attachment_type.TEXT
+    attachment = {"xml": allure.attachment_type.XML, "svg": allure.attachment_type.SVG}.get(
+        kind, allure.attachment_type.TEXT
+    )
     allure.attach(body, name=name, attachment_type=attachment)
 
 
@@ -249,10 +337,10 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
         )
         world.trace.on_record.append(world.evidence.add)
     _wire_progress(config, world)
+    _scope_answers(config, world, f"{use_case_id}/{scenario_id}")
     request.node.stash[WORLD] = world
     _endpoint(config)[0] = world
-    import allure
-
+    _allure_labels(request, use_case, spec.name, scenario_id)
     profile = world.profile
     if profile is not None:
         missing = [
@@ -264,18 +352,92 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
             world.na_reason = f"the product does not claim {', '.join(missing)} (PICS)"
             pytest.skip(f"NOT_APPLICABLE: {world.na_reason}")
 
-    allure.dynamic.label("feature", f"{use_case.id} {use_case.title}")  # type: ignore[no-untyped-call]
+
+_ANSWERS = pytest.StashKey[Any]()
+
+
+def _scope_answers(config: pytest.Config, world: World, scenario: str) -> None:
+    """The operator answers of this scenario: its own (``scenarios:``) over the file's general."""
+    import os
+
+    from amicert.operators import ANSWERS_ENV, ANSWERS_SETTING, OperatorAnswers
+
+    path = os.environ.get(ANSWERS_ENV)
+    if not path or ANSWERS_SETTING in world.settings:
+        return
+    if _ANSWERS not in config.stash:
+        config.stash[_ANSWERS] = OperatorAnswers.load(Path(path))
+    world.settings[ANSWERS_SETTING] = config.stash[_ANSWERS].for_scenario(scenario)
+
+
+def _allure_labels(
+    request: pytest.FixtureRequest, use_case: UseCase, name: str, scenario_id: str
+) -> None:
+    """Allure groups by use case, then scenario; an outline example is named by its
+    parameters; requirement links point at the coverage page (or --amicert-requirement-url)."""
+    import allure
+
+    _, _, example = item_identity(request.node)
+    title = f"{use_case.id} {use_case.title}"
+    scenario_title = f"{scenario_id}: {name}"
+    for kind, value in (
+        ("epic", title),
+        ("parentSuite", title),
+        ("feature", scenario_title),
+        ("suite", scenario_title),
+    ):
+        allure.dynamic.label(kind, value)  # type: ignore[no-untyped-call]
+    if example:
+        allure.dynamic.label("subSuite", example)  # type: ignore[no-untyped-call]
+    allure.dynamic.title(f"{name} [{example}]" if example else name)  # type: ignore[no-untyped-call]
+    template = request.config.getoption("amicert_requirement_url") or "index.html#req-{id}"
     for req in use_case.requirements:
         if any(t.startswith(f"{scenario_id}:") for t in req.traced_to):
             allure.dynamic.link(  # type: ignore[no-untyped-call]
-                f"requirement:{req.id}", link_type="requirement", name=req.id
+                template.replace("{id}", req.id), link_type="requirement", name=req.id
             )
+    lifecycle = _allure_lifecycle(request.config)
+    if lifecycle is not None:  # the tree follows use case and scenario, not feature folders
+        with lifecycle.update_test_case() as result:
+            if result is not None:
+                result.titlePath = [title, scenario_title]
+
+
+def _allure_lifecycle(config: pytest.Config) -> Any:
+    for plugin in config.pluginmanager.get_plugins():
+        if type(plugin).__name__ == "PytestBDDListener":
+            return getattr(plugin, "lifecycle", None)
+    return None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_bdd_before_step_call(
+    request: pytest.FixtureRequest,
+    feature: Any,
+    scenario: Any,
+    step: Any,
+    step_func: Any,
+    step_func_args: dict[str, Any],
+) -> None:
+    """The ``world`` fixture is no parameter of a step: keep its repr out of Allure."""
+    lifecycle = _allure_lifecycle(request.config)
+    if lifecycle is None or "world" not in step_func_args:
+        return
+    from allure_pytest_bdd.steps import get_step_uuid  # type: ignore[import-untyped]
+
+    with lifecycle.update_step(uuid=get_step_uuid(step)) as result:
+        if result is not None:
+            result.parameters = [p for p in result.parameters if p.name != "world"]
 
 
 def _wire_progress(config: pytest.Config, world: World) -> None:
     """Progress lines of a large scenario go to the terminal, past pytest's output capture."""
     capman = config.pluginmanager.getplugin("capturemanager")
     reporter = config.pluginmanager.getplugin("terminalreporter")
+    console = config.stash.get(CONSOLE, None)
+    if reporter is None and console is not None:  # amicert run: the console has the terminal
+        world.show_progress(lambda line, final: console.line(f"    {line}"), interactive=False)
+        return
     if capman is None or reporter is None:
         return
     interactive = bool(getattr(reporter, "isatty", False))
@@ -343,10 +505,9 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scen
     if current is not None and current[0] is world:
         current[0] = None  # late messages must not land in a finished scenario
     _allure_attach("observed sequence", _sequence_text(world), "text")
-    scenario_rows = [world.use_case.row(n) for n in world.scenario.steps]
-    _allure_attach("expected sequence (Mermaid)", diagram.expected(scenario_rows), "text")
-    shown = world.trace.exchanges[: diagram.MAX_ARROWS]
-    _allure_attach("observed sequence (Mermaid)", diagram.observed(shown), "text")
+    _allure_attach(
+        "sequence: expected and observed", diagram.for_world(world, outcome.findings), "svg"
+    )
     request.node.stash[RESULT] = ScenarioResult.from_world(
         world, outcome, _display_name(request.node, scenario.name)
     )
@@ -383,6 +544,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     from amicert.world import StepCheckFailed
 
     report = yield
+    console = item.config.stash.get(CONSOLE, None)
+    if call.when == "setup" and report.failed and console is not None:
+        console.end(item.nodeid, "ERROR", f"set-up failed: {report.longreprtext}")
     if call.when != "call":
         return report
     result = item.stash.get(RESULT, None)
@@ -421,6 +585,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         basis = result.basis
         item.user_properties.append(("rows observed", f"{basis['observed']}/{basis['rows']}"))
         item.user_properties.append(("rows not observable", str(basis["not_observable"])))
+    _, _, result.example = item_identity(item)
+    if console is not None:
+        console.end(item.nodeid, result.verdict.value, result.reason)
+        result.duration_s = console.durations.get(item.nodeid, 0.0)
     item.config.stash[RESULTS].append(result)
     report_dir = item.config.getoption("amicert_report_dir")
     if report_dir:
@@ -435,12 +603,104 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
     report_dir = session.config.getoption("amicert_report_dir")
     if report_dir:
-        write_summary(Path(report_dir), session.config.stash[RESULTS])
+        from amicert.report.junit import write_junit
+
+        results = session.config.stash[RESULTS]
+        write_summary(Path(report_dir), results)
+        write_junit(Path(report_dir), results)
+        _write_html(session.config, Path(report_dir))
+    console = session.config.stash.get(CONSOLE, None)
+    if console is not None:
+        console.table(session.config.stash[RESULTS])
+
+
+def _write_html(config: pytest.Config, report_dir: Path) -> None:
+    """index.html beside the summary; a failure to draw it never loses the summary."""
+    from amicert.report.html import ReportError, write_report
+
+    try:
+        write_report(report_dir, _catalog(config))
+    except (ReportError, OSError) as exc:
+        import sys
+
+        print(f"amicert: error: index.html not written: {exc}", file=sys.stderr)
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    """A feature or step module that cannot load is one clear line, even without pytest's output."""
+    if report.failed:
+        import sys
+
+        text = report.longreprtext.strip().splitlines()
+        print(f"amicert: error: cannot load {report.nodeid or 'the scenarios'}:", file=sys.stderr)
+        for line in text[-5:]:
+            print(f"    {line}", file=sys.stderr)
+
+
+def pytest_bdd_after_step(
+    request: pytest.FixtureRequest,
+    feature: Any,
+    scenario: Any,
+    step: Any,
+    step_func: Any,
+    step_func_args: dict[str, Any],
+) -> None:
+    _print_step(request, step, None)
+
+
+def pytest_bdd_step_error(
+    request: pytest.FixtureRequest,
+    feature: Any,
+    scenario: Any,
+    step: Any,
+    step_func: Any,
+    step_func_args: dict[str, Any],
+    exception: Exception,
+) -> None:
+    _print_step(request, step, exception)
+
+
+def _print_step(request: pytest.FixtureRequest, step: Any, exception: Exception | None) -> None:
+    """With -v: the step row, the exchanges it saw and its findings (the console decides)."""
+    console = request.config.stash.get(CONSOLE, None)
+    world = request.node.stash.get(WORLD, None)
+    if console is None or not console.verbose or world is None:
+        return
+    from amicert.report.console import step_number
+    from amicert.report.evidence import file_name as exchange_file_name
+    from amicert.world import StepCheckFailed
+
+    findings = list(exception.findings) if isinstance(exception, StepCheckFailed) else []
+    number = step_number(step.name)
+    key = world.use_case.key(world.scenario, number) if number is not None else None
+    if key is not None and not findings:
+        findings = world.step_findings.get(key, [])
+    if key is not None and "is triggered" not in step.name:
+        matched = {x.seq for x in world.trace.exchanges if x.step == key}
+        shown = [x for x in world.trace.exchanges if x.seq in matched or x.in_reply_to in matched]
+    elif step.name == "the observed sequence matches the use case":
+        shown = [x for x in world.trace.exchanges if x.step is None]  # matched to no row
+    else:
+        shown = []
+    text = f"{step.keyword} {step.name}"
+    status = "ok" if exception is None else "FAIL"
+    if isinstance(exception, pytest.skip.Exception):
+        status = "n/a"
+    elif exception is not None and not findings:
+        text += f"  ({type(exception).__name__}: {exception})"
+    console.step(
+        request.node.nodeid,
+        text,
+        status,
+        shown,
+        findings,
+        exchange_file_name,
+    )
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     results = config.stash.get(RESULTS, [])
-    if not results:
+    if not results or CONSOLE in config.stash:  # the console prints its own table
         return
     terminalreporter.section("amicert verdicts")
     for r in results:

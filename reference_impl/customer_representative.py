@@ -10,13 +10,13 @@ see.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from lxml import etree
 
 from amicert.actors.base import on
 from amicert.cim.envelope import build_request
-from amicert.operators import OperatorActor
+from amicert.operators import YES_NO, OperatorActor
 from amicert.trace import Exchange
 from usecases.meter_lifecycle.vocabulary import (
     MeterRef,
@@ -48,6 +48,12 @@ def on_demand(actor: Any, meter: str) -> tuple[float | None, list[str], bool]:
 
 
 class CustomerRepresentative(OperatorActor):
+    QUESTIONS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "problem exists": YES_NO,
+        "self-test indicates a problem": YES_NO,
+        "usage inconsistent with history": YES_NO,
+    }
+
     role = "Customer Representative"
 
     def account(self, account: str) -> dict[str, Any]:

@@ -3,11 +3,17 @@ to the Meter Data Management System Technician."""
 
 from __future__ import annotations
 
-from amicert.operators import OperatorActor
+from typing import ClassVar
+
+from amicert.operators import YES_NO, OperatorActor
 from usecases.meter_lifecycle.vocabulary import MeterRef, meter_message
 
 
 class DataRetriever(OperatorActor):
+    QUESTIONS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "anomaly in meter data": YES_NO,
+    }
+
     role = "Data Retriever"
 
     def review(self, meter: str, account: str, premise: str) -> bool:

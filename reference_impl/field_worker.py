@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import functools
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from amicert.actors.base import ActorContext
-from amicert.operators import OperatorActor
+from amicert.operators import YES_NO, OperatorActor
 from usecases.meter_lifecycle.vocabulary import MeterRef, meter_message, physical
 
 
 class FieldWorker(OperatorActor):
     """An operator who works orders arriving on the Field Tool."""
+
+    QUESTIONS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "problem resolved": YES_NO,
+    }
 
     def __init__(self, ctx: ActorContext, instance: str | None = None) -> None:
         super().__init__(ctx, instance)

@@ -8,11 +8,19 @@ replacement is at hand, otherwise a trouble order to replace it is raised from t
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from amicert.operators import YES_NO
 from reference_impl.field_worker import FieldWorker
 from usecases.meter_lifecycle.vocabulary import physical
 
 
 class Installer(FieldWorker):
+    QUESTIONS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "meter accurate and communicating": YES_NO,
+        "replacement meter at hand": YES_NO,
+    }
+
     role = "Installer"
 
     def visit(self, order_id: str) -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import functools
 from datetime import timedelta
+from typing import ClassVar
 
 from lxml import etree
 
 from amicert.actors.base import ActorContext, on
 from amicert.cim.envelope import build_request
-from amicert.operators import OperatorActor
+from amicert.operators import YES_NO, OperatorActor
 from amicert.trace import Exchange
 from reference_impl.customer_representative import on_demand
 from usecases.meter_lifecycle.vocabulary import (
@@ -34,6 +35,11 @@ TAMPER_CODES = ("3.12.0.257", "3.12.29.212")
 
 
 class MdmsTechnician(OperatorActor):
+    QUESTIONS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "self-test indicates a problem and the anomaly persists": YES_NO,
+        "trouble report required": YES_NO,
+    }
+
     role = "Meter Data Management System Technician"
 
     def __init__(self, ctx: ActorContext, instance: str | None = None) -> None:

@@ -9,6 +9,7 @@ is salvaged.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import ClassVar
 
 from amicert.actors.base import ActorContext
 from amicert.operators import OperatorActor
@@ -18,6 +19,10 @@ CHOICES = ("repair", "return to manufacturer", "salvage")
 
 
 class MeterShopTechnician(OperatorActor):
+    QUESTIONS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "repair, return to manufacturer or salvage": CHOICES,
+    }
+
     role = "Meter Shop Meter Technician"
 
     def __init__(self, ctx: ActorContext, instance: str | None = None) -> None:

@@ -6,12 +6,19 @@ from __future__ import annotations
 
 import functools
 from datetime import timedelta
+from typing import ClassVar
 
+from amicert.operators import YES_NO
 from reference_impl.field_worker import FieldWorker
 from usecases.meter_lifecycle.vocabulary import physical
 
 
 class RevenueProtectionRep(FieldWorker):
+    QUESTIONS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "energy theft occurred": YES_NO,
+        "meter operating properly": YES_NO,
+    }
+
     role = "Revenue Protection Rep"
 
     def visit(self, order_id: str) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from amicert.operators import AnswersError, OperatorAnswers
+from amicert.operators import AnswersError, OperatorAnswers, UnknownQuestion, questions_of
 
 
 def test_answers_are_found_by_actor_and_question_whatever_the_case(tmp_path: Path) -> None:
@@ -59,14 +59,105 @@ def test_an_operator_uses_the_file_or_its_automated_rule_and_records_which() -> 
     from amicert.clock import VirtualClock
     from reference_impl.installer import Installer
 
-    settings = {"operator_answers": {"Installer": {"problem resolved": "no", "x": "maybe"}}}
+    settings = {
+        "operator_answers": {
+            "Installer": {"problem resolved": "no", "replacement meter at hand": "maybe"}
+        }
+    }
     ctx = ActorContext(VirtualClock(), None, random.Random(1), settings)  # type: ignore[arg-type]
     person = Installer(ctx)
     assert person.yes("problem resolved", True) is False
-    assert person.yes("replacement meter at hand", True) is True
-    assert person.ask("x", "no", ("yes", "no")) == "no"  # an answer outside the choices is not used
+    assert person.yes("meter accurate and communicating", True) is True
+    assert person.yes("replacement meter at hand", False) is False  # 'maybe' is not used
     assert [d.source for d in person.decisions] == [
         "answers file",
         "automated",
         "automated (ignored 'maybe')",
     ]
+    with pytest.raises(UnknownQuestion, match="QUESTIONS does not list"):
+        person.ask("x", "no", ("yes", "no"))
+
+
+SCENARIOS = ["I2/tamper-theft", "I2/maintenance-replaced"]
+
+
+def i2_questions() -> dict[str, dict[str, tuple[str, ...]]]:
+    from amicert.packages import driver_for
+
+    return questions_of(driver_for("I2").reference.items())
+
+
+def test_the_questions_are_those_the_operator_actors_declare() -> None:
+    asked = i2_questions()
+    assert asked["Installer"]["problem resolved"] == ("yes", "no")  # from the field-worker base
+    assert asked["Meter Shop Meter Technician"]["repair, return to manufacturer or salvage"] == (
+        "repair",
+        "return to manufacturer",
+        "salvage",
+    )
+    assert "Customer" not in asked  # asks nothing
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "Instaler:\n  problem resolved: 'no'\n",
+            "no operator actor 'Instaler'; the actors that ask questions: Installer, Revenue",
+        ),
+        (
+            "Installer:\n  problem solved: 'no'\n",
+            "Installer: no question 'problem solved'; Installer asks: problem resolved; meter accurate",
+        ),
+        (
+            "Installer:\n  problem resolved: maybe\n",
+            "Installer: problem resolved: 'maybe' is no answer; one of: yes, no",
+        ),
+        (
+            "Meter Shop Meter Technician:\n  repair, return to manufacturer or salvage: burn\n",
+            "one of: repair, return to manufacturer, salvage",
+        ),
+        (
+            "scenarios:\n  I2/tamper-thief:\n    Installer: {}\n",
+            "no scenario 'I2/tamper-thief'; known: I2/tamper-theft",
+        ),
+        (
+            "scenarios:\n  I2/tamper-theft:\n    Installer:\n      q: 'no'\n",
+            "scenarios: I2/tamper-theft: Installer: no question 'q'",
+        ),
+    ],
+)
+def test_unknown_actors_questions_answers_and_scenarios_are_errors_listing_the_valid_ones(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    path = tmp_path / "answers.yaml"
+    path.write_text(text)
+    with pytest.raises(AnswersError) as info:
+        OperatorAnswers.load(path).check(path, SCENARIOS, i2_questions())
+    assert problem in str(info.value)
+
+
+def test_answers_scoped_to_a_scenario_win_there_only(tmp_path: Path) -> None:
+    path = tmp_path / "answers.yaml"
+    path.write_text(
+        "Installer:\n  problem resolved: 'yes'\n  replacement meter at hand: 'yes'\n"
+        "scenarios:\n  I2/maintenance-replaced:\n    Installer:\n      replacement meter at hand: 'no'\n"
+    )
+    answers = OperatorAnswers.load(path)
+    answers.check(path, SCENARIOS, i2_questions())
+    scoped = answers.for_scenario("I2/maintenance-replaced")
+    assert scoped.get("Installer", "replacement meter at hand") == "no"
+    assert scoped.get("Installer", "problem resolved") == "yes"
+    assert (
+        answers.for_scenario("I2/tamper-theft").get("Installer", "replacement meter at hand")
+        == "yes"
+    )
+
+
+def test_a_file_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "answers.yaml"
+    path.write_bytes("Installer:\n  problem resolved: 'n\u00e9'\n".encode("latin-1"))
+    with pytest.raises(
+        AnswersError, match=r"not UTF-8 text \(byte 0xe9 at offset 33\); save the file as UTF-8"
+    ):
+        OperatorAnswers.load(path)

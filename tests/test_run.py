@@ -67,7 +67,11 @@ def test_the_run_writes_allure_results_with_labels_and_attached_messages(
     assert len(results) == 5
     normal = next(r for r in results if "normal sequence" in r["name"])
     labels = {(lab["name"], lab["value"]) for lab in normal["labels"]}
-    assert ("epic", "AEP-5.8") in labels and ("story", "normal") in labels
+    assert ("epic", "AEP-5.8 Remote Meter Firmware Upgrade") in labels
+    assert (
+        "suite",
+        "normal: Remote firmware upgrade of the in-scope meters (normal sequence)",
+    ) in labels
     assert any(link["name"] == "AEP58-IP2" for link in normal["links"])
     step_names = [s["name"] for s in normal["steps"]]
     assert any("step 1.11" in n for n in step_names)

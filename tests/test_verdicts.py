@@ -60,3 +60,12 @@ def test_a_harness_failure_before_any_sut_error_is_error() -> None:
     outcome = decide(found, order=ORDER)
     assert outcome.verdict is Verdict.ERROR and outcome.step == "1.4"
     assert "the harness failed first" in outcome.reason
+
+
+def test_a_finding_never_prints_none_for_what_it_lacks() -> None:
+    from amicert.findings import error
+
+    assert "None" not in str(error("R", "m", expected="a"))
+    assert str(error("R", "m", expected="a")).endswith("(expected: a)")
+    assert str(error("R", "m", received="b")).endswith("(received: b)")
+    assert str(error("R", "m")) == "ERROR R: m"

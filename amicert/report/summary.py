@@ -37,6 +37,8 @@ class ScenarioResult:
     evidence: str | None = None
     not_observable: dict[str, str] = field(default_factory=dict)
     basis: dict[str, int] = field(default_factory=dict)  # rows by how they were observed
+    example: str = ""  # an outline example, named by its parameters
+    duration_s: float = 0.0  # wall time
 
     @property
     def unseen(self) -> int:
@@ -84,6 +86,8 @@ class ScenarioResult:
             "evidence": self.evidence,
             "not_observable": self.not_observable,
             "basis": self.basis,
+            "example": self.example,
+            "duration_s": round(self.duration_s, 3),
         }
 
 
@@ -102,11 +106,8 @@ def write_exchanges(report_dir: Path, result: ScenarioResult, world: World) -> N
         )
         for x in world.trace.exchanges:
             writer.add(x)
-    rows = [world.use_case.row(n) for n in world.scenario.steps]
-    shown = world.trace.exchanges[: diagram.MAX_ARROWS]
     writer.finish(
-        world.trace.exchanges,
-        {"expected.mmd": diagram.expected(rows), "observed.mmd": diagram.observed(shown)},
+        world.trace.exchanges, {"sequence.svg": diagram.for_world(world, result.findings)}
     )
     result.evidence = str(writer.folder.relative_to(report_dir))
 
