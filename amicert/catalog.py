@@ -150,6 +150,7 @@ class Requirement:
     traced_to: tuple[str, ...] = ()
     out_of_scope: str | None = None
     deleted: bool = False
+    measured_by: tuple[str, ...] = ()  # the rule IDs whose checks tell right from wrong here
 
 
 @dataclass
@@ -368,6 +369,7 @@ def _load_use_case(path: Path) -> UseCase:
             traced_to=tuple(r.get("traced_to") or ()),
             out_of_scope=r.get("out_of_scope"),
             deleted=bool(r.get("deleted", False)),
+            measured_by=tuple(str(x) for x in (r.get("measured_by") or ())),
         )
         for i, r in enumerate(raw.get("requirements") or [])
     ]

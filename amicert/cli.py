@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from amicert.catalog import CatalogError, coverage, load_catalog, project_root
+from amicert.catalog import CatalogError, load_catalog, project_root
 
 
 class UsageError(Exception):
@@ -270,17 +270,25 @@ def _catalog_or_usage() -> tuple[Path, dict]:  # type: ignore[type-arg]
 def cmd_list(args: argparse.Namespace) -> int:
     _, catalog = _catalog_or_usage()
     if args.coverage:
-        rows = [coverage(uc) for uc in catalog.values()]
+        from amicert.coverage import use_case_coverage
+
+        found = [use_case_coverage(uc) for uc in catalog.values()]
         if args.json:
-            print(json.dumps({"use_cases": [r.to_dict() for r in rows]}, indent=2))
+            print(json.dumps({"use_cases": [c.to_dict() for c in found]}, indent=2))
             return 0
-        print(f"{'use case':<10} {'steps':>13} {'requirements':>14} {'out of scope':>13}  title")
-        for r in rows:
+        print(
+            f"{'use case':<10} {'rows covered':>13} {'harness-only':>13} "
+            f"{'requirements checked':>21} {'traced only':>12} {'out of scope':>13}  title"
+        )
+        for c in found:
             print(
-                f"{r.id:<10} {r.steps_covered:>5}/{r.steps_total:<7} "
-                f"{r.requirements_traced:>6}/{r.requirements_total:<7} "
-                f"{r.requirements_out_of_scope:>13}  {r.title}"
+                f"{c.id:<10} {c.rows_covered:>5}/{c.rows_total:<7} {len(c.rows_harness_only):>13} "
+                f"{c.count('checked'):>12}/{c.testable:<8} {c.count('traced'):>12} "
+                f"{c.count('out of scope'):>13}  {c.title}"
             )
+            for r in c.requirements:
+                if r.status not in ("checked", "out of scope"):
+                    print(f"{'':<12}{r.id} {r.status}: {r.why}")
         return 0
     listing = [
         {

@@ -68,6 +68,12 @@ class Driver:
     reference: dict[str, type[Actor]] = field(default_factory=dict)  # role -> reference actor
     state_queries: dict[str, StateQuery] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)  # settings a served world starts with
+    # state checks that read only what the harness itself plays (people, the physical world):
+    # rows checked by them are reported as such, never counted as covering the product
+    harness_states: set[str] = field(default_factory=set)
+    # key -> (rule, what the key must say in this world): e.g. the failure class the product
+    # reports at each hop must be the one that happened (None: nothing to compare this time)
+    key_checks: dict[str, tuple[str, Callable[[World], str | None]]] = field(default_factory=dict)
 
     def plays(self, *classes: type[Actor]) -> None:
         """Register reference actors, each by the role it declares."""

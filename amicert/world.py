@@ -21,7 +21,7 @@ from amicert.cim.validate import Validator
 from amicert.clock import VirtualClock
 from amicert.findings import Blame, Finding, about_device, error, group_by_device
 from amicert.packages import driver_for
-from amicert.trace import Analysis, Exchange, Matcher, Trace
+from amicert.trace import Analysis, Exchange, Matcher, Trace, extract_keys
 from amicert.verdicts import Outcome, Verdict, decide
 
 if TYPE_CHECKING:
@@ -435,6 +435,7 @@ class World:
             complete = self.wait_for(number)
             analysis = self.analyse()
             found = analysis.for_step(number)
+            found.extend(self._key_checks(analysis, number))
             self.attach_exchanges(self._exchanges_of(analysis, number))
             if not complete:
                 for e in analysis.entries(number):
@@ -451,6 +452,33 @@ class World:
         self.step_findings[number] = found
         if any(f.is_error for f in found):
             raise StepCheckFailed(number, [f for f in found if f.is_error])
+
+    def _key_checks(self, analysis: Analysis, number: str) -> list[Finding]:
+        """What the row's messages say against what happened (the use case's key checks)."""
+        checks = driver_for(self.use_case.id).key_checks
+        found: list[Finding] = []
+        for e in analysis.entries(number) if checks else []:
+            spec = self.use_case.messages.get(e.spec.message)
+            if e.exchange is None or spec is None:
+                continue
+            for key, (rule, expect) in checks.items():
+                want = expect(self) if key in spec.keys else None
+                if want is None:
+                    continue
+                got = extract_keys(e.exchange, spec).get(key) or []
+                if got != [want]:
+                    found.append(
+                        error(
+                            rule,
+                            f"exchange #{e.exchange.seq} from the {e.spec.producer} reports "
+                            f"{key} {', '.join(got) or '(none)'}, not what happened",
+                            step=number,
+                            expected=want,
+                            received=", ".join(got) or "(absent)",
+                            blame=self.blame(e.spec.producer),
+                        )
+                    )
+        return found
 
     def _exchanges_of(self, analysis: Analysis, number: str) -> list[Exchange]:
         picked = analysis.exchanges_for(number)

@@ -1,20 +1,23 @@
 """Faulty variants of the I2 (meter lifecycle) reference actors: each breaks one requirement.
 
 Bound with ``amicert run --use-case I2 --actor "ROLE=mocks.faulty_i2:Class"``; the verdict each
-must yield, and the rule and step it must name, are in tests/test_faulty_variants_i2.py.
+must yield, and the rule and step it must name, are in mocks/proofs.py.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from lxml import etree
+
+from amicert.trace import Exchange
 from reference_impl.ami_meter import AmiMeter
 from reference_impl.ami_system import AmiSystem
 from reference_impl.field_dispatch import FieldDispatch
 from reference_impl.field_tool import FieldTool
 from reference_impl.mdms import MeterDataManagementSystem
 from reference_impl.meter_management_system import MeterManagementSystem, Window
-from usecases.meter_lifecycle.vocabulary import Record, TroubleOrder, physical
+from usecases.meter_lifecycle.vocabulary import Record, TroubleOrder, mq, physical
 
 
 class MmsIgnoresOutages(MeterManagementSystem):
@@ -114,3 +117,32 @@ class DispatchBeyondSla(FieldDispatch):
 
     def slot(self, crew: str, earliest: datetime) -> datetime:
         return super().slot(crew, earliest + timedelta(days=7))
+
+
+class MeterReportsEveryFailureAsChecksum(AmiMeter):
+    """Detects the right failure but reports every one as a checksum error."""
+
+    def report(self, rec: Record) -> None:
+        # its own log keeps the truth; only what it sends is wrong
+        super().report(
+            Record(rec.at, rec.code, rec.kind, {**rec.details, "failureClass": "checksum"})
+        )
+
+
+class AmiSystemRelaysAsTimeSync(AmiSystem):
+    """Relays each meter's failure to the Meter Management System as a time-sync failure."""
+
+    def on_failure(self, root: etree._Element, exchange: Exchange) -> None:
+        for el in root.iter(mq("detail")):
+            if el.get("name") == "failureClass":
+                el.text = "time-sync"
+        super().on_failure(root, exchange)
+
+
+class AmiSystemRelaysAnotherMeter(AmiSystem):
+    """Relays each failure naming a meter the utility never installed at that premise."""
+
+    def on_failure(self, root: etree._Element, exchange: Exchange) -> None:
+        for el in root.iter(mq("meter")):
+            el.set("mRID", "MTR-7777")
+        super().on_failure(root, exchange)

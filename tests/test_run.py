@@ -116,7 +116,18 @@ def test_list_coverage_json_reports_aep58_complete() -> None:
     aep = rows["AEP-5.8"]
     assert aep["steps_total"] == aep["steps_covered"] == 11
     assert aep["title"] == "Remote Meter Firmware Upgrade"
-    assert aep["requirements_traced"] == aep["requirements_total"] == 5
+    assert aep["requirements_checked"] == aep["requirements_total"] == 5
+    for req in aep["requirements"]:  # checked: every measuring rule proven to fail on a fault
+        assert req["status"] == "checked" and req["measured_by"], req
+        assert all(r["proven"] and r["proven_by"] for r in req["measured_by"]), req
+    i2 = rows["I2"]
+    assert i2["steps_harness_only"], "rows checked on the harness's own people are shown"
+    assert i2["steps_covered"] == i2["steps_total"] - len(i2["steps_harness_only"])
+    by_id = {r["id"]: r for r in i2["requirements"]}
+    assert by_id["I2FR5"]["status"] == "checked"
+    assert by_id["I2NFR1"]["status"] == "out of scope"
+    # a requirement whose rule has no failing proof is traced, never counted as checked
+    assert by_id["I2FR16"]["status"] == "traced" and "PROFILE-I2-PRIORITY" in by_id["I2FR16"]["why"]
 
 
 def test_list_coverage_prints_a_table() -> None:

@@ -187,13 +187,28 @@ def _scenario_section(
 
 
 def _requirements(catalog: Mapping[str, UseCase], scenarios: list[Mapping[str, Any]]) -> str:
+    from amicert.coverage import use_case_coverage
+
     out = ['<h2 id="requirements">Requirements coverage</h2>']
     for uc in catalog.values():
+        status = {r.id: r for r in use_case_coverage(uc).requirements}
         out.append(
             f"<h3>{escape(uc.id)} {escape(uc.title)}</h3><table><tr><th>requirement</th>"
-            "<th>text</th><th>traced to</th><th>verdicts in this run</th></tr>"
+            "<th>text</th><th>traced to</th><th>measured by (proven)</th><th>status</th>"
+            "<th>verdicts in this run</th></tr>"
         )
         for req in uc.requirements:
+            cov = status.get(req.id)
+            measured = ", ".join(
+                f"<code>{escape(r.rule)}</code>{'' if r.proven else ' (unproven)'}"
+                for r in (cov.rules if cov else ())
+            )
+            state = (
+                escape(cov.status)
+                + (f' <span class="muted">{escape(cov.why)}</span>' if cov.why else "")
+                if cov
+                else '<span class="muted">deleted</span>'
+            )
             traced = ", ".join(escape(t) for t in req.traced_to) or (
                 f'<span class="muted">out of scope: {escape(req.out_of_scope or "")}</span>'
             )
@@ -205,7 +220,8 @@ def _requirements(catalog: Mapping[str, UseCase], scenarios: list[Mapping[str, A
             )
             out.append(
                 f'<tr id="req-{escape(req.id)}"><td><code>{escape(req.id)}</code></td>'
-                f"<td>{escape(req.text)}</td><td>{traced}</td><td>{verdicts}</td></tr>"
+                f"<td>{escape(req.text)}</td><td>{traced}</td><td>{measured}</td>"
+                f"<td>{state}</td><td>{verdicts}</td></tr>"
             )
         out.append("</table>")
     return "\n".join(out)

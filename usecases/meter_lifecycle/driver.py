@@ -246,6 +246,20 @@ def _failure(name: str) -> Any:
     return inject
 
 
+METER_LIFECYCLE.key_checks["failure"] = (
+    "PROFILE-I2-FAILURE-CLASS",
+    lambda world: world.params.get("failure"),  # the class injected: what each hop must report
+)
+METER_LIFECYCLE.harness_states.update(
+    {  # read the harness's own people and physical world, never the product
+        "meter_exchanged",
+        "field_test_failed",
+        "field_test_passed",
+        "replacement_at_hand",
+        "no_theft_meter_bad",
+        "no_theft_meter_ok",
+    }
+)
 METER_LIFECYCLE.faults["none"] = lambda world: None
 for _name in FAILURE_CLASSES:
     METER_LIFECYCLE.faults[_name] = _failure(_name)
