@@ -171,6 +171,9 @@ class UseCase:
     correlation_keys: tuple[str, ...] = ()
     namespaces: dict[str, str] = field(default_factory=dict)  # prefixes of the keys' XPaths
     device_key: str = "device"  # the key naming the meter (device) a message concerns
+    limits: dict[str, Any] = field(
+        default_factory=dict
+    )  # deadlines and service levels the judge uses
     capabilities: dict[str, str] = field(default_factory=dict)  # PICS keys this use case defines
 
     @property
@@ -390,10 +393,18 @@ def _load_use_case(path: Path) -> UseCase:
         correlation_keys=tuple(raw.get("correlation_keys") or ()),
         namespaces=prefixes,
         device_key=str(raw.get("device_key") or "device"),
+        limits=_mapping(raw, "limits", path),
         capabilities={
             k: " ".join(v.split()) for k, v in _string_map(raw, "capabilities", path).items()
         },
     )
+
+
+def _mapping(raw: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
+    value = raw.get(key) or {}
+    if not isinstance(value, dict):
+        raise CatalogError(path, key, "expected a mapping")
+    return dict(value)
 
 
 def _string_map(raw: dict[str, Any], key: str, path: Path) -> dict[str, str]:

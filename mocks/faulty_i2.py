@@ -119,6 +119,15 @@ class DispatchBeyondSla(FieldDispatch):
         return super().slot(crew, earliest + timedelta(days=7))
 
 
+class DispatchClaimsAPromise(FieldDispatch):
+    """Schedules every order a week out and writes the customer's "promise" to match it."""
+
+    def schedule(self, order: TroubleOrder) -> None:
+        when = self.slot(f"{order.organisation}-crew", self.ctx.now() + timedelta(days=7))
+        order.details["promisedDateTime"] = when.isoformat()
+        super().schedule(order)
+
+
 class MeterReportsEveryFailureAsChecksum(AmiMeter):
     """Detects the right failure but reports every one as a checksum error."""
 

@@ -167,6 +167,14 @@ PROOFS: list[Proof] = [
     ),
     Proof(
         "I2",
+        "Field Force Planning and Dispatch System",
+        f"{_I2}:DispatchClaimsAPromise",
+        _CHECKSUM,
+        "BR-I2BR1",
+        "3.1#4.1",
+    ),
+    Proof(
+        "I2",
         "AMI Meter",
         f"{_I2}:MeterReportsEveryFailureAsChecksum",
         "meter-trouble[time-sync-MSO]",

@@ -121,6 +121,8 @@ def provision(world: World, meter: str, model: str, account: str, address: str) 
     world.params["account"] = account
     world.params["address"] = address
     world.horizon = max(world.horizon, timedelta(days=20))
+    # the reference dispatcher works to the use case's service levels, as a product would be told
+    world.settings.setdefault("sla_hours", sla_hours(world))
 
 
 @METER_LIFECYCLE.on_setup(
@@ -725,8 +727,14 @@ def order_content(world: World, meter: str) -> Finding | None:
     if meter != world.params.get("subject"):
         return None
     downloads = _orders_on(world, "Meter Management System", "Field Tool")
-    if not downloads:
-        return None
+    if not downloads:  # nothing to check is a finding, never a silent pass
+        return error(
+            "PROFILE-I2FR21",
+            f"meter {meter}: no trouble order was downloaded to the field tool",
+            expected="a trouble order naming premise, equipment, type, schedule and material",
+            received="(none)",
+            blame=world.blame("Meter Management System"),
+        )
     x, order = downloads[0]
     lacking = [
         what
@@ -749,41 +757,56 @@ def order_content(world: World, meter: str) -> Finding | None:
     )
 
 
+def sla_hours(world: World) -> dict[int, float]:
+    """I2BR1's service levels: the catalog's, overridden by the run's settings."""
+    limits = {**world.use_case.limits.get("sla_hours", {}), **world.settings.get("sla_hours", {})}
+    return {int(k): float(v) for k, v in limits.items()}
+
+
 @METER_LIFECYCLE.on_device(r"the order is scheduled within its service level")
 def within_sla(world: World, meter: str) -> Finding | None:
-    """I2BR1: the dispatcher's schedule is within the priority's service level."""
+    """I2BR1: each order comes back scheduled within its priority's service level.
+
+    The time it was asked for is the Meter Management System's request; a promise to the customer
+    counts only when the request carried it (a dispatcher cannot excuse itself by writing one)."""
     if meter != world.params.get("subject"):
         return None
-    from reference_impl.field_dispatch import DEFAULT_SLA_HOURS
-
-    limits = {**DEFAULT_SLA_HOURS, **dict(world.settings.get("sla_hours", {}))}
-    for x, order in _orders_on(
-        world, "Field Force Planning and Dispatch System", "Meter Management System"
-    ):
-        requested = next(
-            (
-                o.requested
-                for _, o in _orders_on(
-                    world, "Meter Management System", "Field Force Planning and Dispatch System"
-                )
-                if o.mrid == order.mrid
-            ),
-            None,
+    dispatch = "Field Force Planning and Dispatch System"
+    blame = world.blame(dispatch)
+    requests = {o.mrid: o for _, o in _orders_on(world, "Meter Management System", dispatch)}
+    scheduled = _orders_on(world, dispatch, "Meter Management System")
+    if not requests or not scheduled:
+        return error(
+            "BR-I2BR1",
+            f"meter {meter}: no trouble order came back scheduled: nothing to hold to its SLA",
+            expected="a scheduled trouble order",
+            received=f"{len(requests)} requested, {len(scheduled)} scheduled",
+            blame=blame if requests else world.blame("Meter Management System"),
         )
-        if requested is None or order.scheduled is None:
-            continue
-        promised = parse_datetime(order.details.get("promisedDateTime"))
-        if promised is not None and promised == order.scheduled:
-            continue  # scheduled with the customer: the customer's promise, not the SLA, applies
-        limit = timedelta(hours=limits.get(order.priority or 4, 240))
-        if order.scheduled - requested > limit:
+    limits = sla_hours(world)
+    for x, order in scheduled:
+        asked = requests.get(order.mrid)
+        if asked is None or order.scheduled is None:
             return error(
                 "BR-I2BR1",
-                f"order {order.mrid} is scheduled {order.scheduled - requested} after its request",
+                f"order {order.mrid} comes back without "
+                + ("a request it answers" if asked is None else "a scheduled time"),
+                step=x.step,
+                blame=blame,
+            )
+        promised = parse_datetime(asked.details.get("promisedDateTime"))
+        if promised is not None and promised == order.scheduled:
+            continue  # the customer's appointment, carried by the request, applies
+        limit = timedelta(hours=limits.get(order.priority or 4, max(limits.values())))
+        if order.scheduled - asked.requested > limit:
+            return error(
+                "BR-I2BR1",
+                f"order {order.mrid} is scheduled {order.scheduled - asked.requested} after its "
+                "request",
                 step=x.step,
                 expected=f"within {limit}",
-                received=str(order.scheduled - requested),
-                blame=world.blame("Field Force Planning and Dispatch System"),
+                received=str(order.scheduled - asked.requested),
+                blame=blame,
             )
     return None
 
