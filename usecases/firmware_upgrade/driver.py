@@ -22,6 +22,7 @@ from reference_impl.meter_vendor import MeterVendor
 from reference_impl.metering_department import MeteringDepartment
 from reference_impl.metrology_board import MetrologyBoard
 from reference_impl.nic import Nic
+from usecases.firmware_upgrade import testcontrol
 from usecases.firmware_upgrade.vocabulary import FirmwareImage
 
 FIRMWARE_UPGRADE = Driver(use_case="AEP-5.8")
@@ -273,3 +274,6 @@ def mdm_holds(
             blame=blame,
         )
     return None
+
+
+testcontrol.declare(FIRMWARE_UPGRADE)
