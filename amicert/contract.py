@@ -749,12 +749,15 @@ def markdown(c: dict[str, Any]) -> str:
         w("")
         for r in uc["rows"]:
             _row_markdown(w, uc, r)
-        if uc["inside_boundary"]:
-            w("### Rows inside the boundary\n")
-            w("| row | producer -> receiver | how it is checked |\n|---|---|---|")
-            for r in uc["inside_boundary"]:
-                w(f"| {r['row']} | {r['producer']} -> {r['receiver']} | {r['checked']} |")
-            w("")
+        _table(
+            w,
+            "Rows inside the boundary",
+            ["row", "producer -> receiver", "how it is checked"],
+            [
+                [r["row"], f"{r['producer']} -> {r['receiver']}", r["checked"]]
+                for r in uc["inside_boundary"]
+            ],
+        )
         w("### Settings (test-control configure)\n")
         w(
             "Sent in `configure` at the start of every scenario (keys a scenario does not set "
@@ -774,12 +777,15 @@ def markdown(c: dict[str, Any]) -> str:
             if len(json.dumps(s["schema"])) > 120:
                 w(f"Schema of `{s['name']}`:\n")
                 w(_json_block(s["schema"]))
-        if uc["actor_inputs"]:
-            w("### What the harness's actors read in your messages\n")
-            w("| reader | message | field | what it does |\n|---|---|---|---|")
-            for a in uc["actor_inputs"]:
-                w(f"| {a['role']} | {a['message']} | `{a['field']}` | {a['meaning']} |")
-            w("")
+        _table(
+            w,
+            "What the harness's actors read in your messages",
+            ["reader", "message", "field", "what it does"],
+            [
+                [a["role"], a["message"], f"`{a['field']}`", a["meaning"]]
+                for a in uc["actor_inputs"]
+            ],
+        )
         t = uc["timing"]
         w("### Timing\n")
         w(f"- {t['rule']}.")
@@ -788,6 +794,17 @@ def markdown(c: dict[str, Any]) -> str:
         w(f"- settings that drive timing: {', '.join(f'`{n}`' for n in t['settings'])}.\n")
     _control_markdown(w, c["test_control"])
     return "\n".join(out) + "\n"
+
+
+def _table(w: Any, heading: str, columns: list[str], lines: list[list[str]]) -> None:
+    """A titled Markdown table; nothing at all when there are no lines."""
+    if not lines:
+        return
+    w(f"### {heading}\n")
+    w("| " + " | ".join(columns) + " |\n|" + "---|" * len(columns))
+    for line in lines:
+        w("| " + " | ".join(line) + " |")
+    w("")
 
 
 def _row_markdown(w: Any, uc: dict[str, Any], r: dict[str, Any]) -> None:
