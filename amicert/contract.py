@@ -527,6 +527,20 @@ def _clock_semantics(profile: SutProfile) -> list[str]:
     ]
 
 
+def _checks(use_case: UseCase) -> list[dict[str, Any]]:
+    """The set-ups, faults and state checks of the scenarios (the feature steps that are not
+    rows), each with the scenarios using it: what the product's state is held to."""
+    from amicert.catalog import feature_steps
+
+    found: dict[str, list[str]] = {}
+    for step in feature_steps(use_case):
+        if step.number is None and step.scenario_id and not step.text.startswith("pre-condition"):
+            users = found.setdefault(step.text, [])
+            if step.scenario_id not in users:
+                users.append(step.scenario_id)
+    return [{"step": text, "scenarios": users} for text, users in found.items()]
+
+
 def _timing(use_case: UseCase, ref: Reference, drivers: list[Driver]) -> dict[str, Any]:
     durations = ref.duration_s.get(use_case.id, {})
     return {
@@ -574,6 +588,7 @@ def build(profile: SutProfile, catalog: dict[str, UseCase], ref: Reference) -> d
         ]
         parts.append(
             {
+                "checks": _checks(uc),
                 "id": uc.id,
                 "title": uc.title,
                 "capabilities": {k: profile.claims(k) for k in uc.capabilities},
@@ -785,6 +800,12 @@ def markdown(c: dict[str, Any]) -> str:
                 [a["role"], a["message"], f"`{a['field']}`", a["meaning"]]
                 for a in uc["actor_inputs"]
             ],
+        )
+        _table(
+            w,
+            "Set-ups, faults and checks of the scenarios",
+            ["step", "scenarios"],
+            [[f"`{k['step']}`", ", ".join(k["scenarios"])] for k in uc["checks"]],
         )
         t = uc["timing"]
         w("### Timing\n")

@@ -82,13 +82,17 @@ FIRMWARE_UPGRADE.query(
                         "type": "object",
                         "required": ["meter", "code", "created", "correlation_id"],
                         "properties": {
-                            "meter": {"type": "string"},
-                            "code": {"type": "string"},
-                            "created": {"type": "string"},
-                            "correlation_id": {"type": "string"},
+                            "meter": {"type": "string", "description": "Assets/mRID"},
+                            "code": {"type": "string", "description": "EndDeviceEventType/@ref"},
+                            "created": {"type": "string", "description": "createdDateTime"},
+                            "correlation_id": {
+                                "type": "string",
+                                "description": "Header/CorrelationID of the message carrying it",
+                            },
                             "details": {
                                 "type": "object",
                                 "additionalProperties": {"type": "string"},
+                                "description": "EndDeviceEventDetails, name -> value",
                             },
                         },
                     },
