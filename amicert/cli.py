@@ -171,6 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("dir", type=Path, metavar="DIR", help="a report directory of amicert run")
     rep.set_defaults(handler=cmd_report)
 
+    con = sub.add_parser("contract", help="the vendor contract of a SUT profile's boundary")
+    con.add_argument("--sut", type=Path, required=True, metavar="FILE", help="SUT profile")
+    con.add_argument("--format", choices=("md", "json"), default="md", help="default: md")
+    con.add_argument("--out", type=Path, default=Path("contract"), metavar="DIR")
+    con.set_defaults(handler=cmd_contract)
+
     from amicert.cim import validate_cmd
 
     validate_cmd.add_parser(sub)  # also registers ``schemas``
@@ -524,6 +530,20 @@ def cmd_extract(args: argparse.Namespace) -> int:
     else:
         args.out.write_bytes(body)
     return 0
+
+
+def cmd_contract(args: argparse.Namespace) -> int:
+    from amicert.contract import ContractError, generate
+
+    _, catalog = _catalog_or_usage()
+    profile = _profile_or_usage(args.sut, catalog)
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out} exists and is not a directory")
+    try:
+        return generate(profile, catalog, args.out, args.format)
+    except ContractError as exc:
+        print(f"amicert: contract: {exc}", file=sys.stderr)
+        return 1
 
 
 def cmd_check_adapter(args: argparse.Namespace) -> int:

@@ -54,6 +54,54 @@ class StateQuery:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class Setting:
+    """A scenario setting: sent to the product in test-control ``configure``, read by actors.
+
+    Declared on the driver so the vendor contract lists every key with its JSON Schema instead of
+    leaving a vendor to guess. ``timing`` marks a setting that drives a deadline or a window;
+    ``read_by`` names the roles whose behaviour it changes.
+    """
+
+    name: str
+    schema: dict[str, Any]
+    description: str
+    default: Any = None
+    timing: bool = False
+    read_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Inspectable:
+    """State a check reads, or an action a trigger calls, on an actor by attribute name.
+
+    On a remote actor it goes through test-control's generic ``inspect`` (a ``value`` comes back,
+    or ``{"kind": "method"}``) and ``invoke`` (the method's result). ``answer_schema`` is the JSON
+    Schema of the value or of the result, ``args`` the positional arguments of a method.
+    """
+
+    role: str
+    name: str
+    kind: str  # "value" or "method"
+    answer_schema: dict[str, Any]
+    args: tuple[tuple[str, dict[str, Any]], ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ActorInput:
+    """What a reference actor reads in a message it receives to decide what it does next.
+
+    A product in the other role must set it as the reference actor expects, or the scenario takes
+    another path; the vendor contract lists each one with the message it travels in.
+    """
+
+    role: str  # the reference actor that reads it
+    message: str  # the catalog message it travels in
+    field: str  # where, in the message
+    meaning: str
+
+
 @dataclass
 class Driver:
     use_case: str
@@ -74,6 +122,9 @@ class Driver:
     # key -> (rule, what the key must say in this world): e.g. the failure class the product
     # reports at each hop must be the one that happened (None: nothing to compare this time)
     key_checks: dict[str, tuple[str, Callable[[World], str | None]]] = field(default_factory=dict)
+    settings: dict[str, Setting] = field(default_factory=dict)  # every key configure may carry
+    inspectables: dict[tuple[str, str], Inspectable] = field(default_factory=dict)
+    actor_inputs: list[ActorInput] = field(default_factory=list)
 
     def plays(self, *classes: type[Actor]) -> None:
         """Register reference actors, each by the role it declares."""
@@ -83,6 +134,14 @@ class Driver:
     def query(self, query: StateQuery) -> StateQuery:
         self.state_queries[query.name] = query
         return query
+
+    def setting(self, setting: Setting) -> Setting:
+        self.settings[setting.name] = setting
+        return setting
+
+    def inspectable(self, item: Inspectable) -> Inspectable:
+        self.inspectables[(item.role, item.name)] = item
+        return item
 
     def _lookup(self, table: dict[str, Any], kind: str, name: str) -> Any:
         if name not in table:

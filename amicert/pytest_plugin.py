@@ -485,16 +485,16 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scen
         )
         return
     from amicert.adapters.remote import TestControlError
+    from amicert.control_schema import control_outcome
 
+    if world.control is not None:  # malformed answers count, even those a check caught
+        world.findings.extend(world.control.answer_findings)
     try:
         outcome, analysis = world.finish()
     except Exception as exc:  # judging failed: keep every finding seen so far
         seen = [f for found in world.step_findings.values() for f in found] + world.findings
         if isinstance(exc, TestControlError):
-            finding = error("TEST-CONTROL", str(exc), blame=Blame.INFRASTRUCTURE)
-            outcome = Outcome(
-                Verdict.INCONCLUSIVE, str(exc), "TEST-CONTROL", None, [*seen, finding]
-            )
+            outcome = control_outcome(exc, seen)
         else:
             finding = error("HARNESS", f"harness error while judging: {exc!r}", blame=Blame.HARNESS)
             outcome = Outcome(Verdict.ERROR, finding.message, "HARNESS", None, [*seen, finding])
@@ -563,8 +563,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     from amicert.adapters.remote import TestControlError
 
     if isinstance(exc, TestControlError):
-        finding = error("TEST-CONTROL", str(exc), blame=Blame.INFRASTRUCTURE)
-        result.apply(Outcome(Verdict.INCONCLUSIVE, finding.message, finding.rule, None, [finding]))
+        from amicert.control_schema import TestControlAnswerError, control_outcome
+
+        if not (isinstance(exc, TestControlAnswerError) and result.verdict is Verdict.FAIL):
+            result.apply(control_outcome(exc, list(result.findings)))
     elif (
         exc is not None
         and not isinstance(exc, (AssertionError, pytest.skip.Exception))

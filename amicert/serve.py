@@ -28,6 +28,7 @@ from amicert.cim.nouns import END_DEVICE_EVENTS_NS
 from amicert.cim.validate import Validator
 from amicert.cim.xmlsafe import XmlSafetyError, parse_xml
 from amicert.config import SutProfile
+from amicert.control_schema import OPERATIONS
 from amicert.driver import Driver
 from amicert.packages import driver_for
 from amicert.transport.http import HttpServer
@@ -196,16 +197,7 @@ class ServedSystem:
             return {
                 "product": {"name": self.profile.name, "version": self.profile.version},
                 "actors": list(self.profile.boundary),
-                "operations": [
-                    "capabilities",
-                    "reset",
-                    "configure",
-                    "provision",
-                    "fault",
-                    "state",
-                    "clock",
-                    "clock/advance",
-                ],
+                "operations": list(OPERATIONS),
                 "faults": sorted({n for d in self._drivers() for n in d.faults if n != "none"}),
                 "states": [
                     *sorted({q for d in self._drivers() for q in d.state_queries}),

@@ -22,6 +22,7 @@ from amicert.actors.base import Actor, ActorContext
 from amicert.cim.xmlsafe import XmlSafetyError, parse_xml, unwrap_soap
 from amicert.config import Security, Timeouts
 from amicert.driver import StateAnswerError, StateQuery
+from amicert.findings import Finding
 from amicert.transport.http import HttpClient, WireResult, blank_passwords, redact
 from amicert.transport.soap import envelope, operation_for, username_token
 
@@ -208,6 +209,8 @@ class TestControlClient:
     def __init__(self, base: str, timeouts: Timeouts, security: Security) -> None:
         self.base = base.rstrip("/")
         self.timeouts = timeouts
+        self.use_case: str | None = None  # whose schemas the answers are checked against
+        self.answer_findings: list[Finding] = []  # answers that broke their schema
         self.session = requests.Session()
         self.session.verify = str(security.ca_bundle) if security.ca_bundle else security.verify_tls
         if security.client_cert:  # the same mTLS identity as the SOAP calls
@@ -247,12 +250,15 @@ class TestControlClient:
             ) from None
         if response.status_code >= 400 or not isinstance(data, dict):
             raise TestControlError(f"test-control {path}: HTTP {response.status_code}: {data}")
-        return data
+        from amicert.control_schema import check_answer
+
+        return check_answer(path, payload, data, self.use_case, self.answer_findings)
 
     def capabilities(self) -> dict[str, Any]:
         return self._call("GET", "capabilities")
 
     def reset(self, use_case: str) -> None:
+        self.use_case = use_case
         self._call("POST", "reset", {"use_case": use_case})
 
     def configure(self, settings: dict[str, Any]) -> None:

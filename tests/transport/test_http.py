@@ -141,17 +141,20 @@ def test_a_malformed_clock_answer_from_test_control_is_a_test_control_error() ->
     from amicert.adapters.remote import TestControlClient, TestControlError
 
     client = TestControlClient("http://sut.example/tc", TIMEOUTS, Security())
+    now = "2026-01-05T00:00:00+00:00"
     responses.add(
-        responses.POST, "http://sut.example/tc/clock/advance", json={"next_event": "soon"}
+        responses.POST,
+        "http://sut.example/tc/clock/advance",
+        json={"now": now, "next_event": "soon"},
     )
-    with pytest.raises(TestControlError, match="no ISO 8601 time"):
+    with pytest.raises(TestControlError, match=r"at \$\.next_event"):
         client.advance_to(datetime(2026, 1, 5, tzinfo=UTC))
     responses.replace(
         responses.POST,
         "http://sut.example/tc/clock/advance",
-        json={"next_event": "2026-01-05T01:00:00"},
+        json={"now": now, "next_event": "2026-01-05T01:00:00"},
     )
-    with pytest.raises(TestControlError, match="no timezone"):
+    with pytest.raises(TestControlError, match=r"at \$\.next_event"):
         client.advance_to(datetime(2026, 1, 5, tzinfo=UTC))
     responses.add(responses.GET, "http://sut.example/tc/capabilities", body=b"x" * 5000)
     with pytest.raises(TestControlError, match="answer over 4096 bytes"):

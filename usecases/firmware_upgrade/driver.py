@@ -22,6 +22,7 @@ from reference_impl.meter_vendor import MeterVendor
 from reference_impl.metering_department import MeteringDepartment
 from reference_impl.metrology_board import MetrologyBoard
 from reference_impl.nic import Nic
+from usecases.firmware_upgrade import testcontrol
 from usecases.firmware_upgrade.vocabulary import FirmwareImage
 
 FIRMWARE_UPGRADE = Driver(use_case="AEP-5.8")
@@ -81,13 +82,17 @@ FIRMWARE_UPGRADE.query(
                         "type": "object",
                         "required": ["meter", "code", "created", "correlation_id"],
                         "properties": {
-                            "meter": {"type": "string"},
-                            "code": {"type": "string"},
-                            "created": {"type": "string"},
-                            "correlation_id": {"type": "string"},
+                            "meter": {"type": "string", "description": "Assets/mRID"},
+                            "code": {"type": "string", "description": "EndDeviceEventType/@ref"},
+                            "created": {"type": "string", "description": "createdDateTime"},
+                            "correlation_id": {
+                                "type": "string",
+                                "description": "Header/CorrelationID of the message carrying it",
+                            },
                             "details": {
                                 "type": "object",
                                 "additionalProperties": {"type": "string"},
+                                "description": "EndDeviceEventDetails, name -> value",
                             },
                         },
                     },
@@ -273,3 +278,6 @@ def mdm_holds(
             blame=blame,
         )
     return None
+
+
+testcontrol.declare(FIRMWARE_UPGRADE)

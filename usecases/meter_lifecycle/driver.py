@@ -36,6 +36,7 @@ from reference_impl.meter_shop_technician import MeterShopTechnician
 from reference_impl.revenue_protection_rep import RevenueProtectionRep
 from reference_impl.tdbu import TdbuPlanning
 from reference_impl.third_parties import ThirdParties
+from usecases.meter_lifecycle import testcontrol
 from usecases.meter_lifecycle.vocabulary import (
     FAILURE_CLASSES,
     METER_NS,
@@ -825,3 +826,6 @@ def untrustworthy(world: World, meter: str) -> Finding | None:
         step=_row_key(world, "11.3"),
         blame=world.blame("Meter Data Management System"),
     )
+
+
+testcontrol.declare(METER_LIFECYCLE)
