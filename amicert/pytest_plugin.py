@@ -165,13 +165,22 @@ def run_options(config: pytest.Config) -> RunOptions:
         if not sep or not key.strip():
             raise pytest.UsageError(f"--amicert-set expects KEY=VALUE, got {item!r}")
         settings[key.strip()] = setting_value(value)
+    if RUN_IDS not in config.stash:  # MessageIDs are unique across the whole run
+        config.stash[RUN_IDS] = set()
+    config.stash[RUN_COUNT] = config.stash.get(RUN_COUNT, 0) + 1
     return RunOptions(
         actor_overrides=overrides,
         profile=_profile(config),
         fleet=config.getoption("amicert_fleet"),
         settings=settings,
         require_observed=config.getoption("amicert_require_observed"),
+        run_index=config.stash[RUN_COUNT],
+        seen_message_ids=config.stash[RUN_IDS],
     )
+
+
+RUN_IDS = pytest.StashKey[set[str]]()
+RUN_COUNT = pytest.StashKey[int]()
 
 
 def setting_value(text: str) -> Any:

@@ -95,6 +95,8 @@ class RunOptions:
     seed: int = 58
     profile: SutProfile | None = None
     served: bool = False
+    run_index: int = 0  # this scenario's place in the run: its identifiers differ from others'
+    seen_message_ids: set[str] | None = None  # the run's MessageIDs, unique across scenarios
     fleet: int | None = None  # meters in scope for every fleet-scalable set-up
     require_observed: float | None = None  # share of rows a PASS must have observed (0..1)
     # a self-test: the bus changes what ``mutated_role`` sends, which then plays the product
@@ -121,7 +123,10 @@ class World:
         self.start_time = self.clock.now()
         self.trace = Trace()
         self.bus = Bus(self.clock, self.trace, validator)
-        self.rng = random.Random(self.options.seed)
+        # every scenario of a run draws other identifiers: a repeat across scenarios is a replay
+        self.rng = random.Random(f"{self.options.seed}:{self.options.run_index}")
+        if self.options.seen_message_ids is not None:
+            self.bus.context.seen_message_ids = self.options.seen_message_ids
         self.settings: dict[str, Any] = {
             **self.options.settings,
             "meters": {},

@@ -186,3 +186,19 @@ def test_an_unloadable_binding_is_recorded_as_error_with_its_reason(tmp_path: Pa
     assert summary["passed"] is False and summary["scenarios"][0]["rule"] == "BINDING"
     write_summary(tmp_path, [])
     assert json.loads((tmp_path / "summary.json").read_text())["passed"] is False
+
+
+def test_message_ids_never_repeat_across_the_scenarios_of_a_run(tmp_path: Path) -> None:
+    """Each scenario draws its own identifiers, so a repeated MessageID can only be a replay."""
+    proc = amicert("run", "--use-case", "AEP-5.8", "--report-dir", str(tmp_path))
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    seen: dict[str, str] = {}
+    folders = list((tmp_path / "exchanges").glob("*/*"))
+    assert len(folders) == 5
+    for folder in folders:
+        for entry in json.loads((folder / "index.json").read_text()):
+            mid = entry.get("message_id")
+            if mid:
+                assert mid not in seen, f"{mid} in {folder.name} and {seen[mid]}"
+                seen[mid] = folder.name
+    assert len(seen) > 10

@@ -553,6 +553,62 @@ def timestamp_zone(ctx: RuleContext) -> Iterator[Finding]:
 
 
 @rule(
+    "ENV-TIMESTAMP-SKEW",
+    Severity.ERROR,
+    "Header/Timestamp lies within the replay window of the receiver's current time, when the "
+    "sender's clock is synchronized with it.",
+    source=f"{_S100} Header.Timestamp: the time the message was sent",
+)
+def timestamp_skew(ctx: RuleContext) -> Iterator[Finding]:
+    if not ctx.context.check_replay or ctx.context.now is None:
+        return  # offline validation, or a sender whose clock the harness does not drive
+    el = _header_el(ctx, "Timestamp")
+    stamped = env.parse_datetime((el.text or "").strip()) if el is not None else None
+    if el is None or stamped is None or stamped.tzinfo is None:
+        return  # absent, or reported by XSD-ENVELOPE / ENV-TIMESTAMP-ZONE
+    now = ctx.context.now if ctx.context.now.tzinfo else ctx.context.now.replace(tzinfo=UTC)
+    off = (stamped - now).total_seconds()
+    window = ctx.context.replay_window_s
+    if abs(off) > window:
+        what = "behind" if off < 0 else "ahead of"
+        yield _finding(
+            "ENV-TIMESTAMP-SKEW",
+            f"Header/Timestamp is {abs(off):.0f} s {what} the synchronized clock; "
+            f"window is {window:.0f} s",
+            el,
+            expected=f"within {window:.0f} s of {env.format_datetime(now)}",
+            received=(el.text or "").strip(),
+        )
+
+
+_DATETIME = re.compile(r"\A\s*\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*\Z")
+
+
+@rule(
+    "PAYLOAD-DATETIME-ZONE",
+    Severity.ERROR,
+    "Every date-time in the payload carries a timezone, as the header's must.",
+    source=f"{_S9} date-time attributes (xs:dateTime); a zone-less time is ambiguous",
+)
+def payload_datetime_zone(ctx: RuleContext) -> Iterator[Finding]:
+    payload = ctx.payload_root
+    if payload is None:
+        return
+    for el in payload.iter():
+        if not isinstance(el.tag, str) or len(el):
+            continue
+        text = el.text or ""
+        if _DATETIME.match(text) and not _ZONE.search(text.strip()):
+            yield _finding(
+                "PAYLOAD-DATETIME-ZONE",
+                f"{etree.QName(el).localname} {text.strip()!r} has no timezone",
+                el,
+                expected="Z or +hh:mm",
+                received=text.strip(),
+            )
+
+
+@rule(
     "ENV-MESSAGE-ID",
     Severity.WARNING,
     "Header/MessageID is present, so that replies and events can be correlated.",
@@ -576,7 +632,8 @@ def message_id_unique(ctx: RuleContext) -> Iterator[Finding]:
     if message_id in ctx.context.seen_message_ids:
         yield _finding(
             "ENV-MESSAGE-ID-UNIQUE",
-            f"MessageID {message_id!r} was already used in this run",
+            f"MessageID {message_id!r} was already used in this run: a replayed or re-sent "
+            "message, or identifiers that repeat",
             _header_el(ctx, "MessageID"),
             received=message_id,
         )

@@ -317,3 +317,36 @@ def test_every_rule_is_tested() -> None:
     text = "".join(p.read_text(encoding="utf-8") for p in here.glob("test_*.py"))
     untested = [r for r in RULES if f'"{r}"' not in text]
     assert untested == []
+
+
+# ---------------------------------------------------------------- time rules
+
+
+def test_a_timestamp_far_from_the_synchronized_clock_is_skew(validator: Validator) -> None:
+    near = ValidationContext(now=T0 + timedelta(seconds=60))
+    far = ValidationContext(now=T0 + timedelta(hours=2))
+    assert "ENV-TIMESTAMP-SKEW" not in ids(validator, firmware_event(), near)
+    [skew] = [
+        f
+        for f in validator.validate(firmware_event(), far).findings
+        if f.rule == "ENV-TIMESTAMP-SKEW"
+    ]
+    assert skew.is_error and "7200 s behind" in skew.message
+    assert skew.received == "2024-05-01T12:00:00Z"
+
+
+def test_no_skew_is_judged_without_a_synchronized_clock(validator: Validator) -> None:
+    unsynced = ValidationContext(now=T0 + timedelta(hours=2), check_replay=False)
+    assert "ENV-TIMESTAMP-SKEW" not in ids(validator, firmware_event(), unsynced)
+    assert "ENV-TIMESTAMP-SKEW" not in ids(validator, firmware_event())  # offline: no clock
+
+
+def test_a_payload_date_time_without_zone_is_reported(validator: Validator) -> None:
+    data = edited(
+        GENERIC,
+        "<createdDateTime>2024-05-01T11:58:30Z</createdDateTime>",
+        "<createdDateTime>2024-05-01T11:58:30</createdDateTime>",
+    )
+    [zone] = [f for f in validator.validate(data).findings if f.rule == "PAYLOAD-DATETIME-ZONE"]
+    assert zone.received == "2024-05-01T11:58:30" and "createdDateTime" in zone.message
+    assert "PAYLOAD-DATETIME-ZONE" not in ids(validator, sample(GENERIC))
