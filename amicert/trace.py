@@ -8,6 +8,7 @@ missing, extra, out of order or uncorrelated, each finding naming its step.
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -66,7 +67,7 @@ class Exchange:
             from amicert.cim.xmlsafe import XmlSafetyError, parse_xml, unwrap_soap
 
             try:
-                self._root = unwrap_soap(parse_xml(self.body))[0]
+                self._root = _expand_compressed(unwrap_soap(parse_xml(self.body))[0])
             except XmlSafetyError:
                 self._root = False
         return self._root if self._root is not False else None
@@ -96,6 +97,28 @@ class Exchange:
             "findings": [f.to_dict() for f in self.findings],
             "note": self.note,
         }
+
+
+COMPRESSED_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _expand_compressed(root: Any) -> Any:
+    """A 61968-100 Payload/Compressed (base64 gzip) replaced by the document it holds, so keys
+    (meter, correlation) read the same whichever form the sender chose. What does not decompress
+    or parse stays as sent: the validator reports it."""
+    from amicert.cim.validate import _decompress
+    from amicert.cim.xmlsafe import XmlSafetyError, parse_xml
+
+    for el in list(root.iter("{*}Compressed")):
+        parent = el.getparent()
+        if parent is None or etree.QName(parent).localname != "Payload":
+            continue
+        try:
+            inner = parse_xml(_decompress(el.text or "", COMPRESSED_MAX_BYTES))
+        except (ValueError, zlib.error, XmlSafetyError):
+            continue
+        parent.replace(el, inner)
+    return root
 
 
 class Trace:

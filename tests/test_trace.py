@@ -228,3 +228,33 @@ def test_a_row_for_many_meters_completes_only_when_every_meter_is_seen(
         "MTR-0001",
         "MTR-0002",
     ]
+
+
+def compressed(body: bytes) -> bytes:
+    """The same message with its Payload sent as Payload/Compressed (base64 of gzip)."""
+    import base64
+    import gzip
+
+    from lxml import etree
+
+    root = etree.fromstring(body)
+    payload = next(el for el in root.iter() if etree.QName(el).localname == "Payload")
+    [noun] = list(payload)
+    packed = base64.b64encode(gzip.compress(etree.tostring(noun))).decode()
+    payload.remove(noun)
+    etree.SubElement(
+        payload, etree.QName(payload).text.replace("Payload", "Compressed")
+    ).text = packed
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def test_a_compressed_payload_is_read_like_a_plain_one(
+    use_case: UseCase, validator: Validator
+) -> None:
+    trace = normal_trace(validator, skip="1.11")
+    body = compressed(confirmation("MTR-0001", "C1"))
+    assert b"Compressed" in body and b"Assets" not in body
+    x = trace.record("AMI Head-End", "MDM", body, T0)
+    x.info = validator.validate(body).info
+    assert not [f for f in validator.validate(body).findings if f.is_error]
+    assert run(use_case, trace) == []  # the meter and campaign are found inside
