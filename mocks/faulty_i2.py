@@ -155,3 +155,19 @@ class AmiSystemRelaysAnotherMeter(AmiSystem):
         for el in root.iter(mq("meter")):
             el.set("mRID", "MTR-7777")
         super().on_failure(root, exchange)
+
+
+class MmsOrderWithoutPremise(MeterManagementSystem):
+    """Downloads trouble orders that say nothing about where the meter is."""
+
+    def download(self, order: TroubleOrder) -> None:
+        order.premise = None
+        super().download(order)
+
+
+class MmsOrderWithoutFieldTestFlag(MeterManagementSystem):
+    """Never asks for a field test, even on a high-bill complaint."""
+
+    def download(self, order: TroubleOrder) -> None:
+        order.details.pop("fieldTestRequired", None)
+        super().download(order)

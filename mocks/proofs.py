@@ -167,6 +167,22 @@ PROOFS: list[Proof] = [
     ),
     Proof(
         "I2",
+        "Meter Management System",
+        f"{_I2}:MmsOrderWithoutPremise",
+        _CHECKSUM,
+        "INPUT-INCOMPLETE",
+        "3.1#5",
+    ),
+    Proof(
+        "I2",
+        "Meter Management System",
+        f"{_I2}:MmsOrderWithoutFieldTestFlag",
+        "high-bill-meter-fault",
+        "INPUT-INCOMPLETE",
+        "3.5#6",
+    ),
+    Proof(
+        "I2",
         "Field Force Planning and Dispatch System",
         f"{_I2}:DispatchClaimsAPromise",
         _CHECKSUM,

@@ -53,6 +53,25 @@ def user_of(order: TroubleOrder) -> str:
     return "Revenue Protection Rep" if order.kind == "revenueProtection" else "Installer"
 
 
+FIELD_TEST_CODES = ("HIGH_BILL", "DATA_ANOMALY")  # orders on which the meter is tested first
+
+
+def order_lacks(order: TroubleOrder) -> list[str]:
+    """What a trouble order downloaded to the field lacks for a worker to act on it."""
+    lacking = [what for what, value in (("mRID", order.mrid), ("kind", order.kind)) if not value]
+    if order.kind != "revenueProtection" and not order.scheduled:  # investigations go at once
+        lacking.append("scheduled time")
+    if order.kind not in ("revenueProtection", "maintenance"):
+        if not order.premise:
+            lacking.append("premise address")
+        installed = [m for m in order.meters if (m[3] or "installed") == "installed"]
+        if not installed or not all(m[1] for m in installed):
+            lacking.append("installed meter serial")
+    if order.trouble_code in FIELD_TEST_CODES and order.details.get("fieldTestRequired") != "yes":
+        lacking.append("fieldTestRequired")
+    return lacking
+
+
 class FieldTool(Actor):
     role = "Field Tool"
 
@@ -69,6 +88,17 @@ class FieldTool(Actor):
     @on("created TroubleOrders")
     def on_order(self, root: etree._Element, exchange: Exchange) -> None:
         for order in read_trouble_orders(root):
+            lacking = order_lacks(order)
+            if lacking:  # a field worker cannot go out on it: the sender's defect
+                self.refuse(
+                    exchange,
+                    "INPUT-INCOMPLETE",
+                    f"trouble order {order.mrid or '(no mRID)'} lacks {', '.join(lacking)}",
+                    expected="mRID, kind, premise address, installed meter and serial, "
+                    "scheduled time (and fieldTestRequired on HIGH_BILL / DATA_ANOMALY orders)",
+                    received=f"no {', '.join(lacking)}",
+                )
+                continue
             self.jobs[order.mrid] = Job(order)
             physical(self.ctx).notify(self.ctx, user_of(order), "order", order=order.mrid)
 

@@ -99,5 +99,22 @@ class Actor:
         self.note(f"no handler for {key!r}; message #{exchange.seq} dropped")
         return None
 
+    def refuse(self, exchange: Exchange, rule: str, message: str, **kw: Any) -> None:
+        """Refuse a received message that lacks what this actor needs to act on it.
+
+        The finding is the sender's (at the sender's row), never this actor's: a product whose
+        message a reference actor cannot act on fails at its own message, with the reason."""
+        from amicert.findings import error
+
+        exchange.findings.append(
+            error(
+                rule,
+                f"{self.role} cannot act on it: {message}",
+                extra={"actor": exchange.producer},
+                **kw,
+            )
+        )
+        self.note(f"refused #{exchange.seq}: {message}")
+
     def note(self, text: str) -> None:
         self.log.append(f"{self.ctx.now().isoformat()} {text}")
