@@ -171,3 +171,12 @@ class MmsOrderWithoutFieldTestFlag(MeterManagementSystem):
     def download(self, order: TroubleOrder) -> None:
         order.details.pop("fieldTestRequired", None)
         super().download(order)
+
+
+class MeterUploadsBeforeLocalDownload(AmiMeter):
+    """Lets its AMI upload pre-empt the field tool's local session: it uploads to the AMI System
+    as soon as the local download is asked for, before the field tool has its data."""
+
+    def on_download_request(self, root: etree._Element, exchange: Exchange) -> None:
+        self.on_upload_request(root, exchange)
+        super().on_download_request(root, exchange)

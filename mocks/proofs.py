@@ -167,6 +167,14 @@ PROOFS: list[Proof] = [
     ),
     Proof(
         "I2",
+        "AMI Meter",
+        f"{_I2}:MeterUploadsBeforeLocalDownload",
+        "dcc-trouble",
+        "SEQ-ORDER",
+        "3.2#6",
+    ),
+    Proof(
+        "I2",
         "Meter Management System",
         f"{_I2}:MmsOrderWithoutPremise",
         _CHECKSUM,
