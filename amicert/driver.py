@@ -122,6 +122,9 @@ class Driver:
     # key -> (rule, what the key must say in this world): e.g. the failure class the product
     # reports at each hop must be the one that happened (None: nothing to compare this time)
     key_checks: dict[str, tuple[str, Callable[[World], str | None]]] = field(default_factory=dict)
+    # message -> a state check run the moment that message is matched to its row, for the meter
+    # it names: what a message claims must already be true when it is sent
+    on_arrival: dict[str, StateCheck] = field(default_factory=dict)
     settings: dict[str, Setting] = field(default_factory=dict)  # every key configure may carry
     inspectables: dict[tuple[str, str], Inspectable] = field(default_factory=dict)
     actor_inputs: list[ActorInput] = field(default_factory=list)

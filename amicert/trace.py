@@ -369,6 +369,8 @@ class Matcher:
         self.unmatched: list[Exchange] = []
         self.cursor = 0
         self._cached: tuple[tuple[bool, int, int], Analysis] | None = None
+        # called as each exchange is matched to a row: (row, message name, exchange, device)
+        self.on_match: Callable[[StepRow, str, Exchange, str | None], None] | None = None
 
     # --- the index -------------------------------------------------------------------------
     def sync(self) -> None:
@@ -464,6 +466,8 @@ class Matcher:
                 match.after[-1] = about_device(match.after[-1], dev)
             elif entry.exchange is None:
                 entry.exchange = x
+                if self.on_match is not None:
+                    self.on_match(row, part.message, x, dev)
                 self._open[(row.number, index)] -= 1
                 self._open_rows[row.number] -= 1
                 if dev is not None:

@@ -170,6 +170,7 @@ class World:
         self.evidence: EvidenceWriter | None = None  # set by a run that writes reports
         self._progress_done: Callable[[], None] = lambda: None
         self._matcher: Matcher | None = None
+        self._arrivals: set[tuple[str, int, str | None]] = set()  # arrival checks already run
         self._matcher_key: tuple[int, int, frozenset[str]] | None = None
         self._ctx = ActorContext(self.clock, self.bus, self.rng, self.settings)
         self._started = False
@@ -337,8 +338,19 @@ class World:
             self._matcher = Matcher(
                 self.trace, self.use_case, self.rows, self.devices, self.sut_roles, known
             )
+            self._matcher.on_match = self._arrived
             self._matcher_key = key
         return self._matcher
+
+    def _arrived(self, row: StepRow, message: str, x: Exchange, device: str | None) -> None:
+        """The use case's check of what a message claims, run the moment it is matched."""
+        check = driver_for(self.use_case.id).on_arrival.get(message)
+        if check is None or (row.number, x.seq, device) in self._arrivals:
+            return
+        self._arrivals.add((row.number, x.seq, device))
+        found = check(self, device)
+        if found is not None:
+            self.findings.append(about_device(found.at_step(row.number), device))
 
     def analyse(self, *, final: bool = False) -> Analysis:
         with self.lock:

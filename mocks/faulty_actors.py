@@ -193,3 +193,14 @@ class MeterVendorCrashes(MeterVendor):
 
     def release(self, image: device.FirmwareImage) -> None:
         raise RuntimeError("vendor plugin crashed")
+
+
+class MdmStoresWrongVersion(Mdm):
+    """Acknowledges each event but stores a firmware version other than the one reported."""
+
+    def on_events(self, root: etree._Element, exchange: Exchange) -> bytes:
+        reply = super().on_events(root, exchange)
+        for event in self.events:
+            if "firmwareVersion" in event.details:
+                event.details["firmwareVersion"] = "0.0"
+        return reply

@@ -66,6 +66,22 @@ PROOFS: list[Proof] = [
     Proof("AEP-5.8", "AMI Head-End", f"{_AEP}:HeadEndConfirmsEarly", "normal", "SEQ-ORDER", "1.11"),
     Proof(
         "AEP-5.8",
+        "AMI Head-End",
+        f"{_AEP}:HeadEndConfirmsEarly",
+        "normal",
+        "STATE-FIRMWARE-AT-CONFIRMATION",
+        "1.11",
+    ),
+    Proof(
+        "AEP-5.8",
+        "AMI Head-End",
+        f"{_AEP}:HeadEndMisreportsVersion",
+        "normal",
+        "PROFILE-FIRMWARE-DETAIL",
+        "1.11",
+    ),
+    Proof(
+        "AEP-5.8",
         "Meter Metrology Board",
         f"{_AEP}:MetrologyConfirmsWithoutApplying",
         "normal",
@@ -101,14 +117,7 @@ PROOFS: list[Proof] = [
         "SEQ-NO-EFFECT",
         "1.3",
     ),
-    Proof(
-        "AEP-5.8",
-        "AMI Head-End",
-        f"{_AEP}:HeadEndMisreportsVersion",
-        "normal",
-        "STATE-MDM-DETAIL",
-        None,
-    ),
+    Proof("AEP-5.8", "MDM", f"{_AEP}:MdmStoresWrongVersion", "normal", "STATE-MDM-DETAIL", None),
     Proof(
         "I2", "Meter Management System", f"{_I2}:MmsIgnoresOutages", _OUTAGE, "STATE-I2FR18", "O3"
     ),

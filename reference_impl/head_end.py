@@ -45,9 +45,16 @@ class HeadEnd(Actor):
         super().__init__(ctx, instance)
         pace = ctx.settings.get("meters_per_hour")
         self.meters_per_hour = float(pace) if pace else None
-        self.registry: dict[str, dict[str, str]] = dict(ctx.settings.get("meters", {}))
+        self.registry: dict[str, dict[str, str]] = {}  # its own record of each meter
         self.campaigns: dict[str, Campaign] = {}
         self.message_form = str(ctx.settings.get("message_form", "generic"))
+
+    def identity(self, meter: str) -> dict[str, str]:
+        """The head-end's record of a meter, taken from provisioning when first needed (meters
+        may be provisioned after the head-end came up)."""
+        if meter not in self.registry:
+            self.registry[meter] = dict(self.ctx.settings.get("meters", {}).get(meter, {}))
+        return self.registry[meter]
 
     # --- step 1.2 in, 1.3 and 1.4 out ------------------------------------------------------
     @on(device.qname("FirmwareCampaign"))
@@ -100,9 +107,9 @@ class HeadEnd(Actor):
             reported = table.firmware
         except (ValueError, TableError):
             reported = ""
-        previous = self.registry.get(meter, {}).get("firmware", "")
+        previous = self.identity(meter).get("firmware", "")
         if status == "APPLIED":
-            self.registry.setdefault(meter, {})["firmware"] = reported
+            self.identity(meter)["firmware"] = reported
             self.report(
                 campaign,
                 meter,

@@ -243,6 +243,50 @@ def _unchanged(world: World, meter: str | None) -> Finding | None:
 FIRMWARE_UPGRADE.states.update({"firmware_updated": _updated, "firmware_unchanged": _unchanged})
 
 
+def _image_version(world: World) -> str | None:
+    image = world.params.get("image")
+    return image.label if image is not None else None
+
+
+# what the events to the MDM must say (cim_schemas/PROFILE.md): the version now running, and the
+# one before; a refusal names the version still running
+FIRMWARE_UPGRADE.key_checks.update(
+    {
+        "new_firmware": ("PROFILE-FIRMWARE-DETAIL", _image_version),
+        "previous_firmware": (
+            "PROFILE-FIRMWARE-DETAIL",
+            lambda world: world.params.get("initial_firmware"),
+        ),
+        "running_firmware": (
+            "PROFILE-FIRMWARE-DETAIL",
+            lambda world: world.params.get("initial_firmware"),
+        ),
+    }
+)
+
+
+def _applied_when_confirmed(world: World, meter: str | None) -> Finding | None:
+    """Step 1.11 claims the meter runs the new image: it must, when the claim is made."""
+    expected = _image_version(world)
+    if meter is None or expected is None:
+        return None
+    table = read_table1(world, meter)
+    if isinstance(table, Finding):
+        return table
+    if table.firmware == expected:
+        return None
+    return error(
+        "STATE-FIRMWARE-AT-CONFIRMATION",
+        f"meter {meter}: success was reported while its metrology board still ran {table.firmware}",
+        expected=f"Standard Table 1 firmware {expected} when the success is reported",
+        received=f"Standard Table 1 firmware {table.firmware}",
+        blame=world.blame("AMI Head-End"),
+    )
+
+
+FIRMWARE_UPGRADE.on_arrival["firmware_confirmation"] = _applied_when_confirmed
+
+
 @FIRMWARE_UPGRADE.on_device(r"Standard Table 1 reads firmware (?P<firmware>\d+\.\d+)")
 def table1_reads(world: World, meter: str, firmware: str) -> Finding | None:
     return _firmware_is(world, meter, firmware, "STATE-FIRMWARE", "unexpected firmware version")
