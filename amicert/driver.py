@@ -16,11 +16,13 @@ from amicert.findings import Finding
 
 if TYPE_CHECKING:
     from amicert.actors.base import Actor
+    from amicert.trace import Exchange
     from amicert.world import World
 
 Operation = Callable[["World"], None]
 StateCheck = Callable[["World", str | None], Finding | None]
 DeviceCheck = Callable[..., Finding | None]
+ArrivalCheck = Callable[["World", str | None, "Exchange"], Finding | None]
 
 
 class DriverError(Exception):
@@ -124,7 +126,7 @@ class Driver:
     key_checks: dict[str, tuple[str, Callable[[World], str | None]]] = field(default_factory=dict)
     # message -> a state check run the moment that message is matched to its row, for the meter
     # it names: what a message claims must already be true when it is sent
-    on_arrival: dict[str, StateCheck] = field(default_factory=dict)
+    on_arrival: dict[str, ArrivalCheck] = field(default_factory=dict)
     settings: dict[str, Setting] = field(default_factory=dict)  # every key configure may carry
     inspectables: dict[tuple[str, str], Inspectable] = field(default_factory=dict)
     actor_inputs: list[ActorInput] = field(default_factory=list)

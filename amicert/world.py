@@ -348,7 +348,7 @@ class World:
         if check is None or (row.number, x.seq, device) in self._arrivals:
             return
         self._arrivals.add((row.number, x.seq, device))
-        found = check(self, device)
+        found = check(self, device, x)
         if found is not None:
             self.findings.append(about_device(found.at_step(row.number), device))
 

@@ -204,3 +204,11 @@ class MdmStoresWrongVersion(Mdm):
             if "firmwareVersion" in event.details:
                 event.details["firmwareVersion"] = "0.0"
         return reply
+
+
+class HeadEndGivesUpEarly(HeadEnd):
+    """Reports a meter as never confirming three days into a seven-day window."""
+
+    def execute(self, campaign: Campaign) -> None:
+        super().execute(campaign)
+        self.ctx.clock.call_later(timedelta(days=3), lambda: self.close_window(campaign))

@@ -119,6 +119,14 @@ PROOFS: list[Proof] = [
     ),
     Proof("AEP-5.8", "MDM", f"{_AEP}:MdmStoresWrongVersion", "normal", "STATE-MDM-DETAIL", None),
     Proof(
+        "AEP-5.8",
+        "AMI Head-End",
+        f"{_AEP}:HeadEndGivesUpEarly",
+        "never-confirms",
+        "SEQ-TIMING",
+        "T1.11",
+    ),
+    Proof(
         "I2", "Meter Management System", f"{_I2}:MmsIgnoresOutages", _OUTAGE, "STATE-I2FR18", "O3"
     ),
     Proof("I2", "Meter Management System", f"{_I2}:MmsIgnoresOutages", _OUTAGE, "SEQ-EXTRA", None),

@@ -14,6 +14,7 @@ from amicert.adapters.remote import TestControlError
 from amicert.c1219 import StandardTable1, TableError
 from amicert.driver import Driver, StateAnswerError, StateQuery
 from amicert.findings import Blame, Finding, error
+from amicert.trace import Exchange
 from amicert.world import World
 from reference_impl.ami_network import AmiNetwork
 from reference_impl.head_end import HeadEnd
@@ -265,7 +266,7 @@ FIRMWARE_UPGRADE.key_checks.update(
 )
 
 
-def _applied_when_confirmed(world: World, meter: str | None) -> Finding | None:
+def _applied_when_confirmed(world: World, meter: str | None, _: Exchange) -> Finding | None:
     """Step 1.11 claims the meter runs the new image: it must, when the claim is made."""
     expected = _image_version(world)
     if meter is None or expected is None:
@@ -285,6 +286,32 @@ def _applied_when_confirmed(world: World, meter: str | None) -> Finding | None:
 
 
 FIRMWARE_UPGRADE.on_arrival["firmware_confirmation"] = _applied_when_confirmed
+
+WINDOW_TOLERANCE = timedelta(hours=1)  # a report is due when the window closes, give or take
+
+
+def _reported_when_window_closes(world: World, meter: str | None, x: Exchange) -> Finding | None:
+    """T1.11: a meter that never confirmed is reported when the campaign window closes (the
+    campaign's windowDays after the Metering Department handed it over), not any time before
+    or long after."""
+    started = next((c.virtual_time for c in world.trace.exchanges if c.step == "1.2"), None)
+    if started is None:
+        return None  # no campaign seen: the row's own SEQ findings say so
+    due = started + timedelta(days=int(world.settings.get("window_days", 7)))
+    off = x.virtual_time - due
+    if abs(off) <= WINDOW_TOLERANCE:
+        return None
+    return error(
+        "SEQ-TIMING",
+        f"meter {meter}: the missing confirmation was reported "
+        f"{abs(off)} {'before' if off < timedelta(0) else 'after'} the campaign window closed",
+        expected=f"at {due.isoformat()} (window close, within {WINDOW_TOLERANCE})",
+        received=x.virtual_time.isoformat(),
+        blame=world.blame("AMI Head-End"),
+    )
+
+
+FIRMWARE_UPGRADE.on_arrival["no_confirmation_event"] = _reported_when_window_closes
 
 
 @FIRMWARE_UPGRADE.on_device(r"Standard Table 1 reads firmware (?P<firmware>\d+\.\d+)")
