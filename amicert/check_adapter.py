@@ -109,14 +109,18 @@ def check_adapter(profile: SutProfile, catalog: dict[str, UseCase], *, as_json: 
     }
     operations: list[str] = []
     if profile.test_control and answers.get("test_control") is None:
-        from amicert.adapters.remote import TestControlClient, TestControlError
+        from amicert.adapters.remote import (
+            TestControlAnswerError,
+            TestControlClient,
+            TestControlError,
+        )
 
         try:
             caps = TestControlClient(
                 profile.test_control, profile.timeouts, profile.security
             ).capabilities()
             operations = [str(o) for o in caps.get("operations", [])]
-        except TestControlError as exc:
+        except (TestControlError, TestControlAnswerError) as exc:
             report["endpoints"]["test_control"]["problem"] = str(exc)
             report["endpoints"]["test_control"]["answers"] = False
     report["test_control_operations"] = operations

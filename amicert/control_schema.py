@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import jsonschema
 
-from amicert.adapters.remote import TestControlError
+from amicert.adapters.remote import TestControlAnswerError, TestControlError
 from amicert.findings import Blame, Finding, error
 from amicert.verdicts import Outcome, Verdict
 
@@ -59,16 +59,6 @@ def core_settings() -> tuple[Setting, ...]:
             "answers for the people of the use case (docs/operators.md): a product may ignore it",
         ),
     )
-
-
-class TestControlAnswerError(TestControlError):
-    """A test-control answer that does not match its schema: the product's fault (FAIL)."""
-
-    __test__ = False  # not a pytest test class, despite its name
-
-    def __init__(self, finding: Finding) -> None:
-        super().__init__(finding.message)
-        self.finding = finding
 
 
 # --- schemas from Python types -----------------------------------------------------------------

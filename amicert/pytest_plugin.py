@@ -8,6 +8,7 @@ it, so JUnit, Allure and the certification summary never disagree.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -124,15 +125,24 @@ def _endpoint(config: pytest.Config) -> list[Any]:
         if profile is not None and profile.remote_roles():
             from amicert.adapters.endpoint import Endpoint
             from amicert.config import server_context
-            from amicert.transport.http import HttpServer
+            from amicert.transport.http import HttpServer, exchange_budget
 
+            endpoint = Endpoint(
+                lambda: current[0],
+                max_body_bytes=profile.timeouts.max_body_bytes,
+                secrets=lambda: _redactor(config),
+            )
             try:
-                server = HttpServer(
-                    profile.harness_host,
-                    profile.harness_port,
-                    Endpoint(lambda: current[0], max_body_bytes=profile.timeouts.max_body_bytes),
-                    profile.timeouts.max_body_bytes,
-                    ssl_context=server_context(profile.harness_tls),
+                server = endpoint.serve_on(
+                    HttpServer(
+                        profile.harness_host,
+                        profile.harness_port,
+                        endpoint,
+                        profile.timeouts.max_body_bytes,
+                        ssl_context=server_context(profile.harness_tls),
+                        budget_s=exchange_budget(profile.timeouts),
+                        socket_timeout_s=profile.timeouts.read_s,
+                    )
                 ).start()
             except OSError as exc:
                 raise pytest.UsageError(
@@ -148,6 +158,51 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     server = config.stash.get(SERVER, None)
     if server is not None:
         server.stop()
+    run = config.stash.get(RUN_REPORT, None)
+    if run is not None:
+        # last word on junit.xml (agreeing with the summary), and a final sweep for secrets over
+        # everything written, whoever wrote it
+        run.flush(complete=config.stash.get(COMPLETE, False), junit=True)
+        run.redactor.scrub_tree(run.report_dir)
+
+
+REDACTOR = pytest.StashKey[Any]()
+RUN_REPORT = pytest.StashKey[Any]()
+COMPLETE = pytest.StashKey[bool]()
+STARTED = pytest.StashKey[float]()
+
+
+def _redactor(config: pytest.Config) -> Any:
+    """The secrets of this run: the profile's password and the environment's (cached)."""
+    if REDACTOR not in config.stash:
+        from amicert.transport.redact import Redactor
+
+        profile = _profile(config)
+        password = profile.security.password() if profile is not None else None
+        config.stash[REDACTOR] = Redactor.from_environment(password)
+    return config.stash[REDACTOR]
+
+
+def _run_report(config: pytest.Config) -> Any:
+    """The run's reports written as it goes (None without --amicert-report-dir)."""
+    if RUN_REPORT not in config.stash:
+        report_dir = config.getoption("amicert_report_dir")
+        if not report_dir:
+            return None
+        from amicert.report.summary import RunReport
+
+        config.stash[RUN_REPORT] = RunReport(Path(report_dir), _redactor(config))
+    return config.stash[RUN_REPORT]
+
+
+def _begin(request: pytest.FixtureRequest, use_case: UseCase, spec: Any, name: str) -> None:
+    """The scenario is on disk as unfinished before anything of it runs."""
+    request.node.stash[STARTED] = time.monotonic()
+    run = _run_report(request.config)
+    if run is not None:
+        from amicert.report.summary import unfinished
+
+        run.begin(unfinished(use_case.id, spec.id, name, spec.harness_added))
 
 
 def run_options(config: pytest.Config) -> RunOptions:
@@ -287,13 +342,28 @@ def _catalog(config: pytest.Config) -> dict[str, UseCase]:
     return config.stash[CATALOG]
 
 
-def _allure_attach(name: str, body: bytes | str, kind: str) -> None:
+def _allure_attach(name: str, body: bytes | str, kind: str, redactor: Any = None) -> None:
+    """Attach to the current Allure step: secrets redacted, the name made inert markup."""
     import allure
 
+    from amicert.report.escape import label
+    from amicert.transport.redact import Redactor
+
+    redactor = redactor if redactor is not None else Redactor.from_environment()
+    body = redactor.scrub(body) if isinstance(body, bytes) else redactor.scrub_text(body)
     attachment = {"xml": allure.attachment_type.XML, "svg": allure.attachment_type.SVG}.get(
         kind, allure.attachment_type.TEXT
     )
-    allure.attach(body, name=name, attachment_type=attachment)
+    allure.attach(body, name=label(redactor.scrub_text(name)), attachment_type=attachment)
+
+
+def _attacher(config: pytest.Config) -> Any:
+    redactor = _redactor(config)
+
+    def attach(name: str, body: bytes | str, kind: str) -> None:
+        _allure_attach(name, body, kind, redactor)
+
+    return attach
 
 
 @pytest.hookimpl(trylast=True)
@@ -311,6 +381,7 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
     spec = use_case.scenario(scenario_id)
     from amicert.world import BindingError
 
+    _begin(request, use_case, spec, _display_name(request.node, scenario.name))
     try:
         world = World(use_case, spec, _validator(config, Validator), run_options(config))
     except Exception as exc:  # keep the record: the scenario is ERROR, with the reason
@@ -330,7 +401,7 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
             [finding],
         )
         raise
-    world.attach = _allure_attach
+    world.attach = _attacher(config)
     report_dir = config.getoption("amicert_report_dir")
     if report_dir:
         from amicert.report.evidence import EvidenceWriter, scenario_folder
@@ -342,7 +413,8 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
                 use_case.id,
                 spec.id,
                 callspec.id if callspec is not None else None,
-            )
+            ),
+            _redactor(config),
         )
         world.trace.on_record.append(world.evidence.add)
     _wire_progress(config, world)
@@ -493,7 +565,7 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scen
             _display_name(request.node, scenario.name),
         )
         return
-    from amicert.adapters.remote import TestControlError
+    from amicert.adapters.remote import TestControlAnswerError, TestControlError
     from amicert.control_schema import control_outcome
 
     if world.control is not None:  # malformed answers count, even those a check caught
@@ -502,6 +574,8 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scen
         outcome, analysis = world.finish()
     except Exception as exc:  # judging failed: keep every finding seen so far
         seen = [f for found in world.step_findings.values() for f in found] + world.findings
+        if isinstance(exc, TestControlAnswerError):
+            _answer_evidence(world, exc)  # the offending bytes, kept with the finding
         if isinstance(exc, TestControlError):
             outcome = control_outcome(exc, seen)
         else:
@@ -513,13 +587,27 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scen
     current = request.config.stash.get(CURRENT, None)
     if current is not None and current[0] is world:
         current[0] = None  # late messages must not land in a finished scenario
-    _allure_attach("observed sequence", _sequence_text(world), "text")
-    _allure_attach(
-        "sequence: expected and observed", diagram.for_world(world, outcome.findings), "svg"
-    )
+    attach = _attacher(request.config)
+    attach("observed sequence", _sequence_text(world), "text")
+    attach("sequence: expected and observed", diagram.for_world(world, outcome.findings), "svg")
     request.node.stash[RESULT] = ScenarioResult.from_world(
         world, outcome, _display_name(request.node, scenario.name)
     )
+
+
+def _answer_evidence(world: World, exc: Any) -> Any:
+    """Keep a wrong test-control answer as an exchange from the product, with its finding."""
+    from amicert.findings import Finding
+
+    finding: Finding = exc.finding
+    if not exc.head:
+        return finding  # nothing arrived to keep: the finding says what was wrong
+    peer = next(iter(sorted(world.remote_roles)), "(unknown)")
+    with world.lock:
+        x = world.bus.record(peer, "(harness endpoint)", exc.head, transport="http")
+        x.note = f"test-control answer: {finding.message[:200]}"
+        x.findings.append(finding)
+    return finding
 
 
 def _display_name(node: Any, name: str) -> str:
@@ -569,11 +657,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if result is None:
         return report
     exc = call.excinfo.value if call.excinfo is not None else None
-    from amicert.adapters.remote import TestControlError
+    from amicert.adapters.remote import TestControlAnswerError, TestControlError
 
     if isinstance(exc, TestControlError):
-        from amicert.control_schema import TestControlAnswerError, control_outcome
+        from amicert.control_schema import control_outcome
 
+        if isinstance(exc, TestControlAnswerError) and world is not None:
+            _answer_evidence(world, exc)  # the offending bytes, kept with the finding
         if not (isinstance(exc, TestControlAnswerError) and result.verdict is Verdict.FAIL):
             result.apply(control_outcome(exc, list(result.findings)))
     elif (
@@ -600,26 +690,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if console is not None:
         console.end(item.nodeid, result.verdict.value, result.reason)
         result.duration_s = console.durations.get(item.nodeid, 0.0)
+    started = item.stash.get(STARTED, None)
+    if started is not None:
+        result.wall_s = time.monotonic() - started
     item.config.stash[RESULTS].append(result)
-    report_dir = item.config.getoption("amicert_report_dir")
-    if report_dir:
+    run = _run_report(item.config)
+    if run is not None:
         world = item.stash.get(WORLD, None)
         if world is not None:
-            write_exchanges(Path(report_dir), result, world)
+            write_exchanges(run.report_dir, result, world, run.redactor)
+        run.end(result)  # the scenario's entry, JUnit case and evidence are on disk now
     return report
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    from amicert.report.summary import write_summary
-
-    report_dir = session.config.getoption("amicert_report_dir")
-    if report_dir:
-        from amicert.report.junit import write_junit
-
-        results = session.config.stash[RESULTS]
-        write_summary(Path(report_dir), results)
-        write_junit(Path(report_dir), results)
-        _write_html(session.config, Path(report_dir))
+    run = _run_report(session.config)
+    if run is not None:
+        complete = int(exitstatus) != int(pytest.ExitCode.INTERRUPTED) and run.running is None
+        session.config.stash[COMPLETE] = complete
+        run.flush(complete=complete, junit=True)
+        _write_html(session.config, run.report_dir)
     console = session.config.stash.get(CONSOLE, None)
     if console is not None:
         console.table(session.config.stash[RESULTS])

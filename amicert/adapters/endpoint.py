@@ -17,6 +17,8 @@ from werkzeug.wrappers import Request, Response
 
 from amicert.cim.xmlsafe import XmlSafetyError, parse_xml, unwrap_soap
 from amicert.findings import error
+from amicert.transport.http import MAX_CONNECTIONS, HttpServer, blank_passwords, received_body
+from amicert.transport.redact import Redactor
 from amicert.transport.soap import envelope, fault, operation_for
 
 if TYPE_CHECKING:
@@ -63,11 +65,20 @@ class Endpoint:
         control: Callable[[Request], Response] | None = None,
         faults: WireFaults | None = None,
         max_body_bytes: int = 10 * 1024 * 1024,
+        secrets: Callable[[], Redactor] | None = None,
     ) -> None:
         self.current = current
         self.control = control
         self.faults = faults or WireFaults()
         self.max_body_bytes = max_body_bytes
+        self.redactor = secrets or (lambda: Redactor.from_environment())
+        self._refusals: dict[int, tuple[Exchange, int]] = {}
+
+    def serve_on(self, server: HttpServer) -> HttpServer:
+        """Report the connections ``server`` refuses or cuts off into the running scenario."""
+        server.on_refused = self.refused
+        server.on_abandoned = self.abandoned
+        return server
 
     def __call__(self, request: Request) -> Response:
         path = request.path.rstrip("/")
@@ -84,14 +95,77 @@ class Endpoint:
         if length is not None and length > self.max_body_bytes:
             return self._oversize(world, path, f"{length} bytes", b"")
         # read one byte past the limit ourselves: a chunked body has no length to check first,
-        # and werkzeug's own limit would cut it silently
-        request.max_content_length = None
-        body = request.stream.read(self.max_body_bytes + 1)
+        # and werkzeug's own limit would cut it silently; a trickle is cut at the budget
+        body, problem = received_body(request, self.max_body_bytes)
+        body = self.clean(body)
         if len(body) > self.max_body_bytes:
             return self._oversize(world, path, "a chunked body", body[: self.max_body_bytes])
+        if problem is not None:
+            return self._incomplete(world, path, body, problem)
         if path == DEVICE_PATH:
             return self._device(world, request, body)
         return self._soap(world, path.rsplit("/", 1)[-1], body, dict(request.headers))
+
+    def clean(self, body: bytes) -> bytes:
+        """What is kept of an inbound body: WS-Security passwords and every secret redacted."""
+        return self.redactor().scrub(blank_passwords(body))
+
+    def _incomplete(self, world: World, path: str, head: bytes, why: str) -> Response:
+        """A request that never arrived whole: its bytes are kept, the sender is blamed."""
+        peer = next(iter(sorted(world.remote_roles)), "(unknown)")
+        with world.lock:
+            x = world.bus.record(peer, "(harness endpoint)", head, transport="http")
+            x.note = f"POST {path}: request incomplete ({why}); {len(head)} bytes kept"
+            x.findings.append(
+                error(
+                    "WIRE-SLOW-SENDER",
+                    f"{peer} did not send its complete request to {path}: {why}",
+                    received=f"{len(head)} bytes",
+                    extra={"actor": peer},
+                )
+            )
+        return Response("request incomplete", status=408)
+
+    def refused(self, count: int) -> None:
+        """More connections at once than the harness serves: reported once, then counted."""
+        world = self.current()
+        if world is None:
+            return
+        peer = next(iter(sorted(world.remote_roles)), "(unknown)")
+        with world.lock:
+            marker = self._refusals.get(id(world))
+            if marker is None:
+                x = world.bus.record(peer, "(harness endpoint)", b"", transport="http")
+                x.findings.append(
+                    error(
+                        "WIRE-CONCURRENCY",
+                        f"{peer} opened more connections at once than the harness serves "
+                        f"({MAX_CONNECTIONS}); the excess were answered 503",
+                        extra={"actor": peer},
+                    )
+                )
+                self._refusals[id(world)] = marker = (x, count)
+            x, first = marker
+            x.note = (
+                f"{count - first + 1} connections refused (503) while {MAX_CONNECTIONS} were open"
+            )
+
+    def abandoned(self, client: str, why: str) -> None:
+        """A connection that never completed its request line and headers in time."""
+        world = self.current()
+        if world is None:
+            return
+        peer = next(iter(sorted(world.remote_roles)), "(unknown)")
+        with world.lock:
+            x = world.bus.record(peer, "(harness endpoint)", b"", transport="http")
+            x.note = f"connection from {client}: {why}"
+            x.findings.append(
+                error(
+                    "WIRE-SLOW-SENDER",
+                    f"{peer} opened a connection ({client}) and sent {why}",
+                    extra={"actor": peer},
+                )
+            )
 
     def _device(self, world: World, request: Request, body: bytes) -> Response:
         producer = request.headers.get("X-Amicert-Producer", "")

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
@@ -22,9 +23,23 @@ from amicert.actors.base import Actor, ActorContext
 from amicert.cim.xmlsafe import XmlSafetyError, parse_xml, unwrap_soap
 from amicert.config import Security, Timeouts
 from amicert.driver import StateAnswerError, StateQuery
-from amicert.findings import Finding
-from amicert.transport.http import HttpClient, WireResult, blank_passwords, redact
-from amicert.transport.soap import envelope, operation_for, username_token
+from amicert.findings import Finding, error
+from amicert.transport.deadline import (
+    BodyTooLarge,
+    DeadlineExceeded,
+    Redirected,
+    WireFailure,
+    bounded_request,
+)
+from amicert.transport.http import (
+    HttpClient,
+    WireResult,
+    blank_passwords,
+    exchange_budget,
+    product_session,
+    redactor_for,
+)
+from amicert.transport.soap import envelope, expects_reply, operation_for, username_token
 
 DEVICE_PATH = "/amicert/device"
 CONTROL_PATH = "/amicert/test-control"
@@ -32,6 +47,48 @@ CONTROL_PATH = "/amicert/test-control"
 
 class TestControlError(Exception):
     """The test-control interface refused or failed an operation (an infrastructure problem)."""
+
+
+class TestControlAnswerError(TestControlError):
+    """The product's test-control interface answered wrongly: a finding on the product (FAIL).
+
+    Malformed, too deep, oversize, off its schema, too slow, cut off or redirected. It is a
+    TestControlError, so a check that reads state catches it like any test-control failure; the
+    finding is also kept in the client's ``answer_findings``, so a check that caught it cannot
+    hide it from the verdict. ``head`` holds the offending bytes (redacted, up to the size cap).
+    """
+
+    __test__ = False  # a name pytest would otherwise try to collect
+
+    def __init__(self, finding: Finding, head: bytes = b"") -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+        self.head = head
+
+
+#: nesting deeper than this in a test-control answer is refused before parsing
+MAX_JSON_DEPTH = 64
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_NESTING = re.compile(rb"[\[\]{}]")
+
+
+def parse_json(raw: bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """JSON with a nesting limit: a hostile answer is a ValueError, never a RecursionError."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 JSON: {exc}") from None
+    depth = deepest = 0
+    for bracket in _JSON_NESTING.findall(_JSON_STRING.sub(b'""', raw)):
+        depth += 1 if bracket in (b"[", b"{") else -1
+        if depth > deepest:
+            deepest = depth
+            if deepest > max_depth:
+                raise ValueError(f"JSON nested deeper than {max_depth} levels")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(f"not JSON: {str(exc)[:200]}") from None
 
 
 @dataclass
@@ -99,16 +156,21 @@ class RemoteActor(Actor):
             "SOAPAction": f'"{op.soap_action}"',
             **who,
         }
-        return self._prepared(f"{self.link.address}/{op.service}", wire, headers, receiver)
+        prepared = self._prepared(f"{self.link.address}/{op.service}", wire, headers, receiver)
+        return replace(prepared, expects_reply=expects_reply(op, self.link.wsdl_dir))
 
     def _prepared(self, url: str, body: bytes, headers: dict[str, str], peer: str) -> Prepared:
-        kept = redact(blank_passwords(body), self.link.security.secrets())
+        kept = redactor_for(self.link.security).scrub(blank_passwords(body))
         notes = ["credentials redacted from the captured request"] if kept != body else []
         return Prepared(url, body, headers, peer, kept, notes)
 
     def put_on_wire(self, prepared: Prepared) -> WireResult:
         return self.link.client.post(
-            prepared.url, prepared.body, prepared.headers, peer=prepared.peer
+            prepared.url,
+            prepared.body,
+            prepared.headers,
+            peer=prepared.peer,
+            expect_reply=prepared.expects_reply,
         )
 
     # --- role-interface state, read through the test-control interface ----------------------
@@ -139,8 +201,11 @@ def _query(actor: RemoteActor, query: StateQuery, *args: Any) -> Any:
     answer = actor._control().state(query.name, **request)
     try:
         return query.decode(answer)
-    except StateAnswerError as exc:
-        raise TestControlError(f"state {query.name}: unusable answer: {exc}") from None
+    except StateAnswerError as exc:  # the product answered, wrongly: a finding on it
+        shown = redactor_for(actor.link.security).scrub_text(str(exc)[:300])
+        raise actor._control()._wrong(
+            _malformed(f"state {query.name}: unusable answer: {shown}")
+        ) from None
 
 
 class RemoteValue:
@@ -186,6 +251,7 @@ class Prepared:
     peer: str
     kept: bytes
     notes: list[str]
+    expects_reply: bool = False  # the operation declares a reply: an empty answer is none
 
 
 def remote_actor_class(role: str) -> type[RemoteActor]:
@@ -204,55 +270,130 @@ def make_remote(
 
 
 class TestControlClient:
-    """JSON over HTTP to the vendor test-control interface (docs/vendor-guide.md)."""
+    """JSON over HTTP to the vendor test-control interface (docs/vendor-guide.md).
+
+    Every call is bounded like a SOAP call (per-read timeout, a budget for the whole answer, a
+    size cap, no redirects) and its answer parsed with a depth limit. An interface that cannot be
+    reached, or refuses an operation with an error answer, is TestControlError (INCONCLUSIVE); a
+    product that answers wrongly (too slowly, redirected, cut off, malformed) is
+    TestControlAnswerError, a finding on the product.
+    """
 
     def __init__(self, base: str, timeouts: Timeouts, security: Security) -> None:
         self.base = base.rstrip("/")
         self.timeouts = timeouts
         self.use_case: str | None = None  # whose schemas the answers are checked against
         self.answer_findings: list[Finding] = []  # answers that broke their schema
-        self.session = requests.Session()
-        self.session.verify = str(security.ca_bundle) if security.ca_bundle else security.verify_tls
-        if security.client_cert:  # the same mTLS identity as the SOAP calls
-            self.session.cert = (
-                (str(security.client_cert), str(security.client_key))
-                if security.client_key
-                else str(security.client_cert)
-            )
+        self.security = security
+        self.session = product_session(security)  # the same trust and mTLS identity as SOAP
 
     def _call(
         self, method: str, path: str, payload: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         url = f"{self.base}/{path}"
+        redactor = redactor_for(self.security)
         try:
-            response = self.session.request(
+            answer = bounded_request(
+                self.session,
                 method,
                 url,
+                connect_s=self.timeouts.connect_s,
+                read_s=self.timeouts.read_s,
+                budget_s=exchange_budget(self.timeouts),
+                max_bytes=self.timeouts.max_body_bytes,
+                verify=self.session.verify,
                 json=payload,
-                timeout=(self.timeouts.connect_s, self.timeouts.read_s),
-                stream=True,
-                verify=self.session.verify,  # the profile's trust, not the environment's
             )
-            raw = response.raw.read(self.timeouts.max_body_bytes + 1, decode_content=True)
+        except Redirected as exc:
+            raise self._wrong(
+                error(
+                    "WIRE-REDIRECT",
+                    f"test-control {path}: answered {exc} redirecting to "
+                    f"{redactor.scrub_text(exc.location)!r}; redirects are never followed",
+                    expected="2xx",
+                    received=redactor.scrub_text(exc.header_text()),
+                    extra={"actor": "test-control", "location": redactor.scrub_text(exc.location)},
+                ),
+                redactor.scrub(exc.head),
+            ) from None
+        except BodyTooLarge as exc:
+            raise self._wrong(
+                error(
+                    "TEST-CONTROL-ANSWER",
+                    f"test-control {path}: answer over {exc.limit} bytes",
+                    extra={"actor": "test-control"},
+                ),
+                redactor.scrub(exc.head),
+            ) from None
+        except DeadlineExceeded as exc:
+            raise self._wrong(
+                error(
+                    "WIRE-TIMEOUT",
+                    f"test-control {path}: answer not complete within {exc.budget_s:g} s "
+                    f"(connect_s + read_s): {exc.phase}; {len(exc.head)} bytes arrived",
+                    extra={"actor": "test-control"},
+                ),
+                redactor.scrub(exc.head),
+            ) from None
+        except WireFailure as exc:
+            raise self._wrong(
+                error(
+                    "WIRE-CONNECTION",
+                    f"test-control {path}: {exc}",
+                    extra={"actor": "test-control"},
+                ),
+                redactor.scrub(exc.head),
+            ) from None
+        except requests.exceptions.ReadTimeout:
+            raise self._wrong(
+                error(
+                    "WIRE-TIMEOUT",
+                    f"test-control {path}: nothing within the read timeout of "
+                    f"{self.timeouts.read_s:g} s",
+                    extra={"actor": "test-control"},
+                )
+            ) from None
         except requests.RequestException as exc:
             raise TestControlError(
-                f"test-control {path}: {str(exc).splitlines()[0][:200]}"
+                f"test-control {path}: {redactor.scrub_text(str(exc).splitlines()[0][:200])}"
             ) from None
-        if len(raw) > self.timeouts.max_body_bytes:
-            raise TestControlError(
-                f"test-control {path}: answer over {self.timeouts.max_body_bytes} bytes"
-            )
+        raw = redactor.scrub(answer.body)
         try:
-            data = json.loads(raw)
-        except ValueError:
-            raise TestControlError(
-                f"test-control {path}: HTTP {response.status_code}, not JSON"
+            data = parse_json(raw)
+        except ValueError as exc:
+            if answer.status >= 400:
+                raise TestControlError(
+                    f"test-control {path}: HTTP {answer.status}, not JSON"
+                ) from None
+            raise self._wrong(
+                error(
+                    "TEST-CONTROL-ANSWER",
+                    f"test-control {path}: HTTP {answer.status}: {exc}",
+                    extra={"actor": "test-control"},
+                ),
+                raw,
             ) from None
-        if response.status_code >= 400 or not isinstance(data, dict):
-            raise TestControlError(f"test-control {path}: HTTP {response.status_code}: {data}")
+        if answer.status >= 400:
+            shown = redactor.scrub_text(json.dumps(data)[:300])
+            raise TestControlError(f"test-control {path}: HTTP {answer.status}: {shown}")
+        if not isinstance(data, dict):
+            raise self._wrong(
+                error(
+                    "TEST-CONTROL-ANSWER",
+                    f"test-control {path}: the answer is a JSON {type(data).__name__}, "
+                    "not an object",
+                    extra={"actor": "test-control"},
+                ),
+                raw,
+            )
         from amicert.control_schema import check_answer
 
         return check_answer(path, payload, data, self.use_case, self.answer_findings)
+
+    def _wrong(self, finding: Finding, head: bytes = b"") -> TestControlAnswerError:
+        """A wrong answer: remembered for the verdict, raised to stop the operation."""
+        self.answer_findings.append(finding)
+        return TestControlAnswerError(finding, head)
 
     def capabilities(self) -> dict[str, Any]:
         return self._call("GET", "capabilities")
@@ -279,18 +420,23 @@ class TestControlClient:
         nxt = data.get("next_event")
         if not nxt:
             return None
+        shown = redactor_for(self.security).scrub_text(repr(nxt)[:100])
         try:
             parsed = datetime.fromisoformat(str(nxt))
         except ValueError:
-            raise TestControlError(
-                f"clock/advance: next_event {nxt!r} is no ISO 8601 time"
+            raise self._wrong(
+                _malformed(f"clock/advance: next_event {shown} is no ISO 8601 time")
             ) from None
         if parsed.tzinfo is None:
-            raise TestControlError(f"clock/advance: next_event {nxt!r} has no timezone")
+            raise self._wrong(_malformed(f"clock/advance: next_event {shown} has no timezone"))
         return parsed
 
     def clock(self) -> dict[str, Any]:
         return self._call("GET", "clock")
+
+
+def _malformed(message: str) -> Finding:
+    return error("TEST-CONTROL-ANSWER", message, extra={"actor": "test-control"})
 
 
 def dumps(data: Any) -> bytes:

@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from amicert.transport.redact import Redactor
+
 if TYPE_CHECKING:
     from amicert.trace import Exchange
 
@@ -59,9 +61,12 @@ def scenario_folder(base: Path, use_case: str, scenario_id: str, example: str | 
 class EvidenceWriter:
     """Streams the exchanges of one scenario into its archive as they are recorded."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, redactor: Redactor | None = None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
+        # secrets out of every byte and text kept, the archive's included (no later sweep sees
+        # inside compressed members)
+        self.redactor = redactor if redactor is not None else Redactor.from_environment()
         self.count = 0
         self._zip: zipfile.ZipFile | None = zipfile.ZipFile(
             folder / ARCHIVE, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1
@@ -77,7 +82,7 @@ class EvidenceWriter:
         """Keep the bytes of ``x`` (called by the trace for each recorded exchange)."""
         if self._zip is None:
             return  # the scenario is over; a late message is recorded in the next one's trace
-        self._queue.put((member(x.seq), x.body))
+        self._queue.put((member(x.seq), self.redactor.scrub(x.body)))
         self.count += 1
 
     def _drain(self) -> None:
@@ -103,12 +108,14 @@ class EvidenceWriter:
             entry["member"] = member(x.seq)
             if files:
                 entry["file"] = file_name(x)
-                (self.folder / entry["file"]).write_bytes(x.body)
+                (self.folder / entry["file"]).write_bytes(self.redactor.scrub(x.body))
             index.append(entry)
-        text = json.dumps(index, indent=None if len(kept) > FILES_UP_TO else 2)
+        text = self.redactor.scrub_text(
+            json.dumps(index, indent=None if len(kept) > FILES_UP_TO else 2)
+        )
         (self.folder / INDEX).write_text(text, encoding="utf-8")
         for name, content in (extra or {}).items():
-            (self.folder / name).write_text(content, encoding="utf-8")
+            (self.folder / name).write_text(self.redactor.scrub_text(content), encoding="utf-8")
         if self._zip is not None:
             self._zip.writestr(INDEX, text)
             self._zip.close()

@@ -7,13 +7,16 @@ byte for byte with its findings, so any verdict can be re-checked from the evide
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from amicert import __version__
-from amicert.findings import Finding
+from amicert.findings import Blame, Finding, error
+from amicert.report import escape as esc
+from amicert.transport.redact import Redactor
 from amicert.verdicts import Outcome, Verdict
 
 if TYPE_CHECKING:
@@ -44,6 +47,8 @@ class ScenarioResult:
     def unseen(self) -> int:
         """Rows the verdict does not rest on (not observable, or never reached)."""
         return self.basis.get("rows", 0) - self.basis.get("observed", 0) if self.basis else 0
+
+    wall_s: float = 0.0  # wall-clock time the scenario took
 
     @classmethod
     def from_world(cls, world: World, outcome: Outcome, name: str) -> ScenarioResult:
@@ -88,10 +93,25 @@ class ScenarioResult:
             "basis": self.basis,
             "example": self.example,
             "duration_s": round(self.duration_s, 3),
+            "wall_s": round(self.wall_s, 3),
         }
 
 
-def write_exchanges(report_dir: Path, result: ScenarioResult, world: World) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file so that a reader (or a killed run) sees the old or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _no_secrets(redactor: Redactor | None) -> Redactor:
+    return redactor if redactor is not None else Redactor.from_environment()
+
+
+def write_exchanges(
+    report_dir: Path, result: ScenarioResult, world: World, redactor: Redactor | None = None
+) -> None:
     """Every exchange of the scenario, byte for byte, with an index holding its findings.
 
     The bytes were streamed into the scenario's archive as they were recorded (``world.evidence``);
@@ -102,7 +122,8 @@ def write_exchanges(report_dir: Path, result: ScenarioResult, world: World) -> N
     writer = world.evidence
     if writer is None:
         writer = EvidenceWriter(
-            scenario_folder(report_dir / "exchanges", result.use_case, result.scenario_id, None)
+            scenario_folder(report_dir / "exchanges", result.use_case, result.scenario_id, None),
+            _no_secrets(redactor),
         )
         for x in world.trace.exchanges:
             writer.add(x)
@@ -112,46 +133,134 @@ def write_exchanges(report_dir: Path, result: ScenarioResult, world: World) -> N
     result.evidence = str(writer.folder.relative_to(report_dir))
 
 
-def write_summary(report_dir: Path, results: list[ScenarioResult]) -> None:
+def write_summary(
+    report_dir: Path,
+    results: list[ScenarioResult],
+    *,
+    complete: bool = True,
+    redactor: Redactor | None = None,
+) -> None:
+    """summary.json and summary.md; ``complete`` False while (or when) the run did not finish."""
+    redactor = _no_secrets(redactor)
     report_dir.mkdir(parents=True, exist_ok=True)
     counts = {v.value: sum(1 for r in results if r.verdict is v) for v in Verdict}
     data = {
         "tool": "amicert",
         "version": __version__,
         "generated": datetime.now(UTC).isoformat(),
+        "complete": complete,
         "totals": counts,
-        "passed": bool(results)
+        "passed": complete
+        and bool(results)
         and all(r.verdict in (Verdict.PASS, Verdict.NOT_APPLICABLE) for r in results),
         "scenarios": [r.to_dict() for r in results],
     }
-    (report_dir / "summary.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
-    (report_dir / "summary.md").write_text(markdown(results, counts), encoding="utf-8")
+    text = redactor.scrub_text(json.dumps(data, indent=2))
+    write_atomic(report_dir / "summary.json", text.encode("utf-8"))
+    md = redactor.scrub_text(markdown(results, counts, complete=complete, redactor=redactor))
+    write_atomic(report_dir / "summary.md", md.encode("utf-8"))
 
 
-def markdown(results: list[ScenarioResult], counts: dict[str, int]) -> str:
-    lines = [
-        "# amicert certification summary",
-        "",
+def markdown(
+    results: list[ScenarioResult],
+    counts: dict[str, int],
+    *,
+    complete: bool = True,
+    redactor: Redactor | None = None,
+) -> str:
+    """The summary for people. Every text is escaped: a product cannot write into the report."""
+    redactor = _no_secrets(redactor)
+
+    def md(text: str | None, limit: int | None = None) -> str:
+        return esc.markdown(redactor.scrub_text(text or ""), limit)
+
+    lines = ["# amicert certification summary", ""]
+    if not complete:
+        lines += [
+            "**The run did not finish**: scenarios still running when it ended are ERROR "
+            f"({INCOMPLETE_RULE}).",
+            "",
+        ]
+    lines += [
         "| use case | scenario | verdict | rule | step | reason |",
         "|---|---|---|---|---|---|",
     ]
     for r in results:
         added = " (harness-added)" if r.harness_added else ""
-        reason = r.reason.replace("|", "\\|").replace("\n", " ")[:300]
         verdict = r.verdict.value
         if r.unseen:
             verdict += f" ({r.basis['observed']} of {r.basis['rows']} rows observed)"
         lines.append(
-            f"| {r.use_case} | {r.scenario}{added} | **{verdict}** | {r.rule or ''} | "
-            f"{r.step or ''} | {reason} |"
+            f"| {md(r.use_case)} | {md(r.scenario)}{added} | **{verdict}** | {md(r.rule)} | "
+            f"{md(r.step)} | {md(r.reason, 300)} |"
         )
     lines += ["", "Totals: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v), ""]
     for r in results:
         if r.findings or r.not_observable:
-            lines += [f"## {r.use_case} — {r.scenario}", ""]
-            lines += [f"- {f}" for f in r.findings]
+            lines += [f"## {md(r.use_case)} — {md(r.scenario)}", ""]
+            lines += [f"- {md(str(f), 2000)}" for f in r.findings]
             lines += [
-                f"- step {n} not observable: {why}" for n, why in sorted(r.not_observable.items())
+                f"- step {md(n)} not observable: {md(why)}"
+                for n, why in sorted(r.not_observable.items())
             ]
             lines.append("")
     return "\n".join(lines)
+
+
+INCOMPLETE_RULE = "RUN-INCOMPLETE"
+
+
+def unfinished(
+    use_case: str, scenario_id: str, scenario: str, harness_added: bool
+) -> ScenarioResult:
+    """The entry of a scenario that has started: ERROR until it finishes and replaces it."""
+    reason = "the run ended before this scenario finished (killed or interrupted)"
+    return ScenarioResult(
+        use_case,
+        scenario_id,
+        scenario,
+        harness_added,
+        Verdict.ERROR,
+        reason,
+        INCOMPLETE_RULE,
+        None,
+        [error(INCOMPLETE_RULE, reason, blame=Blame.HARNESS)],
+    )
+
+
+class RunReport:
+    """The reports of a run, on disk as it goes.
+
+    When a scenario starts it is written as ERROR (unfinished) with ``"complete": false``; when
+    it ends its result replaces that entry. A run killed at any moment leaves a summary that says
+    it did not finish and never says it passed.
+    """
+
+    def __init__(self, report_dir: Path, redactor: Redactor | None = None) -> None:
+        self.report_dir = report_dir
+        self.redactor = _no_secrets(redactor)
+        self.results: list[ScenarioResult] = []
+        self.running: ScenarioResult | None = None
+        self.junit = True  # our own junit.xml while running; pytest's replaces it at the end
+
+    def begin(self, placeholder: ScenarioResult) -> None:
+        self.running = placeholder
+        self.flush(complete=False)
+
+    def end(self, result: ScenarioResult) -> None:
+        self.running = None
+        self.results.append(result)
+        self.flush(complete=False)
+
+    def entries(self) -> list[ScenarioResult]:
+        return [*self.results, *([self.running] if self.running is not None else [])]
+
+    def flush(self, *, complete: bool, junit: bool | None = None) -> None:
+        entries = self.entries()
+        complete = complete and self.running is None
+        write_summary(self.report_dir, entries, complete=complete, redactor=self.redactor)
+        if self.junit if junit is None else junit:
+            from amicert.report.junit import junit_xml
+
+            xml = self.redactor.scrub(junit_xml(entries))
+            write_atomic(self.report_dir / "junit.xml", xml)

@@ -65,6 +65,35 @@ def _wsdl_action(wsdl_dir: str, service: str, operation: str) -> str | None:
     return None
 
 
+def expects_reply(op: Operation, wsdl_dir: Path | None = None) -> bool:
+    """Whether a call of ``op`` is answered with a message (its WSDL declares an output).
+
+    Without a WSDL for the service, the harness's own convention holds: every CIM message is
+    answered with a ResponseMessage (see the harness endpoint's acknowledgements).
+    """
+    declared = _wsdl_output(str(wsdl_dir or DEFAULT_WSDL_DIR), op.service, op.operation)
+    return True if declared is None else declared
+
+
+@lru_cache(maxsize=64)
+def _wsdl_output(wsdl_dir: str, service: str, operation: str) -> bool | None:
+    """True/False when the service's WSDL declares/omits an output for ``operation``, else None."""
+    path = Path(wsdl_dir) / f"{service}.wsdl"
+    if not path.exists():
+        return None
+    import zeep
+
+    client = zeep.Client(str(path))  # type: ignore[no-untyped-call]
+    for svc in client.wsdl.services.values():
+        for port in svc.ports.values():
+            try:
+                found = port.binding.get(operation)
+            except (ValueError, KeyError):
+                continue
+            return found.output is not None and bool(found.output.body)
+    return None
+
+
 def envelope(message: bytes, header_blocks: list[etree._Element] | None = None) -> bytes:
     """Wrap a CIM message (bytes) in a SOAP 1.1 envelope."""
     inner = parse_xml(message)

@@ -135,10 +135,10 @@ def test_a_ws_security_password_never_reaches_the_evidence(password: str) -> Non
 
 
 @responses.activate
-def test_a_malformed_clock_answer_from_test_control_is_a_test_control_error() -> None:
+def test_a_malformed_clock_answer_from_test_control_is_a_finding_on_the_product() -> None:
     from datetime import UTC, datetime
 
-    from amicert.adapters.remote import TestControlClient, TestControlError
+    from amicert.adapters.remote import TestControlAnswerError, TestControlClient
 
     client = TestControlClient("http://sut.example/tc", TIMEOUTS, Security())
     now = "2026-01-05T00:00:00+00:00"
@@ -147,15 +147,19 @@ def test_a_malformed_clock_answer_from_test_control_is_a_test_control_error() ->
         "http://sut.example/tc/clock/advance",
         json={"now": now, "next_event": "soon"},
     )
-    with pytest.raises(TestControlError, match=r"at \$\.next_event"):
+    with pytest.raises(TestControlAnswerError, match=r"at \$\.next_event") as info:
         client.advance_to(datetime(2026, 1, 5, tzinfo=UTC))
+    assert info.value.finding.rule == "TEST-CONTROL-ANSWER"
+    assert info.value.finding.blame is Blame.SUT
     responses.replace(
         responses.POST,
         "http://sut.example/tc/clock/advance",
         json={"now": now, "next_event": "2026-01-05T01:00:00"},
     )
-    with pytest.raises(TestControlError, match=r"at \$\.next_event"):
+    with pytest.raises(TestControlAnswerError, match=r"at \$\.next_event"):
         client.advance_to(datetime(2026, 1, 5, tzinfo=UTC))
     responses.add(responses.GET, "http://sut.example/tc/capabilities", body=b"x" * 5000)
-    with pytest.raises(TestControlError, match="answer over 4096 bytes"):
+    with pytest.raises(TestControlAnswerError, match="answer over 4096 bytes") as big:
         client.capabilities()
+    assert big.value.finding.rule == "TEST-CONTROL-ANSWER"
+    assert big.value.head == b"x" * 4096  # the offending bytes, up to the cap
