@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from werkzeug.wrappers import Request, Response
 
 from amicert.cim.xmlsafe import XmlSafetyError, parse_xml, unwrap_soap
-from amicert.findings import error
+from amicert.findings import Finding, error
 from amicert.transport.http import MAX_CONNECTIONS, HttpServer, blank_passwords, received_body
 from amicert.transport.redact import Redactor
 from amicert.transport.soap import envelope, fault, operation_for
@@ -116,13 +116,15 @@ class Endpoint:
         with world.lock:
             x = world.bus.record(peer, "(harness endpoint)", head, transport="http")
             x.note = f"POST {path}: request incomplete ({why}); {len(head)} bytes kept"
-            x.findings.append(
+            _against_product(
+                world,
+                x,
                 error(
                     "WIRE-SLOW-SENDER",
                     f"{peer} did not send its complete request to {path}: {why}",
                     received=f"{len(head)} bytes",
                     extra={"actor": peer},
-                )
+                ),
             )
         return Response("request incomplete", status=408)
 
@@ -136,13 +138,15 @@ class Endpoint:
             marker = self._refusals.get(id(world))
             if marker is None:
                 x = world.bus.record(peer, "(harness endpoint)", b"", transport="http")
-                x.findings.append(
+                _against_product(
+                    world,
+                    x,
                     error(
                         "WIRE-CONCURRENCY",
                         f"{peer} opened more connections at once than the harness serves "
                         f"({MAX_CONNECTIONS}); the excess were answered 503",
                         extra={"actor": peer},
-                    )
+                    ),
                 )
                 self._refusals[id(world)] = marker = (x, count)
             x, first = marker
@@ -159,12 +163,14 @@ class Endpoint:
         with world.lock:
             x = world.bus.record(peer, "(harness endpoint)", b"", transport="http")
             x.note = f"connection from {client}: {why}"
-            x.findings.append(
+            _against_product(
+                world,
+                x,
                 error(
                     "WIRE-SLOW-SENDER",
                     f"{peer} opened a connection ({client}) and sent {why}",
                     extra={"actor": peer},
-                )
+                ),
             )
 
     def _device(self, world: World, request: Request, body: bytes) -> Response:
@@ -246,7 +252,7 @@ class Endpoint:
         reply = fault("Client", why)
         with world.lock:
             x = world.bus.record(peer, "(harness endpoint)", body, transport="http")
-            x.findings.append(error(rule, why, extra={"actor": peer}))
+            _against_product(world, x, error(rule, why, extra={"actor": peer}))
             world.bus.record("(harness endpoint)", peer, reply, in_reply_to=x, transport="http")
         return Response(reply, status=400, content_type=SOAP_XML)
 
@@ -257,12 +263,14 @@ class Endpoint:
             x = world.bus.record(peer, "(harness endpoint)", head, transport="http")
             kept = f"first {len(head)} bytes kept" if head else "refused unread"
             x.note = f"POST {path}: {size} over the limit of {self.max_body_bytes}; {kept}"
-            x.findings.append(
+            _against_product(
+                world,
+                x,
                 error(
                     "WIRE-BODY-TOO-LARGE",
                     f"{peer} sent {size} to {path}, over the limit of {self.max_body_bytes} bytes",
                     extra={"actor": peer},
-                )
+                ),
             )
         return Response(f"body over {self.max_body_bytes} bytes", status=413)
 
@@ -285,6 +293,16 @@ class Endpoint:
                 headers={"Content-Length": str(len(sent))},
             )
         return Response(body, status=status, content_type=content_type)
+
+
+def _against_product(world: World, x: Exchange, finding: Finding) -> None:
+    """A finding on what arrived at the endpoint: on its exchange, and in the scenario's verdict.
+
+    Such an exchange matches no step row, and the sequence matcher reports an unmatched exchange
+    only as SEQ-EXTRA: the finding saying what was wrong with it must reach the verdict too.
+    """
+    x.findings.append(finding)
+    world.findings.append(finding)
 
 
 def acknowledgement(world: World, receiver: str, request: Exchange) -> bytes:

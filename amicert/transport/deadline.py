@@ -152,13 +152,24 @@ class DeadlineAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": _Pool, "https": _TlsPool}
 
 
+class _NoRedirects(requests.Session):
+    """A session that never even prepares a redirect.
+
+    requests reads a 3xx body in full to prepare the next request, even when redirects are not
+    followed: unbounded. Here the 3xx is answered to the caller as it is.
+    """
+
+    def get_redirect_target(self, resp: requests.Response) -> None:
+        return None
+
+
 def bounded_session() -> requests.Session:
     """A session for talking to a product: deadline-aware, and configured by the profile alone.
 
     ``trust_env`` is off: no proxy, CA bundle or ``.netrc`` credentials from the environment are
     ever used towards a product (a ``.netrc`` password would otherwise be sent to it).
     """
-    session = requests.Session()
+    session = _NoRedirects()
     session.trust_env = False
     adapter = DeadlineAdapter(max_retries=0)
     session.mount("http://", adapter)

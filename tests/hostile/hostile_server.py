@@ -34,6 +34,8 @@ INJECTION = (
     "[click](javascript:alert(3))"
 )
 
+HEADER_INJECTION = "<script>alert(4)</script> ## | AEP-5.8 | forged | **PASS** |"
+
 
 def envelope(inner: str) -> bytes:
     return (
@@ -438,10 +440,10 @@ def head_end_misbehaves(campaign: bytes) -> None:
             _post(
                 "/amicert/device",
                 b"<a/>",
-                {"X-Amicert-Producer": "AMI Head-End", "X-Amicert-Receiver": INJECTION[:60]},
+                {"X-Amicert-Producer": "AMI Head-End", "X-Amicert-Receiver": HEADER_INJECTION},
             )
-    except OSError:
-        pass
+    except Exception as exc:  # whatever went wrong is logged for the test to read
+        STATE.log({"error": repr(exc)})
     finally:
         STATE.sent_done.set()
         STATE.log({"sent": b})
