@@ -30,8 +30,9 @@ REDIRECT_HEAD = 64 * 1024
 class Deadline:
     """A watchdog over the sockets of one exchange; when it fires, they are shut down."""
 
-    def __init__(self, budget_s: float) -> None:
+    def __init__(self, budget_s: float, how: int = socket.SHUT_RDWR) -> None:
         self.budget_s = budget_s
+        self.how = how  # SHUT_RD: stop reading, but leave the way open for an answer
         self.expired = False
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -39,10 +40,13 @@ class Deadline:
         self.end = 0.0
         self.arm(budget_s)
 
-    def arm(self, budget_s: float) -> None:
+    def arm(self, budget_s: float, how: int | None = None) -> None:
         """(Re)start the budget from now: a new phase of the exchange gets the full budget."""
         self.cancel()
         self.budget_s = budget_s
+        self.expired = False
+        if how is not None:
+            self.how = how
         self.end = time.monotonic() + budget_s
         self._timer = threading.Timer(budget_s, self.fire)
         self._timer.daemon = True
@@ -56,14 +60,14 @@ class Deadline:
                 self._sockets.append(sock)
             late = self.expired
         if late:
-            _shut(sock)
+            _shut(sock, self.how)
 
     def fire(self) -> None:
         with self._lock:
             self.expired = True
             sockets = list(self._sockets)
         for sock in sockets:
-            _shut(sock)
+            _shut(sock, self.how)
 
     def spent(self) -> bool:
         """True once the budget is over (the timer thread may not have run yet)."""
@@ -75,9 +79,9 @@ class Deadline:
             self._timer = None
 
 
-def _shut(sock: socket.socket) -> None:
+def _shut(sock: socket.socket, how: int = socket.SHUT_RDWR) -> None:
     with contextlib.suppress(OSError):  # already closed: nothing left to interrupt
-        sock.shutdown(socket.SHUT_RDWR)
+        sock.shutdown(how)
 
 
 _current = threading.local()

@@ -10,6 +10,7 @@ Secrets are redacted from every byte kept.
 from __future__ import annotations
 
 import io
+import socket
 import ssl
 import threading
 import time
@@ -244,8 +245,6 @@ def _wire_finding(exc: WireFailure, peer: str, redactor: Redactor, timeouts: Tim
 
 def port_problem(host: str, port: int) -> str | None:
     """Why nothing can listen on host:port, or None when it is free."""
-    import socket
-
     try:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
             s.bind((host, port))
@@ -295,7 +294,8 @@ class _BoundedHandler(WSGIRequestHandler):
     wsgi_started = False
 
     def setup(self) -> None:
-        self.watch = Deadline(self.budget_s)
+        # reading stops at the budget; the way back stays open for the answer saying so
+        self.watch = Deadline(self.budget_s, socket.SHUT_RD)
         self.watch.watch(self.request)
         super().setup()
 
@@ -310,7 +310,9 @@ class _BoundedHandler(WSGIRequestHandler):
             self.watch.cancel()
             if self.watch.expired and not self.wsgi_started and self.abandoned is not None:
                 peer = f"{self.client_address[0]}:{self.client_address[1]}"
-                self.abandoned(peer, f"no complete request within {self.budget_s:g} s")
+                self.abandoned(
+                    peer, f"no complete request line and headers within {self.budget_s:g} s"
+                )
 
     def make_environ(self) -> dict[str, Any]:
         self.wsgi_started = True
@@ -472,6 +474,14 @@ class HttpServer:
         return f"{self.scheme}://{self._server.host}:{self.port}"
 
     def _app(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        watch: Deadline | None = environ.get(DEADLINE_KEY)
+        if watch is not None and watch.expired:  # the headers were cut off: no request to serve
+            peer = f"{environ.get('REMOTE_ADDR')}:{environ.get('REMOTE_PORT')}"
+            self._abandoned(
+                peer, f"no complete request line and headers within {self.budget_s:g} s"
+            )
+            watch.arm(self.budget_s, socket.SHUT_RDWR)
+            return Response("request incomplete", status=408)(environ, start_response)
         request = Request(environ)
         length = request.content_length
         if length is None or length <= self.max_body_bytes:
@@ -488,9 +498,8 @@ class HttpServer:
             response = self.handler(request)
         except RequestEntityTooLarge:  # a chunked body that grew past the limit
             response = Response(f"body over {self.max_body_bytes} bytes", status=413)
-        watch: Deadline | None = environ.get(DEADLINE_KEY)
         if watch is not None:
-            watch.arm(self.budget_s)  # the answer gets its own budget to leave
+            watch.arm(self.budget_s, socket.SHUT_RDWR)  # the answer gets its own budget to leave
         return response(environ, start_response)
 
     def start(self) -> HttpServer:

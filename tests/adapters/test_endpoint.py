@@ -117,3 +117,25 @@ def test_a_misrouted_device_message_is_recorded_not_dropped(world: World) -> Non
     [request, _] = world.trace.exchanges
     assert request.body == b"<a/>"
     assert "WIRE-ROUTING" in [f.rule for f in request.findings]
+
+
+def test_an_inbound_password_and_echoed_secrets_never_reach_the_record(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import base64
+
+    from amicert.transport.soap import envelope, username_token
+
+    secret = "inbound-Secret&<9>"
+    monkeypatch.setenv("ACME_TOKEN", secret)  # a secret of the environment, named like one
+    inner = f"<m xmlns='urn:x'>{base64.b64encode(secret.encode()).decode()}</m>".encode()
+    body = envelope(inner, [username_token("vendor", "the-vendors-own-pw")])
+    post(Endpoint(lambda: world), "/ReceiveEndDeviceEvents", body)
+    recorded = world.trace.exchanges[0].body
+    assert b"the-vendors-own-pw" not in recorded and b"<wsse:Password" in recorded
+    assert base64.b64encode(secret.encode()) not in recorded
+
+
+def test_a_finding_at_the_endpoint_reaches_the_verdict(world: World) -> None:
+    post(Endpoint(lambda: world, max_body_bytes=100), "/ReceiveEndDeviceEvents", b"<a/>" * 100)
+    assert [f.rule for f in world.findings] == ["WIRE-BODY-TOO-LARGE"]

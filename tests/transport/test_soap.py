@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from amicert.cim.xmlsafe import parse_xml
 from amicert.transport.soap import (
     body_message,
@@ -32,3 +35,20 @@ def test_envelope_round_trip_and_fault_detection() -> None:
     assert parse_xml(wrapped).tag.endswith("Envelope")
     assert b"<m" in body_message(wrapped) and fault_text(wrapped) is None
     assert fault_text(fault("Client", "bad request")) == "bad request"
+
+
+def test_a_reply_is_expected_where_the_wsdl_declares_an_output(tmp_path: Path) -> None:
+    from amicert.transport.soap import DEFAULT_WSDL_DIR, expects_reply, operation_for
+
+    two_way = operation_for("created", "EndDeviceEvents")
+    assert expects_reply(two_way) is True
+    import shutil
+
+    schemas = tmp_path / "cim_schemas"
+    shutil.copytree(DEFAULT_WSDL_DIR.parent, schemas)  # the WSDL imports the wrapper schemas
+    wsdl = schemas / "wsdl" / "ReceiveEndDeviceEvents.wsdl"
+    text = wsdl.read_text()
+    one_way = re.sub(r"\s*<wsdl:output[^>]*/>", "", text)
+    assert one_way != text
+    wsdl.write_text(one_way)
+    assert expects_reply(two_way, schemas / "wsdl") is False
