@@ -12,10 +12,13 @@ import html
 import json
 import re
 import signal
+import struct
 import subprocess
 import sys
 import time
 import urllib.parse
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -269,11 +272,11 @@ def test_a_hostile_product_gets_its_verdict_and_nothing_more(
     rules = {f["rule"] for f in scenario["findings"]}
     assert rules & hostile_case.rules, (hostile_case.rules, rules)
     assert scenario["wall_s"] < BOUND_S, f"{scenario['wall_s']} s: not bounded by the timeouts"
+    kept = dict(evidence(reports / scenario["evidence"]))
     if hostile_case.evidence is not None:
-        kept = [p for p in (reports / scenario["evidence"]).glob("*.xml")]
-        assert any(hostile_case.evidence in p.read_bytes() for p in kept), "offending bytes lost"
-    for p in (reports / scenario["evidence"]).glob("*.xml"):
-        assert len(p.read_bytes()) <= CAP, f"{p.name}: kept past the size cap"
+        assert any(hostile_case.evidence in body for body in kept.values()), "offending bytes lost"
+    for name, body in kept.items():
+        assert len(body) <= CAP, f"{name}: kept past the size cap"
     assert_no_secret_anywhere(reports)
     assert_reports_are_inert(reports, summary)
     if hostile_case.behaviour.startswith("redirect") or hostile_case.behaviour == "tc-redirect":
@@ -281,6 +284,33 @@ def test_a_hostile_product_gets_its_verdict_and_nothing_more(
         assert "/steal" in redirected[0]["received"]  # the 3xx is recorded with its headers
         assert "Location" in redirected[0]["received"]
         assert not [r for r in hostile.requests() if str(r.get("path", "")).startswith("/steal")]
+
+
+def evidence(folder: Path) -> Iterator[tuple[str, bytes]]:
+    """Every message kept for a scenario: its files and its archive's members."""
+    for path in sorted(folder.glob("*.xml")):
+        yield path.name, path.read_bytes()
+    yield from ((n, b) for n, b in archived(folder) if n.endswith(".xml"))
+
+
+def archived(folder: Path) -> Iterator[tuple[str, bytes]]:
+    """The members of a scenario's archives; of one cut short by a kill, those that were written."""
+    for archive in sorted(folder.glob("*.zip")):
+        try:
+            with zipfile.ZipFile(archive) as z:
+                for name in z.namelist():
+                    yield f"{archive.name}:{name}", z.read(name)
+        except zipfile.BadZipFile:  # no central directory: read each local entry's stream
+            data = archive.read_bytes()
+            for found in re.finditer(rb"PK\x03\x04", data):
+                start = found.start()
+                name_len, extra_len = struct.unpack("<HH", data[start + 26 : start + 30])
+                name = data[start + 30 : start + 30 + name_len].decode(errors="replace")
+                stream = data[start + 30 + name_len + extra_len :]
+                try:
+                    yield f"{archive.name}:{name}", zlib.decompressobj(-15).decompress(stream)
+                except zlib.error:
+                    continue
 
 
 def secret_forms() -> set[bytes]:
@@ -315,14 +345,16 @@ def assert_no_secret_anywhere(reports: Path) -> None:
     forms = secret_forms()
     files = [p for p in reports.rglob("*") if p.is_file()]
     assert files
-    for path in files:
-        data = path.read_bytes()
+    contents = [(str(p.relative_to(reports)), p.read_bytes()) for p in files]
+    for folder in {p.parent for p in files if p.suffix == ".zip"}:
+        contents += list(archived(folder))  # compressed: looked at inside
+    for name, data in contents:
         for form in forms:
-            assert form not in data, f"{path.relative_to(reports)} holds the secret ({form!r})"
-            assert form.decode().encode("utf-16-le") not in data, path
+            assert form not in data, f"{name} holds the secret ({form!r})"
+            assert form.decode().encode("utf-16-le") not in data, name
         for decoded in decoded_base64(data):
             for form in forms:
-                assert form not in decoded, f"{path.relative_to(reports)} holds it in base64"
+                assert form not in decoded, f"{name} holds it in base64"
 
 
 def assert_reports_are_inert(reports: Path, summary: dict[str, object]) -> None:
