@@ -160,15 +160,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         server.stop()
     run = config.stash.get(RUN_REPORT, None)
     if run is not None:
-        # last word on junit.xml (agreeing with the summary), and a final sweep for secrets over
-        # everything written, whoever wrote it
-        run.flush(complete=config.stash.get(COMPLETE, False), junit=True)
+        # a final sweep for secrets over everything written, whoever wrote it
         run.redactor.scrub_tree(run.report_dir)
 
 
 REDACTOR = pytest.StashKey[Any]()
 RUN_REPORT = pytest.StashKey[Any]()
-COMPLETE = pytest.StashKey[bool]()
 STARTED = pytest.StashKey[float]()
 
 
@@ -707,7 +704,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = _run_report(session.config)
     if run is not None:
         complete = int(exitstatus) != int(pytest.ExitCode.INTERRUPTED) and run.running is None
-        session.config.stash[COMPLETE] = complete
         run.flush(complete=complete, junit=True)
         _write_html(session.config, run.report_dir)
     console = session.config.stash.get(CONSOLE, None)
