@@ -332,9 +332,10 @@ class World:
     def matcher(self) -> Matcher:
         """The scenario's index of matched exchanges; rebuilt only when the meters in scope
         change (set-up), so every exchange is otherwise matched exactly once."""
-        known = set(self.settings.get("meters") or ())
-        key = (len(self.devices), len(known), self.sut_roles)
+        meters = self.settings.get("meters") or {}
+        key = (len(self.devices), len(meters), self.sut_roles)  # O(1): asked after every event
         if self._matcher is None or self._matcher_key != key:
+            known = set(meters)
             self._matcher = Matcher(
                 self.trace, self.use_case, self.rows, self.devices, self.sut_roles, known
             )
