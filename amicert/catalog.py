@@ -7,6 +7,7 @@ claims to transcribe.
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 from dataclasses import dataclass, field
@@ -275,7 +276,7 @@ _LOADED: dict[tuple[str, int, int], UseCase] = {}
 def load_use_case(path: Path) -> UseCase:
     """Read one usecase.yaml, checking every cross-reference so errors surface at load time.
 
-    Loaded once per process and file version (the path, its size and modification time)."""
+    Parsed once per process and file version (the path, its size and modification time)."""
     try:
         stat = path.stat()
     except OSError as exc:
@@ -283,7 +284,7 @@ def load_use_case(path: Path) -> UseCase:
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     if key not in _LOADED:
         _LOADED[key] = _load_use_case(path)
-    return _LOADED[key]
+    return copy.deepcopy(_LOADED[key])  # each caller its own: no one's edit reaches another
 
 
 def _load_use_case(path: Path) -> UseCase:
