@@ -39,7 +39,8 @@ def decide(
     observed, whatever else went wrong (reference actors relaying a faulty message deviate as a
     consequence, not as a defect) -- unless a reference actor went wrong at an earlier row of the
     scenario (``order``: row -> position) than anything the system under test did: then the
-    harness broke first and the rest may be its consequence (ERROR). Errors blamed only on
+    harness broke first and the rest may be its consequence (ERROR). The reason given is the
+    earliest of the deciding findings (see ``_rank``). Errors blamed only on
     reference actors mean the harness broke (ERROR); errors of the infrastructure alone mean the
     system could not be judged (INCONCLUSIVE). Warnings never fail.
     """
@@ -70,5 +71,17 @@ def decide(
     ):
         hit = [f for f in errors if f.blame is blame]
         if hit:
-            return Outcome(verdict, hit[0].message, hit[0].rule, hit[0].step, findings)
+            first = min(hit, key=lambda f: _rank(f, order)) if order else hit[0]
+            return Outcome(verdict, first.message, first.rule, first.step, findings)
     return Outcome(Verdict.PASS, "", None, None, findings)
+
+
+def _rank(finding: Finding, order: dict[str, int]) -> int:
+    """When a finding arose, as far as the scenario's rows tell: its row's place; before every
+    row when it came from setting the scenario up; after every row when it names none (end-of-
+    scenario checks). The headline is the earliest: a later finding is often its consequence."""
+    if finding.extra.get("phase") == "set-up":
+        return -1
+    if finding.step in order:
+        return order[finding.step or ""]
+    return len(order)

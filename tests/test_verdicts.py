@@ -69,3 +69,17 @@ def test_a_finding_never_prints_none_for_what_it_lacks() -> None:
     assert str(error("R", "m", expected="a")).endswith("(expected: a)")
     assert str(error("R", "m", received="b")).endswith("(received: b)")
     assert str(error("R", "m")) == "ERROR R: m"
+
+
+def test_the_headline_is_the_earliest_product_finding_not_the_first_listed() -> None:
+    from amicert.findings import error as err
+
+    order = {"1": 0, "2": 1, "3": 2}
+    late = err("SEQ-MISSING", "never sent", step="3")
+    early = err("PROFILE-CONTENT", "wrong content", step="1")
+    end = err("STATE-MDM-EVENT", "not stored")  # an end-of-scenario check names no row
+    setup = err("TEST-CONTROL-ANSWER", "bad configure answer", extra={"phase": "set-up"})
+    outcome = decide([late, end, early], order=order)
+    assert (outcome.verdict, outcome.rule, outcome.step) == (Verdict.FAIL, "PROFILE-CONTENT", "1")
+    assert decide([late, early, setup], order=order).rule == "TEST-CONTROL-ANSWER"
+    assert decide([end, late], order=order).rule == "SEQ-MISSING"

@@ -232,6 +232,8 @@ def _inspect(actor: RemoteActor, name: str) -> Any:
     if answer.get("kind") == "method":
 
         def invoke(*args: Any) -> Any:
+            if actor.link.sync_clock:  # what it sets off is stamped at the harness's time
+                control.advance_to(actor.ctx.now())
             result = control.state(
                 "invoke", actor=actor.role, instance=actor.instance, name=name, args=list(args)
             )
@@ -286,6 +288,7 @@ class TestControlClient:
         self.timeouts = timeouts
         self.use_case: str | None = None  # whose schemas the answers are checked against
         self.answer_findings: list[Finding] = []  # answers that broke their schema
+        self._operation = ""  # the operation under way, for the findings it may raise
         self.security = security
         self.session = product_session(security)  # the same trust and mTLS identity as SOAP
 
@@ -293,6 +296,7 @@ class TestControlClient:
         self, method: str, path: str, payload: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         url = f"{self.base}/{path}"
+        self._operation = path
         redactor = redactor_for(self.security)
         try:
             answer = bounded_request(
@@ -393,7 +397,10 @@ class TestControlClient:
         return check_answer(path, payload, data, self.use_case, self.answer_findings)
 
     def _wrong(self, finding: Finding, head: bytes = b"") -> TestControlAnswerError:
-        """A wrong answer: remembered for the verdict, raised to stop the operation."""
+        """A wrong answer: remembered for the verdict, raised to stop the operation. One to an
+        operation that sets the scenario up came before every row: the verdict leads with it."""
+        if self._operation in SET_UP_OPERATIONS:
+            finding = replace(finding, extra={**finding.extra, "phase": "set-up"})
         self.answer_findings.append(finding)
         return TestControlAnswerError(finding, head)
 
@@ -435,6 +442,9 @@ class TestControlClient:
 
     def clock(self) -> dict[str, Any]:
         return self._call("GET", "clock")
+
+
+SET_UP_OPERATIONS = ("reset", "configure", "provision", "fault")
 
 
 def _malformed(message: str) -> Finding:
