@@ -180,3 +180,24 @@ class MeterUploadsBeforeLocalDownload(AmiMeter):
     def on_download_request(self, root: etree._Element, exchange: Exchange) -> None:
         self.on_upload_request(root, exchange)
         super().on_download_request(root, exchange)
+
+
+class MmsOrderNamesAnotherMeter(MeterManagementSystem):
+    """Issues the trouble order for another meter of the same lot than the one in trouble."""
+
+    def issue(self, order: TroubleOrder) -> None:
+        others = sorted(m for m in self.registry if m not in {x[0] for x in order.meters})
+        if others and order.meters:
+            order.meters = [(others[0], *order.meters[0][1:])]
+        super().issue(order)
+
+
+class MmsIgnoresItsRecords(MeterManagementSystem):
+    """Downloads each order with the meter's nameplate serial instead of the one on record."""
+
+    def download(self, order: TroubleOrder) -> None:
+        nameplate = {
+            m: ident.get("serial") for m, ident in self.ctx.settings.get("meters", {}).items()
+        }
+        order.meters = [(m, nameplate.get(m, s), lot, role) for m, s, lot, role in order.meters]
+        super().download(order)

@@ -193,6 +193,22 @@ PROOFS: list[Proof] = [
     Proof(
         "I2",
         "Meter Management System",
+        f"{_I2}:MmsOrderNamesAnotherMeter",
+        "data-trouble",
+        "PROFILE-I2-METER",
+        "3.6#4",
+    ),
+    Proof(
+        "I2",
+        "Meter Management System",
+        f"{_I2}:MmsIgnoresItsRecords",
+        "meter-mismatch",
+        "PROFILE-I2-SERIAL",
+        "3.1#5",
+    ),
+    Proof(
+        "I2",
+        "Meter Management System",
         f"{_I2}:MmsOrderWithoutPremise",
         _CHECKSUM,
         "INPUT-INCOMPLETE",

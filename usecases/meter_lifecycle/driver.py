@@ -253,6 +253,21 @@ METER_LIFECYCLE.key_checks["failure"] = (
     "PROFILE-I2-FAILURE-CLASS",
     lambda world: world.params.get("failure"),  # the class injected: what each hop must report
 )
+METER_LIFECYCLE.key_checks["order_meter"] = (
+    "PROFILE-I2-METER",
+    lambda world: world.params.get("subject"),  # a trouble order is about the meter in trouble
+)
+
+
+def _registry_serial(world: World) -> str | None:
+    """The serial the utility's records hold for the meter in trouble (which may differ from
+    its nameplate: the field tool's comparison is what finds such a mismatch)."""
+    identity = world.settings.get("meters", {}).get(world.params.get("subject"), {})
+    serial = identity.get("mms_serial") or identity.get("serial")
+    return str(serial) if serial else None
+
+
+METER_LIFECYCLE.key_checks["order_serial"] = ("PROFILE-I2-SERIAL", _registry_serial)
 METER_LIFECYCLE.harness_states.update(
     {  # read the harness's own people and physical world, never the product
         "meter_exchanged",
