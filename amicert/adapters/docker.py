@@ -58,7 +58,8 @@ def _from_env() -> Any:
 
 
 def _first_line(exc: BaseException, limit: int = 200) -> str:
-    text = str(exc).strip() or type(exc).__name__
+    """The engine's own words for an API error (not the URL around them), else the message."""
+    text = str(getattr(exc, "explanation", None) or exc).strip() or type(exc).__name__
     return text.splitlines()[0][:limit]
 
 
