@@ -168,7 +168,12 @@ class DockerBinding:
         deadline = time.monotonic() + bound
         last = "the container is not running yet"
         while True:
-            self.container.reload()
+            try:
+                self.container.reload()
+            except Exception as exc:  # removed by someone else, or the engine went away
+                raise DockerUnavailable(
+                    f"{role}: {self.image} vanished during start: {_first_line(exc)}"
+                ) from None
             status = self.container.status
             if status in ("exited", "dead"):
                 raise DockerUnavailable(

@@ -184,6 +184,13 @@ def test_an_image_that_never_becomes_healthy_is_removed_within_its_bound() -> No
     assert container.removed
 
 
+def test_a_container_removed_by_someone_else_during_start_is_reported() -> None:
+    container = FakeContainer(["created"])
+    container.removed = True  # reload raises NotFound, as the engine does
+    with pytest.raises(DockerUnavailable, match=r"vendor/hes:1.2 vanished during start: No such"):
+        started(FakeClient(container), binding())
+
+
 def test_an_interrupted_start_removes_the_container() -> None:
     container = FakeContainer(["running"])
     container.fail_start = KeyboardInterrupt()
