@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_wire import HEADEND_FAULTS, free_port, run
+from test_wire import HEADEND_FAULTS, free_ports, run
 
 from amicert.adapters.docker import LABEL, engine_problem
 
@@ -52,7 +52,7 @@ def profile_copy(tmp_path: Path, environment: str = "", **binding: str) -> Path:
     """examples/headend-in-docker.toml on free ports, in a folder of its own (mounted into the
     container), with extra environment for the image and changed binding keys."""
     text = (ROOT / "examples" / "headend-in-docker.toml").read_text()
-    sut, harness = free_port(), free_port()
+    sut, harness = free_ports(2)
     text = text.replace("127.0.0.1:8741", f"127.0.0.1:{sut}").replace("8742", str(harness))
     if environment:
         text = text.replace(
