@@ -68,6 +68,9 @@ class FakeClient:
         self.containers = self
         self.images = self
 
+    def ping(self) -> bool:
+        return True
+
     def create(self, **kwargs: Any) -> FakeContainer:
         if self.missing_image:
             raise docker.errors.ImageNotFound(f"No such image: {kwargs['image']}")
@@ -295,6 +298,26 @@ def test_containers_that_do_not_come_up_make_every_scenario_inconclusive(tmp_pat
         assert scenario["verdict"] == "INCONCLUSIVE" and scenario["rule"] == "DOCKER"
         assert "vendor/mdm:1 exited during start (exit code 2)" in scenario["reason"]
         assert scenario["reason"].endswith("fatal: bad config")
+
+
+def test_no_engine_for_the_run_is_one_plain_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> Any:
+        raise docker.errors.DockerException("Error while fetching server API version: ...")
+
+    monkeypatch.setenv("DOCKER_HOST", "unix:///run/elsewhere.sock")
+    profile = load_profile(two_image_profile(tmp_path))
+    code = run_with_containers(
+        profile, load_catalog(), ["AEP-5.8"], tmp_path / "r", lambda: 0, factory=broken
+    )
+    assert code is None
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert {s["reason"] for s in summary["scenarios"]} == {
+        "no Docker engine answers at unix:///run/elsewhere.sock: start Docker (or set "
+        "DOCKER_HOST) to run vendor/mdm:1 (MDM), vendor/hes:1 (AMI Head-End)"
+    }
+    assert (tmp_path / "r" / "junit.xml").exists()
 
 
 def test_a_run_without_docker_bindings_touches_no_engine(tmp_path: Path) -> None:
