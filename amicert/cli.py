@@ -618,7 +618,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"amicert: nothing to re-run: every scenario in {report_dir}/summary.json passed")
             return 0
         selection += failed
-    for stale in ("allure-results", "exchanges"):
+    for stale in ("allure-results", "exchanges", "containers"):
         shutil.rmtree(report_dir / stale, ignore_errors=True)
     for stale in (
         "summary.json",
@@ -683,16 +683,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         problem = port_problem(profile.harness_host, profile.harness_port)
         if problem:
             raise UsageError(f"{args.sut}: harness.port: {problem}")
-    containers = _start_containers(profile, catalog, args.use_case, report_dir)
-    if containers is None:
+    from amicert.adapters.docker import run_with_containers
+
+    def run_scenarios() -> int:
+        for line in endpoint_problems(profile, args.sut):
+            print(f"amicert: {line}", file=sys.stderr)
+        return int(pytest.main(pytest_args))
+
+    ran = run_with_containers(profile, catalog, args.use_case, report_dir, run_scenarios)
+    if ran is None:  # the product's containers are not up: every scenario INCONCLUSIVE
         return 1
-    for line in endpoint_problems(profile, args.sut):
-        print(f"amicert: {line}", file=sys.stderr)
-    try:
-        code = pytest.main(pytest_args)
-    finally:
-        for container in containers:
-            container.stop()
+    code = ran
     summary_path = report_dir / "summary.json"
     if int(code) in (4, 5) or not summary_path.exists():
         why = (
@@ -762,68 +763,6 @@ def endpoint_problems(profile: Any, path: Path | None) -> list[str]:
                 "will be INCONCLUSIVE"
             )
     return problems
-
-
-def _start_containers(
-    profile: Any,
-    catalog: dict[str, Any],
-    use_cases: list[str],
-    report_dir: Path,
-) -> list[Any] | None:
-    """Start the profile's docker bindings; None (and INCONCLUSIVE verdicts) when they cannot."""
-    if profile is None:
-        return []
-    from amicert.adapters.docker import DockerBinding, DockerUnavailable, engine_problem
-    from amicert.findings import Blame, error
-    from amicert.report.summary import ScenarioResult, write_summary
-    from amicert.verdicts import Verdict
-
-    started: list[Any] = []
-    images: set[str | None] = set()
-    docker = [b for b in profile.bindings.values() if b.type == "docker"]
-    try:
-        if docker and engine_problem() is not None:  # said plainly, not as docker-py's internals
-            import os
-
-            where = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
-            needed = ", ".join(f"{b.image} ({b.role})" for b in docker)
-            raise DockerUnavailable(
-                f"no Docker engine answers at {where}: start Docker (or set DOCKER_HOST) to run "
-                f"{needed}"
-            )
-        for binding in profile.bindings.values():
-            if binding.type == "docker" and binding.image not in images:
-                images.add(binding.image)
-                container = DockerBinding(binding)
-                container.start()
-                started.append(container)
-    except DockerUnavailable as exc:
-        for container in started:
-            container.stop()
-        finding = error("DOCKER", str(exc), blame=Blame.INFRASTRUCTURE)
-        results = [
-            ScenarioResult(
-                uc.id,
-                s.id,
-                s.name,
-                s.harness_added,
-                Verdict.INCONCLUSIVE,
-                str(exc),
-                "DOCKER",
-                None,
-                [finding],
-            )
-            for uc in catalog.values()
-            if not use_cases or uc.id in use_cases
-            for s in uc.scenarios.values()
-        ]
-        from amicert.report.junit import write_junit
-
-        write_summary(report_dir, results)
-        write_junit(report_dir, results)
-        print(f"amicert: INCONCLUSIVE: {exc}", file=sys.stderr)
-        return None
-    return started
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -45,6 +45,8 @@ class Binding:
     health_url: str | None = None
     start_timeout_s: float = 60.0
     command: tuple[str, ...] = ()
+    network: str = "host"  # docker: "host" shares the machine's ports; another name publishes ports
+    volumes: dict[str, str] = field(default_factory=dict)  # docker: absolute host path -> container
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,23 @@ def _ports(table: dict[str, Any], path: Path, key: str) -> dict[str, int]:
     return ports
 
 
+def _volumes(table: dict[str, Any], path: Path, section: str) -> dict[str, str]:
+    """Files or folders mounted read-only into a container: host path (relative to the profile)
+    -> absolute path inside the container."""
+    volumes: dict[str, str] = {}
+    for host, inside in table.items():
+        key = f'{section}.volumes."{host}"'
+        if not isinstance(inside, str) or not inside.startswith("/"):
+            raise ProfileError(
+                path, key, f"expected an absolute path in the container, got {inside!r}"
+            )
+        source = (path.parent / str(host)).resolve()
+        if not source.exists():
+            raise ProfileError(path, key, f"file not found: {source}")
+        volumes[str(source)] = inside
+    return volumes
+
+
 def known_capabilities() -> dict[str, str]:
     """What a profile's [pics] may claim: the core's and every use case's (from its catalog)."""
     from amicert.catalog import load_catalog
@@ -266,6 +285,8 @@ def load_profile(
                 "health_url",
                 "start_timeout_s",
                 "command",
+                "network",
+                "volumes",
             ),
             section,
             path,
@@ -290,7 +311,16 @@ def load_profile(
             health_url=_get(spec, section, "health_url", str, path, None),
             start_timeout_s=float(_get(spec, section, "start_timeout_s", (int, float), path, 60.0)),
             command=tuple(str(c) for c in _get(spec, section, "command", list, path, [])),
+            network=_get(spec, section, "network", str, path, "host"),
+            volumes=_volumes(_get(spec, section, "volumes", dict, path, {}), path, section),
         )
+        if binding.network == "host" and binding.ports:
+            raise ProfileError(
+                path,
+                f"{section}.ports",
+                'ports are published only on a network other than "host" (the default); '
+                'with network = "host" the container listens on the machine\'s own ports',
+            )
         if btype == "python" and not binding.cls:
             raise ProfileError(
                 path,

@@ -27,10 +27,22 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def free_ports(n: int) -> list[int]:
+    """``n`` distinct free ports: held open together, so the same one is never handed out twice."""
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [int(s.getsockname()[1]) for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
 def profile_copy(tmp_path: Path, name: str) -> Path:
     """The example profile on free ports, so parallel or repeated runs never collide."""
     text = (ROOT / "examples" / name).read_text()
-    sut, harness = free_port(), free_port()
+    sut, harness = free_ports(2)
     text = re.sub(r"127\.0\.0\.1:87\d1", f"127.0.0.1:{sut}", text)
     text = re.sub(r"port = 87\d2", f"port = {harness}", text)
     assert str(sut) in text and str(harness) in text
