@@ -27,6 +27,9 @@ class Proof:
 
 _AEP = "mocks.faulty_actors"
 _I2 = "mocks.faulty_i2"
+_HAN = "mocks.faulty_han"
+_GW = "Premises Gateway"
+_TOOL = "Utility HAN Provisioning Tool"
 _CORRUPTED = "image-refused[image corrupted in transit-4.2-AX-200-image-corrupted-in-transit-IMAGE_HASH_MISMATCH]"
 _CHECKSUM = "meter-trouble[checksum-MSO]"
 _OUTAGE = "suppressed-during-outage[planned outage-power]"
@@ -261,6 +264,43 @@ PROOFS: list[Proof] = [
         _CHECKSUM,
         "PROFILE-I2FR21",
         "3.1#5",
+    ),
+    Proof(
+        "I3",
+        _GW,
+        f"{_HAN}:GatewayAdmitsWithoutKey",
+        "bad-actor-refused",
+        "PROFILE-EVENT-CODE",
+        "B4",
+    ),
+    Proof(
+        "I3", _GW, f"{_HAN}:GatewayAdmitsSilently", "bad-actor-refused", "STATE-HAN-INTRUDER", "B5"
+    ),
+    Proof("I3", _GW, f"{_HAN}:GatewayForgetsJoins", "provisioning", "STATE-HAN-JOINED", None),
+    Proof("I3", _TOOL, f"{_HAN}:ToolRegistersWithoutIds", "provisioning", "SEQ-MISSING", "3.2#14"),
+    Proof(
+        "I3",
+        _TOOL,
+        f"{_HAN}:ToolRegistersWrongLocation",
+        "provisioning",
+        "STATE-HAN-REGISTRATION",
+        None,
+    ),
+    Proof(
+        "I3",
+        _TOOL,
+        f"{_HAN}:ToolRecognizesEverything",
+        "unrecognized-equipment",
+        "STATE-HAN-UNRECOGNIZED",
+        "3.3#6.1",
+    ),
+    Proof(
+        "I3",
+        "Utility HAN",
+        f"{_HAN}:UtilityHanIgnoresProgram",
+        "provisioning",
+        "STATE-HAN-PROGRAM",
+        None,
     ),
 ]
 
