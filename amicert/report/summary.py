@@ -258,9 +258,10 @@ class RunReport:
     def flush(self, *, complete: bool, junit: bool | None = None) -> None:
         entries = self.entries()
         complete = complete and self.running is None
-        write_summary(self.report_dir, entries, complete=complete, redactor=self.redactor)
         if self.junit if junit is None else junit:
+            # JUnit first: whenever the summary lists a scenario, junit.xml already has it
             from amicert.report.junit import junit_xml
 
             xml = self.redactor.scrub(junit_xml(entries))
             write_atomic(self.report_dir / "junit.xml", xml)
+        write_summary(self.report_dir, entries, complete=complete, redactor=self.redactor)

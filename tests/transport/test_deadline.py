@@ -51,7 +51,7 @@ class RawPeer:
     def _one(self, conn: socket.socket) -> None:
         try:
             conn.settimeout(5)
-            conn.recv(65536)  # the request (small in these tests)
+            _read_request(conn)  # all of it: closing on unread bytes would reset the connection
             self.behaviour(conn)
         except OSError:
             pass
@@ -60,6 +60,28 @@ class RawPeer:
 
     def close(self) -> None:
         self.sock.close()
+
+
+def _read_request(conn: socket.socket) -> bytes:
+    """The whole request: headers, then as many body bytes as Content-Length says."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip() or 0)
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head + b"\r\n\r\n" + body
 
 
 def drip(head: bytes, body: bytes) -> Behaviour:
