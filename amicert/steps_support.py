@@ -67,6 +67,9 @@ def check_row(world: World, number: str, text: str) -> None:
     world.check_row(number, driver_for(world.use_case.id).states)
 
 
+POST_CONDITION = "post-condition"
+
+
 def check_every_device(world: World, text: str) -> None:
     check, args = driver_for(world.use_case.id).device_check(text)
     if not world.devices:  # a per-meter check over no meter would pass vacuously
@@ -85,11 +88,12 @@ def check_every_device(world: World, text: str) -> None:
     for device in world.devices:
         f = check(world, device, **{k: v for k, v in args.items() if v is not None})
         if f is not None:
-            found.append(about_device(f, device))
+            # a post-condition names no row of the table: it is reported under that name
+            found.append(about_device(f if f.step else f.at_step(POST_CONDITION), device))
     world.findings.extend(found)
     errors = [f for f in found if f.is_error]
     if errors:
-        raise StepCheckFailed("post-condition", errors)
+        raise StepCheckFailed(POST_CONDITION, errors)
 
 
 def check_sequence(world: World) -> None:

@@ -110,7 +110,9 @@ PROOFS: list[Proof] = [
     Proof(
         "AEP-5.8", "MDM", f"{_AEP}:MdmReplyWithoutCorrelation", "normal", "ENV-CORRELATION", "1.11"
     ),
-    Proof("AEP-5.8", "MDM", f"{_AEP}:MdmForgetsEvents", "normal", "STATE-MDM-EVENT", None),
+    Proof(
+        "AEP-5.8", "MDM", f"{_AEP}:MdmForgetsEvents", "normal", "STATE-MDM-EVENT", "post-condition"
+    ),
     Proof("AEP-5.8", "MDM", f"{_AEP}:MdmNeverAnswers", "normal", "MSG-NO-REPLY", "1.11"),
     Proof(
         "AEP-5.8",
@@ -120,7 +122,14 @@ PROOFS: list[Proof] = [
         "SEQ-NO-EFFECT",
         "1.3",
     ),
-    Proof("AEP-5.8", "MDM", f"{_AEP}:MdmStoresWrongVersion", "normal", "STATE-MDM-DETAIL", None),
+    Proof(
+        "AEP-5.8",
+        "MDM",
+        f"{_AEP}:MdmStoresWrongVersion",
+        "normal",
+        "STATE-MDM-DETAIL",
+        "post-condition",
+    ),
     Proof(
         "AEP-5.8",
         "AMI Head-End",
@@ -276,7 +285,14 @@ PROOFS: list[Proof] = [
     Proof(
         "I3", _GW, f"{_HAN}:GatewayAdmitsSilently", "bad-actor-refused", "STATE-HAN-INTRUDER", "B5"
     ),
-    Proof("I3", _GW, f"{_HAN}:GatewayForgetsJoins", "provisioning", "STATE-HAN-JOINED", None),
+    Proof(
+        "I3",
+        _GW,
+        f"{_HAN}:GatewayForgetsJoins",
+        "provisioning",
+        "STATE-HAN-JOINED",
+        "post-condition",
+    ),
     Proof("I3", _TOOL, f"{_HAN}:ToolRegistersWithoutIds", "provisioning", "SEQ-MISSING", "3.2#14"),
     Proof(
         "I3",
@@ -284,7 +300,7 @@ PROOFS: list[Proof] = [
         f"{_HAN}:ToolRegistersWrongLocation",
         "provisioning",
         "STATE-HAN-REGISTRATION",
-        None,
+        "post-condition",
     ),
     Proof(
         "I3",
@@ -300,7 +316,7 @@ PROOFS: list[Proof] = [
         f"{_HAN}:UtilityHanIgnoresProgram",
         "provisioning",
         "STATE-HAN-PROGRAM",
-        None,
+        "post-condition",
     ),
 ]
 

@@ -15,7 +15,7 @@ from faulty_support import assert_caught, run_with
 # its own process, as a utility would, for one variant of each use case.
 CASES = [
     ("AMI Head-End", "HeadEndWrongEventCode", "normal", ("PROFILE-EVENT-CODE", "1.11")),
-    ("MDM", "MdmForgetsEvents", "normal", ("STATE-MDM-EVENT", None)),
+    ("MDM", "MdmForgetsEvents", "normal", ("STATE-MDM-EVENT", "post-condition")),
 ]
 
 
