@@ -351,22 +351,6 @@ def answer_problem(
     )
 
 
-def check_answer(
-    operation: str,
-    request: dict[str, Any] | None,
-    answer: dict[str, Any],
-    use_case: str | None,
-    findings: list[Finding],
-) -> dict[str, Any]:
-    """``answer`` when it conforms; otherwise the finding is kept in ``findings`` (so a check
-    that catches the error cannot hide it) and raised as TestControlAnswerError."""
-    problem = answer_problem(operation, request, answer, use_case)
-    if problem is None:
-        return answer
-    findings.append(problem)
-    raise TestControlAnswerError(problem)
-
-
 def control_outcome(exc: TestControlError, seen: list[Finding]) -> Outcome:
     """The verdict of a scenario stopped by a test-control failure: a malformed answer is the
     product's (FAIL), a refused or failed operation could not be judged (INCONCLUSIVE)."""

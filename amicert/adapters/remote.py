@@ -392,9 +392,12 @@ class TestControlClient:
                 ),
                 raw,
             )
-        from amicert.control_schema import check_answer
+        from amicert.control_schema import answer_problem
 
-        return check_answer(path, payload, data, self.use_case, self.answer_findings)
+        problem = answer_problem(path, payload, data, self.use_case)
+        if problem is not None:
+            raise self._wrong(problem)
+        return data
 
     def _wrong(self, finding: Finding, head: bytes = b"") -> TestControlAnswerError:
         """A wrong answer: remembered for the verdict, raised to stop the operation. One to an

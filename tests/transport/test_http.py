@@ -163,3 +163,26 @@ def test_a_malformed_clock_answer_from_test_control_is_a_finding_on_the_product(
         client.capabilities()
     assert big.value.finding.rule == "TEST-CONTROL-ANSWER"
     assert big.value.head == b"x" * 4096  # the offending bytes, up to the cap
+
+
+@responses.activate
+def test_a_wrong_answer_while_setting_up_leads_the_verdict() -> None:
+    """A malformed configure answer came before every row: it, not what follows, is the reason."""
+    from amicert.adapters.remote import TestControlAnswerError, TestControlClient
+    from amicert.findings import error as err
+    from amicert.verdicts import Verdict, decide
+
+    client = TestControlClient("http://sut.example/tc", TIMEOUTS, Security())
+    client.use_case = "I2"
+    responses.add(responses.POST, "http://sut.example/tc/configure", json={"meters": "all"})
+    with pytest.raises(TestControlAnswerError):
+        client.configure({"meters": {}})
+    [finding] = client.answer_findings
+    assert (finding.rule, finding.extra.get("phase")) == ("TEST-CONTROL-ANSWER", "set-up")
+    later = err("SEQ-MISSING", "never sent", step="3.7#4")
+    outcome = decide([later, finding], order={"3.7#1": 0, "3.7#4": 1})
+    assert (outcome.verdict, outcome.rule) == (Verdict.FAIL, "TEST-CONTROL-ANSWER")
+    responses.add(responses.POST, "http://sut.example/tc/state", json=[])  # a check's read
+    with pytest.raises(TestControlAnswerError):
+        client.state("mdm_events", meter="M-1")
+    assert "phase" not in client.answer_findings[-1].extra  # read at a row: no set-up
