@@ -30,6 +30,7 @@ _I2 = "mocks.faulty_i2"
 _HAN = "mocks.faulty_han"
 _GW = "Premises Gateway"
 _TOOL = "Utility HAN Provisioning Tool"
+_C4 = "mocks.faulty_c4"
 _CORRUPTED = "image-refused[image corrupted in transit-4.2-AX-200-image-corrupted-in-transit-IMAGE_HASH_MISMATCH]"
 _CHECKSUM = "meter-trouble[checksum-MSO]"
 _OUTAGE = "suppressed-during-outage[planned outage-power]"
@@ -317,6 +318,24 @@ PROOFS: list[Proof] = [
         "provisioning",
         "STATE-HAN-PROGRAM",
         "post-condition",
+    ),
+    Proof("C4", "CCS", f"{_C4}:CcsSlowRelay", "monitoring", "NFR-C4NFR3", "3.1#5"),
+    Proof("C4", "CCS", f"{_C4}:CcsLogsWithoutDestination", "monitoring", "STATE-C4-LOG", "3.1#4"),
+    Proof(
+        "C4",
+        "Service Point Gateway",
+        f"{_C4}:SpgSlowToHan",
+        "monitoring",
+        "NFR-C4NFR4",
+        "3.1#7",
+    ),
+    Proof(
+        "C4",
+        "Service Point Gateway",
+        f"{_C4}:SpgSlowTest",
+        "problem-customer-advised",
+        "NFR-C4NFR5",
+        "3.4-ok#5",
     ),
 ]
 

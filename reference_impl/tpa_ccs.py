@@ -1,0 +1,343 @@
+"""CCS (Customer Communication System, C4): the utility's broker of third-party messaging.
+
+It authenticates (a registered third party, Header/User) and authorizes (the third party is
+enabled at the addressed service point) every request before anything reaches a gateway, relays
+it to the service point gateway, relays the answer back to the third party, and keeps a
+transaction log with the inbound and outbound fields the use case lists. When a gateway does not
+acknowledge a message it tests the gateway and reports the outcome (MDMS, or an alert to the
+other utility systems when the gateway stays silent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from lxml import etree
+
+from amicert.actors.base import Actor, ActorContext, on
+from amicert.cim.envelope import ReplyError, build_event, build_response, format_datetime
+from amicert.trace import Exchange
+from usecases.third_party_access import vocabulary as v
+
+SPG = "Service Point Gateway"
+
+
+@dataclass
+class LogRecord:
+    """One third-party transaction in the CCS's log (C4FR9, C4FR18)."""
+
+    transaction: str
+    kind: str  # monitor | control
+    third_party: str  # inbound a. source ID, outbound b. destination ID
+    service_point: str
+    device: str  # inbound b. destination device ID, outbound a. source device ID
+    authorization: str  # authorized | unauthorized: <why>
+    received: str = ""  # inbound c.
+    pushed_to_spg: str = ""  # inbound d.
+    spg_received: str = ""  # inbound e. (received at the gateway)
+    pushed_to_han: str = ""  # inbound e. (pushed to the HAN)
+    out_spg_received: str = ""  # outbound c.
+    out_pushed_to_ccs: str = ""  # outbound d.
+    out_received: str = ""  # outbound e. (received by the CCS)
+    out_pushed_to_tp: str = ""  # outbound e. (pushed to the third party)
+    target_authorization: str = ""
+    events: list[str] = field(default_factory=list)
+
+
+class Ccs(Actor):
+    role = "CCS"
+    receipt_timeout = timedelta(seconds=60)
+    test_timeout = timedelta(seconds=60)
+    relay_delay = timedelta(seconds=1)
+
+    def __init__(self, ctx: ActorContext, instance: str | None = None) -> None:
+        super().__init__(ctx, instance)
+        self.log: list[str] = []
+        self.records: dict[str, LogRecord] = {}
+        self.acknowledged: set[str] = set()
+        self.tests: dict[str, str] = {}  # transaction -> who asked (CSS or CCS)
+        self.results: set[str] = set()
+
+    # --- what the CCS knows --------------------------------------------------------------
+    def third_parties(self) -> dict[str, str]:
+        return dict(self.ctx.settings.get("third_parties", {}))
+
+    def enabled(self, service_point: str) -> dict[str, Any]:
+        table: dict[str, dict[str, Any]] = self.ctx.settings.setdefault("access", {})
+        return table.setdefault(service_point, {})
+
+    def transaction_log(self, transaction: str) -> dict[str, Any] | None:
+        """The log record of one transaction, as other utility systems read it (C4FR17)."""
+        record = self.records.get(transaction)
+        return None if record is None else dict(vars(record))
+
+    def _now(self) -> str:
+        return format_datetime(self.ctx.now())
+
+    # --- inbound: a third party's request ------------------------------------------------
+    def _admit(self, req: v.CimRequest) -> ReplyError | None:
+        """Authentication, then authorization for the addressed service point."""
+        if self.third_parties().get(req.third_party) != req.organization or not req.third_party:
+            return ReplyError("7.4", "FATAL", "authentication failure", req.third_party or "(none)")
+        if req.third_party not in self.enabled(req.service_point):
+            return ReplyError(
+                "7.5",
+                "FATAL",
+                "action not authorized",
+                f"{req.third_party} is not enabled at service point {req.service_point}",
+            )
+        return None
+
+    def _accept(self, root: etree._Element, exchange: Exchange, kind: str, noun: str) -> bytes:
+        req = v.read_request(root)
+        refused = self._admit(req)
+        self.records[req.message_id] = LogRecord(
+            transaction=req.message_id,
+            kind=kind,
+            third_party=req.third_party,
+            service_point=req.service_point,
+            device=req.device,
+            authorization="authorized" if refused is None else f"unauthorized: {refused.reason}",
+            received=self._now(),
+        )
+        header = v.cim_header(
+            self.role,
+            "reply",
+            noun,
+            self.ctx.new_id(),
+            self.ctx.now(),
+            correlation_id=req.message_id,
+        )
+        if refused is not None:
+            self.note(f"refused {req.message_id}: {refused.reason}")
+            return build_response(header, "FAILED", errors=[refused])
+        self.ctx.clock.call_later(self.relay_delay, lambda: self.relay(req, kind))
+        return build_response(header, "OK")
+
+    @on("get MeterReadings")
+    def on_monitor(self, root: etree._Element, exchange: Exchange) -> bytes:
+        return self._accept(root, exchange, "monitor", "MeterReadings")
+
+    @on("create EndDeviceControls")
+    def on_control(self, root: etree._Element, exchange: Exchange) -> bytes:
+        return self._accept(root, exchange, "control", "EndDeviceControls")
+
+    def relay(self, req: v.CimRequest, kind: str) -> None:
+        """Pass the admitted request to the service point's gateway and log when."""
+        details = {"command": req.command} if req.command else {}
+        self.send(
+            SPG,
+            v.tpa_message(
+                "RelayedRequest" if kind == "monitor" else "RelayedControl",
+                self.role,
+                self.ctx.now(),
+                self.ctx.new_id(),
+                transaction=req.message_id,
+                third_party=req.third_party,
+                service_point=req.service_point,
+                devices=[req.device],
+                details=details,
+            ),
+            receiver_id=req.service_point,
+        )
+        self.records[req.message_id].pushed_to_spg = self._now()
+        if self.ctx.settings.get("watch_delivery"):  # configurable health check (C4FR43)
+            self.ctx.clock.call_later(self.receipt_timeout, lambda: self.check_receipt(req))
+
+    def deliver_queued(self) -> None:
+        """Deliver the third-party messages waiting for their gateway (set up by the scenario)."""
+        for item in self.ctx.settings.get("queued", []):
+            req = v.CimRequest(
+                item["transaction"], item["third_party"], "", item["service_point"], item["device"]
+            )
+            self.records[req.message_id] = LogRecord(
+                req.message_id,
+                "monitor",
+                req.third_party,
+                req.service_point,
+                req.device,
+                "authorized",
+                received=self._now(),
+            )
+            self.relay(req, "monitor")
+
+    # --- receipts and answers from the gateway -------------------------------------------
+    def _record(self, msg: v.TpaMessage) -> LogRecord | None:
+        record = self.records.get(msg.transaction)
+        if record is not None:
+            record.events.append(f"{self._now()} {msg.kind}")
+        return record
+
+    @on(v.tq("RequestReceipt"))
+    def on_request_receipt(self, root: etree._Element, exchange: Exchange) -> None:
+        msg = v.read_tpa(root)
+        self.acknowledged.add(msg.transaction)
+        record = self._record(msg)
+        if record is not None:
+            record.spg_received = msg.details.get("receivedDateTime", "")
+            record.pushed_to_han = msg.details.get("pushedToHanDateTime", "")
+
+    @on(v.tq("ControlReceipt"))
+    def on_control_receipt(self, root: etree._Element, exchange: Exchange) -> None:
+        self.on_request_receipt(root, exchange)
+
+    @on(v.tq("DataReceipt"))
+    def on_data_receipt(self, root: etree._Element, exchange: Exchange) -> None:
+        self._record(v.read_tpa(root))
+
+    @on(v.tq("ConfirmationReceipt"))
+    def on_confirmation_receipt(self, root: etree._Element, exchange: Exchange) -> None:
+        self._record(v.read_tpa(root))
+
+    def _outbound(self, msg: v.TpaMessage) -> LogRecord | None:
+        record = self._record(msg)
+        if record is None:
+            self.note(f"answer for unknown transaction {msg.transaction!r}; dropped")
+            return None
+        record.out_spg_received = msg.details.get("receivedDateTime", "")
+        record.out_pushed_to_ccs = msg.sent
+        record.out_received = self._now()
+        if record.third_party not in self.enabled(record.service_point):
+            record.target_authorization = "unauthorized: no longer enabled"
+            return None
+        record.target_authorization = "authorized"
+        return record
+
+    @on(v.tq("CustomerData"))
+    def on_customer_data(self, root: etree._Element, exchange: Exchange) -> None:
+        msg = v.read_tpa(root)
+        record = self._outbound(msg)
+        if record is None:
+            return
+        payload = v.customer_data(
+            record.service_point, record.device, msg.details.get("kWh", ""), self.ctx.now()
+        )
+        self._to_third_party(record, "MeterReadings", payload)
+
+    @on(v.tq("ControlConfirmation"))
+    def on_confirmation(self, root: etree._Element, exchange: Exchange) -> None:
+        msg = v.read_tpa(root)
+        record = self._outbound(msg)
+        if record is None:
+            return
+        payload = v.control(
+            self.ctx.new_id(),
+            record.service_point,
+            record.device,
+            msg.details.get("command", ""),
+        )
+        self._to_third_party(record, "EndDeviceControls", payload)
+
+    def _to_third_party(self, record: LogRecord, noun: str, payload: etree._Element) -> None:
+        def push() -> None:
+            header = v.cim_header(
+                self.role,
+                "created",
+                noun,
+                self.ctx.new_id(),
+                self.ctx.now(),
+                correlation_id=record.transaction,
+            )
+            self.send("Third Party", build_event(header, payload))
+            record.out_pushed_to_tp = self._now()
+
+        self.ctx.clock.call_later(self.relay_delay, push)
+
+    # --- access provisioning ---------------------------------------------------------------
+    @on(v.tq("AccessCommand"))
+    def on_access(self, root: etree._Element, exchange: Exchange) -> None:
+        msg = v.read_tpa(root)
+        if exchange.producer != "CSS":
+            return
+        table = self.enabled(msg.service_point)
+        if msg.details.get("action") == "disable":
+            table.pop(msg.third_party, None)
+        else:
+            table[msg.third_party] = {"tier": msg.details.get("tier", ""), "devices": msg.devices}
+        self.send(
+            SPG,
+            v.passed_on(
+                msg,
+                self.role,
+                self.ctx.now(),
+                self.ctx.new_id(),
+                kind="AccessCommand",
+            ),
+            receiver_id=msg.service_point,
+        )
+
+    @on(v.tq("AccessReceipt"))
+    def on_access_receipt(self, root: etree._Element, exchange: Exchange) -> None:
+        msg = v.read_tpa(root)
+        self.send(
+            "CSS",
+            v.passed_on(
+                msg,
+                self.role,
+                self.ctx.now(),
+                self.ctx.new_id(),
+                kind="AccessReceipt",
+            ),
+        )
+
+    # --- communication tests -------------------------------------------------------------
+    def _test(self, transaction: str, service_point: str, asked_by: str) -> None:
+        self.tests[transaction] = asked_by
+        self.send(
+            SPG,
+            v.tpa_message(
+                "TestCommand",
+                self.role,
+                self.ctx.now(),
+                self.ctx.new_id(),
+                transaction=transaction,
+                service_point=service_point,
+            ),
+            receiver_id=service_point,
+        )
+        if asked_by == "CCS":  # its own health check: silence is alerted (3.5 row 6)
+            self.ctx.clock.call_later(
+                self.test_timeout, lambda: self.check_results(transaction, service_point)
+            )
+
+    @on(v.tq("TestCommand"))
+    def on_test_command(self, root: etree._Element, exchange: Exchange) -> None:
+        msg = v.read_tpa(root)
+        if exchange.producer == "CSS":
+            self._test(msg.transaction, msg.service_point, "CSS")
+
+    def check_receipt(self, req: v.CimRequest) -> None:
+        if req.message_id in self.acknowledged:
+            return
+        self.note(f"no receipt from the gateway of {req.service_point} for {req.message_id}")
+        self._test(req.message_id, req.service_point, "CCS")
+
+    def check_results(self, transaction: str, service_point: str) -> None:
+        if transaction in self.results:
+            return
+        self.send(
+            "Other Utility Systems",
+            v.tpa_message(
+                "FailureReport",
+                self.role,
+                self.ctx.now(),
+                self.ctx.new_id(),
+                transaction=transaction,
+                service_point=service_point,
+                details={"failure": "NO_TEST_RESULTS"},
+            ),
+        )
+
+    @on(v.tq("TestResults"))
+    def on_results(self, root: etree._Element, exchange: Exchange) -> None:
+        msg = v.read_tpa(root)
+        asked_by = self.tests.get(msg.transaction)
+        if asked_by is None or msg.transaction in self.results:
+            return
+        self.results.add(msg.transaction)
+        self.send(
+            "CSS" if asked_by == "CSS" else "MDMS",
+            v.passed_on(msg, self.role, self.ctx.now(), self.ctx.new_id()),
+        )

@@ -1,0 +1,77 @@
+"""Third Party (C4): an energy management company reaching customer equipment through the CCS.
+It identifies itself in Header/User (its ID and organization), keeps the answers and results it
+receives, and reports problems to the utility's customer representative."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from amicert.actors.base import Actor, ActorContext, on
+from amicert.cim.envelope import build_request
+from amicert.trace import Exchange
+from usecases.third_party_access import vocabulary as v
+
+
+class ThirdParty(Actor):
+    role = "Third Party"
+
+    def __init__(self, ctx: ActorContext, instance: str | None = None) -> None:
+        super().__init__(ctx, instance)
+        self.replies: list[bytes] = []
+        self.results: list[Exchange] = []
+
+    def identity(self, third_party: str) -> tuple[str, str]:
+        return third_party, str(self.ctx.settings.get("third_parties", {}).get(third_party, ""))
+
+    def monitor(self, third_party: str, service_point: str, device: str) -> None:
+        """Step 3.1 row 1: an on-demand request for a customer device's energy data."""
+        header = v.cim_header(
+            third_party,
+            "get",
+            "MeterReadings",
+            self.ctx.new_id(),
+            self.ctx.now(),
+            user=self.identity(third_party),
+        )
+        body = build_request(header, None, v.monitor_query(service_point, device))
+        reply = self.call("CCS", body)
+        if reply is not None:
+            self.replies.append(reply)
+
+    def control(self, third_party: str, service_point: str, device: str, command: str) -> None:
+        """Step 3.2 row 3: a control command to a customer device."""
+        header = v.cim_header(
+            third_party,
+            "create",
+            "EndDeviceControls",
+            self.ctx.new_id(),
+            self.ctx.now(),
+            user=self.identity(third_party),
+        )
+        payload = v.control(self.ctx.new_id(), service_point, device, command)
+        reply = self.call("CCS", build_request(header, payload))
+        if reply is not None:
+            self.replies.append(reply)
+
+    def report_problem(self, third_party: str, service_point: str, account: str) -> None:
+        """Step 3.4 row 1: the third party reports it cannot reach the customer's equipment."""
+        self.send(
+            "Customer Representative",
+            v.tpa_message(
+                "ProblemReport",
+                third_party,
+                self.ctx.now(),
+                self.ctx.new_id(),
+                third_party=third_party,
+                service_point=service_point,
+                details={"account": account, "problem": "no answer from customer equipment"},
+            ),
+        )
+
+    @on("created MeterReadings")
+    def on_data(self, root: etree._Element, exchange: Exchange) -> None:
+        self.results.append(exchange)
+
+    @on("created EndDeviceControls")
+    def on_confirmation(self, root: etree._Element, exchange: Exchange) -> None:
+        self.results.append(exchange)

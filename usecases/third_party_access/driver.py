@@ -1,0 +1,371 @@
+"""C4 third-party access: provisioning, triggers, faults, state observations and the timing
+requirements, measured on the observed exchanges and the CCS's transaction log (read through a
+state query, so a vendor's CCS answers it as the reference does)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from amicert.adapters.remote import TestControlError
+from amicert.driver import Driver, StateAnswerError, StateQuery
+from amicert.findings import Blame, Finding, error
+from amicert.trace import Exchange
+from amicert.world import World
+from reference_impl.tpa_ccs import Ccs
+from reference_impl.tpa_css import TpaCss
+from reference_impl.tpa_customer import TpaCustomer
+from reference_impl.tpa_customer_device import CustomerDevice
+from reference_impl.tpa_customer_representative import TpaCustomerRepresentative
+from reference_impl.tpa_han import Han
+from reference_impl.tpa_mdms import TpaMdms
+from reference_impl.tpa_other_utility_systems import OtherUtilitySystems
+from reference_impl.tpa_service_point_gateway import ServicePointGateway
+from reference_impl.tpa_third_party import ThirdParty
+from usecases.third_party_access import testcontrol
+
+THIRD_PARTY_ACCESS = Driver(use_case="C4")
+DRIVER = THIRD_PARTY_ACCESS
+THIRD_PARTY_ACCESS.plays(
+    ThirdParty,
+    Ccs,
+    ServicePointGateway,
+    Han,
+    CustomerDevice,
+    TpaCustomer,
+    TpaCustomerRepresentative,
+    TpaCss,
+    TpaMdms,
+    OtherUtilitySystems,
+)
+ORGANIZATION = {"EMC-A": "Energy Management Co. A", "EMC-B": "Energy Management Co. B"}
+
+
+def _log_answer(answer: dict[str, Any]) -> dict[str, Any] | None:
+    if "record" not in answer or not isinstance(answer["record"], dict | None):
+        raise StateAnswerError(f"expected {{'record': <log record or null>}}, got {answer!r}")
+    record: dict[str, Any] | None = answer["record"]
+    return record
+
+
+THIRD_PARTY_ACCESS.query(
+    StateQuery(
+        "ccs_transaction_log",
+        "CCS",
+        "transaction_log",
+        args=("transaction",),
+        encode=lambda record: {"record": record},
+        decode=_log_answer,
+        answer_schema={
+            "type": "object",
+            "required": ["record"],
+            "properties": {"record": {"type": ["object", "null"]}},
+        },
+        description="the CCS's transaction-log record of one third-party transaction",
+    )
+)
+
+# --- set-ups ---------------------------------------------------------------------------------
+
+
+@THIRD_PARTY_ACCESS.on_setup(
+    r'service point "(?P<sp>[^"]+)" of account "(?P<account>[^"]+)" has customer device '
+    r'"(?P<device>[^"]+)"'
+)
+def service_point(world: World, sp: str, account: str, device: str) -> None:
+    world.add_device(sp, {"account": account, "devices": [device]})
+    world.settings.setdefault("accounts", {})[account] = {"service_point": sp}
+    world.settings.setdefault("customer_devices", {})[sp] = [device]
+    world.settings.setdefault("third_parties", dict(ORGANIZATION))
+    world.params.update(service_point=sp, account=account, device=device)
+    world.horizon = timedelta(days=1)
+
+
+def _contract(world: World, third_party: str, account: str) -> None:
+    contracts = world.settings.setdefault("contracts", {})
+    contracts.setdefault(account, {})[third_party] = {"status": "signed", "tier": "standard"}
+    world.params["third_party"] = third_party
+
+
+@THIRD_PARTY_ACCESS.on_setup(
+    r'third party "(?P<tp>[^"]+)" is enabled at service point "(?P<sp>[^"]+)"'
+)
+def enabled(world: World, tp: str, sp: str) -> None:
+    _contract(world, tp, world.params["account"])
+    entry = {"tier": "standard", "devices": [world.params["device"]]}
+    world.settings.setdefault("access", {}).setdefault(sp, {})[tp] = dict(entry)
+    world.settings.setdefault("spg_access", {}).setdefault(sp, {})[tp] = dict(entry)
+
+
+@THIRD_PARTY_ACCESS.on_setup(
+    r'third party "(?P<tp>[^"]+)" has a signed contract for account "(?P<account>[^"]+)"'
+)
+def contract(world: World, tp: str, account: str) -> None:
+    _contract(world, tp, account)
+
+
+@THIRD_PARTY_ACCESS.on_setup(
+    r'a message of third party "(?P<tp>[^"]+)" for service point "(?P<sp>[^"]+)" is queued at the CCS'
+)
+def queued(world: World, tp: str, sp: str) -> None:
+    """The CCS holds a message for the gateway and watches its delivery (C4FR43 health checks)."""
+    world.settings["watch_delivery"] = True
+    world.settings.setdefault("queued", []).append(
+        {
+            "transaction": world.bus_id(),
+            "third_party": tp,
+            "service_point": sp,
+            "device": world.params["device"],
+        }
+    )
+
+
+def _permission(world: World) -> None:
+    """The pre-condition: the customer's permission is on record (a contract at the CSS)."""
+    world.settings.setdefault("contracts", {})
+
+
+THIRD_PARTY_ACCESS.preconditions[
+    "The customer has provided the utility permission for the third party to access equipment at their site"
+] = _permission
+
+# --- triggers and faults ---------------------------------------------------------------------
+
+
+def _tp(world: World) -> str:
+    return str(world.params.get("third_party", "EMC-A"))
+
+
+THIRD_PARTY_ACCESS.triggers.update(
+    {
+        "3.1#1": lambda w: w.actor("Third Party").monitor(
+            _tp(w), w.params["service_point"], w.params["device"]
+        ),
+        "3.2#1": lambda w: w.actor("Third Party").control(
+            _tp(w), w.params["service_point"], w.params["device"], "off"
+        ),
+        "3.3#1": lambda w: w.actor("Customer").request_access(
+            _tp(w), w.params["service_point"], w.params["account"]
+        ),
+        "3.4#1": lambda w: w.actor("Third Party").report_problem(
+            _tp(w), w.params["service_point"], w.params["account"]
+        ),
+        "3.4-ok#1": lambda w: w.actor("Third Party").report_problem(
+            _tp(w), w.params["service_point"], w.params["account"]
+        ),
+        "3.5#1": lambda w: w.actor("CCS").deliver_queued(),
+    }
+)
+
+
+def _han_down(world: World) -> None:
+    if world.inject_remote("Service Point Gateway", "spg-han-link-down"):
+        return
+    world.settings.setdefault("han_link_down", {})[world.params["service_point"]] = True
+
+
+def _outage(seconds: int | None) -> Any:
+    def inject(world: World) -> None:
+        name = "spg-outage" if seconds is None else "spg-outage-brief"
+        if world.inject_remote("Service Point Gateway", name):
+            return
+        span = world.horizon if seconds is None else timedelta(seconds=seconds)
+        world.settings["spg_outage_until"] = world.start_time + span
+
+    return inject
+
+
+THIRD_PARTY_ACCESS.faults.update(
+    {
+        "none": lambda world: None,
+        "spg-han-link-down": _han_down,
+        "spg-outage-brief": _outage(30),
+        "spg-outage": _outage(None),
+    }
+)
+THIRD_PARTY_ACCESS.fault_roles.update(
+    {
+        "spg-han-link-down": "Service Point Gateway",
+        "spg-outage-brief": "Service Point Gateway",
+        "spg-outage": "Service Point Gateway",
+    }
+)
+
+# --- the transaction log (C4FR9, C4FR17, C4FR18) --------------------------------------------------
+
+INBOUND = {
+    "third_party": "a. third party source ID",
+    "device": "b. customer destination device ID",
+    "received": "c. date and time the transaction was received",
+    "authorization": "authorization status",
+}
+PUSHED = {
+    "pushed_to_spg": "d. date and time pushed to the service point gateway",
+    "spg_received": "e. date and time received at the service point gateway",
+    "pushed_to_han": "e. date and time pushed to the HAN",
+}
+OUTBOUND = {
+    "device": "a. customer source device ID",
+    "third_party": "b. third party destination ID",
+    "out_spg_received": "c. date and time received at the service point gateway",
+    "out_pushed_to_ccs": "d. date and time pushed to the CCS",
+    "out_received": "e. date and time received by the CCS",
+    "target_authorization": "target authorization status",
+}
+SENT = {"out_pushed_to_tp": "e. date and time pushed to the third party"}
+
+
+def _transaction(world: World) -> str | None:
+    """The MessageID of the third party's request: the transaction the log must hold."""
+    for x in world.trace.exchanges:
+        if x.producer == "Third Party" and x.receiver == "CCS" and x.info and x.info.message_id:
+            return x.info.message_id
+    return None
+
+
+def _log_has(fields: dict[str, str]) -> Any:
+    def check(world: World, sp: str | None) -> Finding | None:
+        transaction = _transaction(world)
+        if transaction is None:
+            return None  # no request was observed: the rows' own findings say so
+        try:
+            record = world.actor("CCS").transaction_log(transaction)
+        except TestControlError as exc:
+            return error("STATE-UNREADABLE", str(exc), blame=Blame.INFRASTRUCTURE)
+        missing = [
+            what for key, what in fields.items() if not record or not str(record.get(key) or "")
+        ]
+        if not missing:
+            return None
+        return error(
+            "STATE-C4-LOG",
+            f"the CCS's log of transaction {transaction} lacks: {'; '.join(missing)}",
+            expected="; ".join(fields.values()),
+            received=str(record)[:400] if record else "(no record)",
+            blame=world.blame("CCS"),
+        )
+
+    return check
+
+
+def _controlled(world: World, sp: str | None) -> Finding | None:
+    device = world.actor("Customer Device", sp)
+    if device.executed:
+        return None
+    return error(
+        "STATE-C4-CONTROL",
+        f"the customer device at {sp} carried out no control command",
+        blame=world.blame("Service Point Gateway"),
+    )
+
+
+THIRD_PARTY_ACCESS.states.update(
+    {
+        "inbound_logged": _log_has(INBOUND),
+        "outbound_logged": _log_has({**INBOUND, **PUSHED, **OUTBOUND}),
+        "sent_logged": _log_has({**INBOUND, **PUSHED, **OUTBOUND, **SENT}),
+        "device_controlled": _controlled,
+    }
+)
+THIRD_PARTY_ACCESS.harness_states.add("device_controlled")
+
+# --- timing requirements on the virtual clock ----------------------------------------------------
+
+
+def _first(world: World, row: str) -> Exchange | None:
+    key = world.use_case.key(world.scenario, row)
+    found = world.analyse().exchanges_for(key)
+    return min(found, key=lambda x: x.seq) if found else None
+
+
+def _not_measured(requirement: str, why: str) -> Finding:
+    return error(
+        "NFR-NOT-MEASURED",
+        f"{requirement} could not be measured: {why}",
+        blame=Blame.INFRASTRUCTURE,
+    )
+
+
+def _within(
+    world: World, rule: str, role: str, legs: list[tuple[str, str, str]], limit: timedelta
+) -> Finding | None:
+    for start, end, what in legs:
+        a, b = _first(world, start), _first(world, end)
+        if a is None or b is None:
+            return _not_measured(rule, f"step {start} or {end} was not observed")
+        took = b.virtual_time - a.virtual_time
+        if took > limit:
+            return error(
+                rule,
+                f"the {role} took {took.total_seconds():.0f} s to {what}",
+                step=world.use_case.key(world.scenario, end),
+                expected=f"at most {limit.total_seconds():.0f} s",
+                received=f"{took.total_seconds():.0f} s",
+                blame=world.blame(role),
+            )
+    return None
+
+
+CCS_LEGS = {
+    "monitoring": [
+        ("1", "5", "pass the request to the gateway"),
+        ("11", "16", "send the data to the third party"),
+    ],
+    "control": [
+        ("3", "6", "pass the command to the gateway"),
+        ("12", "17", "send the confirmation to the third party"),
+    ],
+}
+SPG_LEGS = {
+    "monitoring": [
+        ("5", "7", "pass the request to the HAN"),
+        ("9", "11", "pass the data to the CCS"),
+    ],
+    "control": [
+        ("6", "7", "pass the command to the HAN"),
+        ("10", "12", "pass the confirmation to the CCS"),
+    ],
+}
+
+
+def _limit(world: World, key: str) -> timedelta:
+    return timedelta(seconds=float(world.settings.get(key, world.use_case.limits[key])))
+
+
+@THIRD_PARTY_ACCESS.on_device(r"the CCS delivers each way within 60 seconds")
+def ccs_delivers(world: World, meter: str) -> Finding | None:
+    """C4NFR3: inbound to the gateway and outbound to the third party, each within the limit."""
+    legs = CCS_LEGS[world.scenario.id]
+    return _within(world, "NFR-C4NFR3", "CCS", legs, _limit(world, "delivery_s"))
+
+
+@THIRD_PARTY_ACCESS.on_device(r"the Service Point Gateway delivers each way within 60 seconds")
+def spg_delivers(world: World, meter: str) -> Finding | None:
+    """C4NFR4: inbound to the HAN and outbound back towards the third party."""
+    legs = SPG_LEGS[world.scenario.id]
+    return _within(world, "NFR-C4NFR4", "Service Point Gateway", legs, _limit(world, "delivery_s"))
+
+
+@THIRD_PARTY_ACCESS.on_device(r"the test results reach the CCS within 60 seconds")
+def test_results_within(world: World, meter: str) -> Finding | None:
+    """C4NFR5: the test command to the gateway -> its results at the CCS."""
+    start, end = ("2", "3") if world.scenario.table == "3.5" else ("4", "5")
+    legs = [(start, end, "return the test results")]
+    return _within(
+        world, "NFR-C4NFR5", "Service Point Gateway", legs, _limit(world, "test_results_s")
+    )
+
+
+@THIRD_PARTY_ACCESS.on_device(r'the Service Point Gateway admits third party "(?P<tp>[^"]+)"')
+def spg_admits(world: World, meter: str, tp: str) -> Finding | None:
+    """Post-condition of 3.3: the gateway was provisioned to accept the third party's messages."""
+    if world.actor("Service Point Gateway", meter).admits(tp):
+        return None
+    return error(
+        "STATE-C4-ACCESS",
+        f"the gateway of {meter} does not admit third party {tp} after the access command",
+        blame=world.blame("Service Point Gateway"),
+    )
+
+
+testcontrol.declare(THIRD_PARTY_ACCESS)

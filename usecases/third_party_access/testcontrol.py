@@ -1,0 +1,93 @@
+"""C4's test-control declarations: the settings ``configure`` carries and the actor state and
+actions a check or trigger reads by name, with the JSON Schemas the vendor contract publishes."""
+
+from __future__ import annotations
+
+from amicert.control_schema import method_of
+from amicert.driver import Driver, Setting
+from reference_impl.tpa_ccs import Ccs
+from reference_impl.tpa_customer import TpaCustomer
+from reference_impl.tpa_service_point_gateway import ServicePointGateway
+from reference_impl.tpa_third_party import ThirdParty
+
+OBJ = {"type": "object"}
+ACCESS = {
+    "type": "object",
+    "additionalProperties": {"type": "object", "additionalProperties": OBJ},
+}
+
+
+def declare(driver: Driver) -> None:
+    """Register C4's settings and inspectable state on its driver."""
+    for setting in (
+        Setting(
+            "third_parties",
+            {"type": "object", "additionalProperties": {"type": "string"}},
+            "registered third parties: ID -> organization (Header/User)",
+            read_by=("CCS", "Third Party"),
+        ),
+        Setting(
+            "access",
+            ACCESS,
+            "the CCS's access table: service point -> third party -> tier and devices",
+            read_by=("CCS", "CSS"),
+        ),
+        Setting(
+            "spg_access",
+            ACCESS,
+            "each gateway's access table: service point -> third party -> configuration",
+            read_by=("Service Point Gateway",),
+        ),
+        Setting(
+            "accounts", ACCESS, "customer accounts: account -> its service point", read_by=("CSS",)
+        ),
+        Setting(
+            "customer_devices",
+            {"type": "object", "additionalProperties": {"type": "array"}},
+            "the customer devices of each service point",
+            read_by=("Customer",),
+        ),
+        Setting(
+            "contracts",
+            ACCESS,
+            "third-party contracts: account -> third party -> status and tier",
+            read_by=("CSS",),
+        ),
+        Setting(
+            "queued",
+            {"type": "array", "items": OBJ},
+            "third-party messages waiting at the CCS for their gateway (3.5 row 1)",
+            read_by=("CCS",),
+        ),
+        Setting(
+            "watch_delivery",
+            {"type": "boolean"},
+            "the CCS tests a gateway that does not acknowledge a message (C4FR43)",
+            default=False,
+            read_by=("CCS",),
+        ),
+        Setting(
+            "spg_outage_until",
+            {"type": ["string", "null"], "format": "date-time"},
+            "the gateways ignore everything until this time (faults spg-outage*)",
+            timing=True,
+            read_by=("Service Point Gateway",),
+        ),
+        Setting(
+            "han_link_down",
+            {"type": "object", "additionalProperties": {"type": "boolean"}},
+            "service points whose gateway cannot reach the HAN (fault spg-han-link-down)",
+            read_by=("Service Point Gateway",),
+        ),
+    ):
+        driver.setting(setting)
+    for item in (
+        method_of(ThirdParty, "monitor", "the trigger of 3.1: an on-demand monitoring request"),
+        method_of(ThirdParty, "control", "the trigger of 3.2: a control command"),
+        method_of(ThirdParty, "report_problem", "the trigger of 3.4: a problem report"),
+        method_of(TpaCustomer, "request_access", "the trigger of 3.3: the customer's request"),
+        method_of(Ccs, "deliver_queued", "the trigger of 3.5: deliver the queued messages"),
+        method_of(Ccs, "transaction_log", "the log record of one transaction"),
+        method_of(ServicePointGateway, "admits", "whether the gateway admits a third party"),
+    ):
+        driver.inspectable(item)

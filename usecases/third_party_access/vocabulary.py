@@ -1,0 +1,229 @@
+"""Builders and readers of C4's messages.
+
+At the third-party boundary (Third Party - CCS) the messages are 61968-9 nouns: a monitoring
+request is a get MeterReadings, a control a create EndDeviceControls, and their results a created
+MeterReadings or EndDeviceControls correlated to the request. Inside the AMI and the HAN, and for
+the reports people make, no 61968-9 noun applies: those use the harness protocol
+urn:amicert:thirdparty:1 (cim_schemas/thirdparty/amicert-thirdparty.xsd, cim_schemas/PROFILE.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from lxml import etree
+
+from amicert.cim.envelope import Header, format_datetime, noun_namespace, nsmap
+
+TPA_NS = "urn:amicert:thirdparty:1"
+MSG_NS = "http://iec.ch/TC57/2011/schema/message"
+METER_READINGS_NS = noun_namespace("MeterReadings")
+GET_METER_READINGS_NS = noun_namespace("GetMeterReadings")
+END_DEVICE_CONTROLS_NS = noun_namespace("EndDeviceControls")
+REGISTER_KWH = "0.0.0.1.1.1.12.0.0.0.0.0.0.0.0.3.72.0"  # bulk forward energy, kWh
+LOAD_CONTROL_START = "0.15.0.54"  # EndDeviceControlType: load control start
+
+
+def tq(local: str) -> str:
+    """The Clark name of a harness third-party message."""
+    return f"{{{TPA_NS}}}{local}"
+
+
+@dataclass
+class TpaMessage:
+    """One message of the harness third-party protocol, as read."""
+
+    kind: str
+    sender: str
+    sent: str
+    message_id: str
+    transaction: str = ""
+    third_party: str = ""
+    service_point: str = ""
+    devices: list[str] = field(default_factory=list)
+    details: dict[str, str] = field(default_factory=dict)
+
+
+def tpa_message(
+    kind: str,
+    sender: str,
+    sent: datetime,
+    message_id: str,
+    *,
+    transaction: str | None = None,
+    third_party: str | None = None,
+    service_point: str | None = None,
+    devices: Iterable[str] = (),
+    details: Mapping[str, str] | None = None,
+) -> bytes:
+    root = etree.Element(tq(kind), nsmap={"tpa": TPA_NS})
+
+    def sub(local: str, text: str | None) -> etree._Element:
+        el = etree.SubElement(root, tq(local))
+        el.text = text
+        return el
+
+    sub("sender", sender)
+    sub("sentDateTime", format_datetime(sent))
+    sub("messageId", message_id)
+    if transaction:
+        sub("transactionId", transaction)
+    if third_party:
+        sub("thirdParty", third_party)
+    if service_point:
+        sub("servicePoint", service_point)
+    for mrid in devices:
+        sub("device", None).set("mRID", mrid)
+    for name, value in (details or {}).items():
+        sub("detail", value).set("name", name)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+def passed_on(
+    msg: TpaMessage,
+    sender: str,
+    sent: datetime,
+    message_id: str,
+    *,
+    kind: str | None = None,
+    service_point: str | None = None,
+    details: Mapping[str, str] | None = None,
+) -> bytes:
+    """``msg`` sent on by the next hop under its own name and identifier: the transaction, third
+    party, service point, devices and details travel with it unless the hop says otherwise."""
+    return tpa_message(
+        kind or msg.kind,
+        sender,
+        sent,
+        message_id,
+        transaction=msg.transaction,
+        third_party=msg.third_party,
+        service_point=service_point or msg.service_point,
+        devices=msg.devices,
+        details=msg.details if details is None else details,
+    )
+
+
+def read_tpa(root: etree._Element) -> TpaMessage:
+    """The fields of a harness third-party message ('' where absent)."""
+    ns = {"tpa": TPA_NS}
+
+    def text(local: str) -> str:
+        return (root.findtext(f"tpa:{local}", namespaces=ns) or "").strip()
+
+    return TpaMessage(
+        kind=etree.QName(root).localname,
+        sender=text("sender"),
+        sent=text("sentDateTime"),
+        message_id=text("messageId"),
+        transaction=text("transactionId"),
+        third_party=text("thirdParty"),
+        service_point=text("servicePoint"),
+        devices=[d.get("mRID", "") for d in root.findall("tpa:device", namespaces=ns)],
+        details={
+            d.get("name", ""): (d.text or "") for d in root.findall("tpa:detail", namespaces=ns)
+        },
+    )
+
+
+# --- 61968-9 at the third-party boundary ----------------------------------------------------
+
+
+def _ref(parent: etree._Element, tag: str, mrid: str) -> None:
+    ns = etree.QName(parent).namespace
+    el = etree.SubElement(parent, tag)
+    etree.SubElement(el, f"{{{ns}}}mRID").text = mrid
+
+
+def monitor_query(service_point: str, device: str) -> etree._Element:
+    """The GetMeterReadings query of a monitoring request: the customer device at a service point."""
+    q = f"{{{GET_METER_READINGS_NS}}}"
+    root = etree.Element(q + "GetMeterReadings", nsmap=nsmap(GET_METER_READINGS_NS))
+    _ref(root, q + "EndDevice", device)
+    _ref(root, q + "UsagePoint", service_point)
+    return root
+
+
+def customer_data(service_point: str, device: str, kwh: str, at: datetime) -> etree._Element:
+    """A MeterReadings payload carrying a customer device's energy reading."""
+    q = f"{{{METER_READINGS_NS}}}"
+    root = etree.Element(q + "MeterReadings", nsmap=nsmap(METER_READINGS_NS))
+    reading = etree.SubElement(root, q + "MeterReading")
+    meter = etree.SubElement(reading, q + "Meter")
+    etree.SubElement(meter, q + "mRID").text = device
+    value = etree.SubElement(reading, q + "Readings")
+    etree.SubElement(value, q + "timeStamp").text = format_datetime(at)
+    etree.SubElement(value, q + "value").text = kwh
+    etree.SubElement(value, q + "ReadingType").set("ref", REGISTER_KWH)
+    _ref(reading, q + "UsagePoint", service_point)
+    return root
+
+
+def control(mrid: str, service_point: str, device: str, command: str) -> etree._Element:
+    """An EndDeviceControls payload: one load control of a customer device at a service point."""
+    q = f"{{{END_DEVICE_CONTROLS_NS}}}"
+    root = etree.Element(q + "EndDeviceControls", nsmap=nsmap(END_DEVICE_CONTROLS_NS))
+    ctl = etree.SubElement(root, q + "EndDeviceControl")
+    etree.SubElement(ctl, q + "mRID").text = mrid
+    etree.SubElement(ctl, q + "reason").text = command
+    etree.SubElement(ctl, q + "EndDeviceControlType").set("ref", LOAD_CONTROL_START)
+    _ref(ctl, q + "EndDevices", device)
+    _ref(ctl, q + "UsagePoints", service_point)
+    return root
+
+
+@dataclass
+class CimRequest:
+    """What the CCS reads in a third party's request before it may act on it."""
+
+    message_id: str
+    third_party: str
+    organization: str
+    service_point: str
+    device: str
+    command: str = ""
+
+
+def read_request(root: etree._Element) -> CimRequest:
+    """Header/User and the service point and device a third party's request addresses."""
+    m = {"m": MSG_NS}
+    sp = root.xpath(
+        "string((//*[local-name()='UsagePoint' or local-name()='UsagePoints']/*[local-name()='mRID'])[1])"
+    )
+    dev = root.xpath(
+        "string((//*[local-name()='EndDevice' or local-name()='EndDevices']/*[local-name()='mRID'])[1])"
+    )
+    return CimRequest(
+        message_id=(root.findtext("m:Header/m:MessageID", namespaces=m) or "").strip(),
+        third_party=(root.findtext("m:Header/m:User/m:UserID", namespaces=m) or "").strip(),
+        organization=(root.findtext("m:Header/m:User/m:Organization", namespaces=m) or "").strip(),
+        service_point=str(sp).strip(),
+        device=str(dev).strip(),
+        command=str(
+            root.xpath("string(//*[local-name()='EndDeviceControl']/*[local-name()='reason'])")
+        ),
+    )
+
+
+def cim_header(
+    sender: str,
+    verb: str,
+    noun: str,
+    message_id: str,
+    now: datetime,
+    *,
+    correlation_id: str | None = None,
+    user: tuple[str, str] | None = None,
+) -> Header:
+    return Header(
+        verb=verb,
+        noun=noun,
+        message_id=message_id,
+        timestamp=now,
+        source=sender,
+        correlation_id=correlation_id,
+        user_id=user[0] if user else None,
+        organization=user[1] if user else None,
+    )
