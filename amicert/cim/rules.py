@@ -51,6 +51,8 @@ class RuleContext:
     # True when info.event_codes/control_codes were read from payload_root itself, so that the
     # code rules need to walk the tree only when a code is not a known one.
     codes_from_info: bool = False
+    # the message's bytes, when the rules may pre-filter on them (a cheap scan before a walk)
+    raw: bytes | None = None
 
     @cached_property
     def parts(self) -> dict[str, etree._Element]:
@@ -582,6 +584,10 @@ def timestamp_skew(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+# a text ending in minutes or seconds with nothing after ("...T11:58:30<"): the only way a
+# zone-less date-time can end. A cheap scan of the bytes; a zone "+01:00<" matches too and
+# is then told apart by the walk.
+_NAIVE_IN_BYTES = re.compile(rb":\d\d(?:\.\d+)?\s*<")
 _DATETIME = re.compile(r"\A\s*\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*\Z")
 
 
@@ -595,6 +601,9 @@ def payload_datetime_zone(ctx: RuleContext) -> Iterator[Finding]:
     payload = ctx.payload_root
     if payload is None:
         return
+    raw = ctx.raw
+    if raw is not None and b"Compressed" not in raw and not _NAIVE_IN_BYTES.search(raw):
+        return  # the bytes hold no zone-less date-time: no need to walk the tree
     for el in payload.iter():
         if not isinstance(el.tag, str) or len(el):
             continue

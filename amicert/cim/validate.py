@@ -252,7 +252,7 @@ class Validator:
         else:
             covered = self._wrapper_envelope(root, ns or "", message_ns, result)
         payload = self._second_pass(parts, info, covered, result)
-        result.findings.extend(self._rules(root, info, ctx, payload, parts, fields))
+        result.findings.extend(self._rules(root, info, ctx, payload, parts, fields, data))
         return result
 
     def _not_a_message(
@@ -468,6 +468,7 @@ class Validator:
         payload: etree._Element | None,
         parts: dict[str, etree._Element] | None = None,
         fields: dict[str, etree._Element] | None = None,
+        raw: bytes | None = None,
     ) -> list[Finding]:
         parts = parts if parts is not None else env.children_by_name(root)
         if payload is None:
@@ -475,6 +476,6 @@ class Validator:
         # read_header took the codes from this same first payload document (the decompressed
         # one when the payload is compressed), so the code rules may start from them
         rule_ctx = RuleContext(
-            root, info, ctx, self.registries, payload, parts, fields, codes_from_info=True
+            root, info, ctx, self.registries, payload, parts, fields, codes_from_info=True, raw=raw
         )
         return run_rules(rule_ctx, "envelope") + run_rules(rule_ctx, "code")
