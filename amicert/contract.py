@@ -233,6 +233,22 @@ def _scenarios(use_case: UseCase, row: StepRow) -> list[str]:
     return [s.id for s in use_case.scenarios.values() if row.number in s.steps]
 
 
+def _checked(use_case: UseCase, spec: MessageSpec) -> list[dict[str, str]]:
+    """What the harness checks this message's content against, beyond its form: the use case's
+    key checks (what a key must say, given what happened) and checks run when it arrives."""
+    driver = driver_for(use_case.id)
+    found = [
+        {"key": key, "xpath": spec.keys[key], "must_be": check.meaning, "rule": check.rule}
+        for key, check in driver.key_checks.items()
+        if key in spec.keys
+    ]
+    arrival = driver.on_arrival.get(spec.name)
+    if arrival is not None:
+        doc = " ".join((arrival.__doc__ or "").split())
+        found.append({"key": "", "xpath": "", "must_be": doc, "rule": ""})
+    return found
+
+
 def _spec_dict(spec: MessageSpec) -> dict[str, Any]:
     found: dict[str, Any] = {"name": spec.name}
     if spec.root:
@@ -333,6 +349,7 @@ def _row_entry(
         "direction": "product sends" if sends else "product receives",
         "per": "each in-scope meter" if part.per == "device" else "once per scenario",
         "message": _spec_dict(spec),
+        "checked": _checked(use_case, spec),
         "requirements": _requirements(use_case, row),
     }
     receiver_kind = use_case.actors[part.receiver].kind
@@ -838,6 +855,11 @@ def _row_markdown(w: Any, uc: dict[str, Any], r: dict[str, Any]) -> None:
     w("- message: " + ", ".join(f"{k} `{v}`" for k, v in msg.items() if k != "keys"))
     if msg.get("keys"):
         w("- correlation keys (XPath): " + ", ".join(f"{k} `{v}`" for k, v in msg["keys"].items()))
+    for c in r.get("checked") or []:
+        if not c["xpath"]:
+            w(f"- checked when it arrives: {c['must_be']}")
+            continue
+        w(f"- checked: {c['key']} (`{c['xpath']}`) must be {c['must_be']} [{c['rule']}]")
     wire = r.get("wire") or {}
     if wire.get("protocol") == "reply":
         w(f"- on the wire: {wire['form']}")

@@ -104,6 +104,17 @@ class ActorInput:
     meaning: str
 
 
+@dataclass(frozen=True)
+class KeyCheck:
+    """What a message key must say, given what happened in the scenario (``expect`` returns the
+    value, or None when there is nothing to compare this time). ``meaning`` is the sentence the
+    vendor contract prints beside the key."""
+
+    rule: str
+    expect: Callable[[World], str | None]
+    meaning: str
+
+
 @dataclass
 class Driver:
     use_case: str
@@ -121,9 +132,9 @@ class Driver:
     # state checks that read only what the harness itself plays (people, the physical world):
     # rows checked by them are reported as such, never counted as covering the product
     harness_states: set[str] = field(default_factory=set)
-    # key -> (rule, what the key must say in this world): e.g. the failure class the product
-    # reports at each hop must be the one that happened (None: nothing to compare this time)
-    key_checks: dict[str, tuple[str, Callable[[World], str | None]]] = field(default_factory=dict)
+    # key -> what the key must say in this world: e.g. the failure class the product reports at
+    # each hop must be the one that happened; published in the vendor contract
+    key_checks: dict[str, KeyCheck] = field(default_factory=dict)
     # message -> a state check run the moment that message is matched to its row, for the meter
     # it names: what a message claims must already be true when it is sent
     on_arrival: dict[str, ArrivalCheck] = field(default_factory=dict)

@@ -479,8 +479,9 @@ class World:
             spec = self.use_case.messages.get(e.spec.message)
             if e.exchange is None or spec is None:
                 continue
-            for key, (rule, expect) in checks.items():
-                want = expect(self) if key in spec.keys else None
+            for key, check in checks.items():
+                rule = check.rule
+                want = check.expect(self) if key in spec.keys else None
                 if want is None:
                     continue
                 got = extract_keys(e.exchange, spec).get(key) or []

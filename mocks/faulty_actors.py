@@ -212,3 +212,16 @@ class HeadEndGivesUpEarly(HeadEnd):
     def execute(self, campaign: Campaign) -> None:
         super().execute(campaign)
         self.ctx.clock.call_later(timedelta(days=3), lambda: self.close_window(campaign))
+
+
+class HeadEndCrashesAfterTheCampaign(HeadEnd):
+    """Works the campaign correctly, then one of its scheduled actions breaks (a harness defect
+    when it plays the reference: the run goes on and the verdict says so)."""
+
+    def execute(self, campaign: Campaign) -> None:
+        super().execute(campaign)
+
+        def crash() -> None:
+            raise RuntimeError("scheduled action broke")
+
+        self.ctx.clock.call_later(timedelta(days=8), crash, "head-end housekeeping")

@@ -9,8 +9,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from lxml import etree
+
+from amicert.trace import Exchange
 from reference_impl.tpa_ccs import Ccs
+from reference_impl.tpa_customer_device import CustomerDevice
 from reference_impl.tpa_service_point_gateway import ServicePointGateway
+from usecases.third_party_access import vocabulary as v
 
 
 class CcsSlowRelay(Ccs):
@@ -42,3 +47,20 @@ class SpgSlowToHan(ServicePointGateway):
         self.ctx.clock.call_later(
             timedelta(seconds=75), lambda: super(SpgSlowToHan, self)._inbound(*args, **kw)
         )
+
+
+class SpgIgnoresAccessCommands(ServicePointGateway):
+    """Acknowledges access commands as executed but never changes its access table."""
+
+    def on_access(self, root: etree._Element, exchange: Exchange) -> None:
+        msg = v.read_tpa(root)
+        self._to_ccs("AccessReceipt", msg, {**msg.details, "result": "EXECUTED"})
+
+
+class DeviceConfirmsWithoutActing(CustomerDevice):
+    """Confirms each control command as executed without carrying it out."""
+
+    def on_control(self, root: etree._Element, exchange: Exchange) -> None:
+        msg = v.read_tpa(root)
+        command = msg.details.get("command", "")
+        self._answer("ControlConfirmation", msg, {"command": command, "status": "EXECUTED"})

@@ -320,6 +320,22 @@ PROOFS: list[Proof] = [
         "post-condition",
     ),
     Proof("C4", "CCS", f"{_C4}:CcsSlowRelay", "monitoring", "NFR-C4NFR3", "3.1#5"),
+    Proof(
+        "C4",
+        "Service Point Gateway",
+        f"{_C4}:SpgIgnoresAccessCommands",
+        "access",
+        "STATE-C4-ACCESS",
+        "post-condition",
+    ),
+    Proof(
+        "C4",
+        "Customer Device",
+        f"{_C4}:DeviceConfirmsWithoutActing",
+        "control",
+        "STATE-C4-CONTROL",
+        "3.2#9",
+    ),
     Proof("C4", "CCS", f"{_C4}:CcsLogsWithoutDestination", "monitoring", "STATE-C4-LOG", "3.1#4"),
     Proof(
         "C4",

@@ -350,3 +350,27 @@ def test_a_product_whose_state_answer_breaks_its_schema_fails(
     assert scenario["rule"] == "TEST-CONTROL-ANSWER"
     assert "#/properties/events/items/required" in scenario["reason"]
     assert "$.events[0]" in scenario["reason"]
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_what_a_message_must_say_is_published_with_it(
+    contracts: dict[str, tuple[Path, dict[str, Any]]], name: str
+) -> None:
+    """Every content check the harness will make on a row's message (the use case's key checks
+    and its on-arrival checks) is in the contract beside that row, with its rule."""
+    from amicert.packages import driver_for
+
+    _, contract = contracts[name]
+    catalog = load_catalog()
+    for uc in contract["use_cases"]:
+        driver = driver_for(uc["id"])
+        for r in uc["rows"]:
+            spec = catalog[uc["id"]].messages[r["message"]["name"]]
+            wanted = {(k, c.rule) for k, c in driver.key_checks.items() if k in spec.keys}
+            listed = {(c["key"], c["rule"]) for c in r["checked"] if c["xpath"]}
+            assert listed == wanted, r["key"]
+            arrival = [c for c in r["checked"] if not c["xpath"]]
+            assert len(arrival) == (spec.name in driver.on_arrival), r["key"]
+    if name == "headend-over-soap.toml":
+        rows = [r for uc in contract["use_cases"] for r in uc["rows"]]
+        assert any(c["rule"] == "PROFILE-FIRMWARE-DETAIL" for r in rows for c in r["checked"])

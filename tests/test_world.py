@@ -83,3 +83,29 @@ def test_a_receiver_failing_on_a_valid_message_is_blamed_for_it() -> None:
     finding = next(f for f in x.findings if f.rule == "MSG-UNPROCESSABLE")
     assert finding.extra["actor"] == "Metering Department"
     assert "cannot cope" in x.note
+
+
+def test_a_scheduled_action_that_breaks_is_a_finding_not_a_crash() -> None:
+    """ACTOR-FAILED: the run goes on; alone it is the harness's ERROR, after a product's own
+    defect it does not hide the product's FAIL."""
+    from amicert.cim.validate import Validator as V
+    from amicert.headless import cases, run_case
+    from amicert.verdicts import Verdict
+    from amicert.world import RunOptions
+
+    uc = load_catalog()["AEP-5.8"]
+    [normal] = [c for c in cases(uc) if c.id == "normal"]
+    crashing = "mocks.faulty_actors:HeadEndCrashesAfterTheCampaign"
+    # which actor's action broke is not known to the clock: it is the harness's to answer for
+    outcome, world = run_case(normal, V(), RunOptions(actor_overrides={"AMI Head-End": crashing}))
+    [failed] = [f for f in world.findings if f.rule == "ACTOR-FAILED"]
+    assert "head-end housekeeping failed: RuntimeError: scheduled action broke" in failed.message
+    assert failed.blame is Blame.HARNESS
+    assert (outcome.verdict, outcome.rule) == (Verdict.ERROR, "ACTOR-FAILED")
+    from amicert.findings import error as err
+    from amicert.verdicts import decide
+
+    earlier = err("PROFILE-CONTENT", "wrong", step="1.2")
+
+    order = {n: i for i, n in enumerate(uc.scenario("normal").steps)}
+    assert decide([failed, earlier], order=order).verdict is Verdict.FAIL

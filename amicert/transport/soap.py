@@ -42,42 +42,15 @@ def operation_for(verb: str, noun: str, wsdl_dir: Path | None = None) -> Operati
         service, op = f"Reply{noun}", f"Reply{noun}"
     else:
         service, op = f"Execute{noun}", f"{cap}{noun}"
-    action = _wsdl_action(str(wsdl_dir or DEFAULT_WSDL_DIR), service, op)
+    declared = _wsdl_operation(str(wsdl_dir or DEFAULT_WSDL_DIR), service, op)
+    action = declared[0] if declared else None
     return Operation(service, op, action or f"{ACTION_BASE}/{noun}/{op}")
 
 
 @lru_cache(maxsize=64)
-def _wsdl_action(wsdl_dir: str, service: str, operation: str) -> str | None:
-    """The soapAction a WSDL declares for an operation (parsed by zeep), or None."""
-    path = Path(wsdl_dir) / f"{service}.wsdl"
-    if not path.exists():
-        return None
-    import zeep
-
-    client = zeep.Client(str(path))  # type: ignore[no-untyped-call]
-    for svc in client.wsdl.services.values():
-        for port in svc.ports.values():
-            try:
-                action = port.binding.get(operation).soapaction
-            except (ValueError, KeyError):
-                continue
-            return str(action) if action else None
-    return None
-
-
-def expects_reply(op: Operation, wsdl_dir: Path | None = None) -> bool:
-    """Whether a call of ``op`` is answered with a message (its WSDL declares an output).
-
-    Without a WSDL for the service, the harness's own convention holds: every CIM message is
-    answered with a ResponseMessage (see the harness endpoint's acknowledgements).
-    """
-    declared = _wsdl_output(str(wsdl_dir or DEFAULT_WSDL_DIR), op.service, op.operation)
-    return True if declared is None else declared
-
-
-@lru_cache(maxsize=64)
-def _wsdl_output(wsdl_dir: str, service: str, operation: str) -> bool | None:
-    """True/False when the service's WSDL declares/omits an output for ``operation``, else None."""
+def _wsdl_operation(wsdl_dir: str, service: str, operation: str) -> tuple[str | None, bool] | None:
+    """What a service's WSDL (parsed by zeep, once) declares for an operation: its soapAction
+    and whether it has an output; None when there is no WSDL or no such operation."""
     path = Path(wsdl_dir) / f"{service}.wsdl"
     if not path.exists():
         return None
@@ -90,8 +63,19 @@ def _wsdl_output(wsdl_dir: str, service: str, operation: str) -> bool | None:
                 found = port.binding.get(operation)
             except (ValueError, KeyError):
                 continue
-            return found.output is not None and bool(found.output.body)
+            action = str(found.soapaction) if found.soapaction else None
+            return action, found.output is not None and bool(found.output.body)
     return None
+
+
+def expects_reply(op: Operation, wsdl_dir: Path | None = None) -> bool:
+    """Whether a call of ``op`` is answered with a message (its WSDL declares an output).
+
+    Without a WSDL for the service, the harness's own convention holds: every CIM message is
+    answered with a ResponseMessage (see the harness endpoint's acknowledgements).
+    """
+    declared = _wsdl_operation(str(wsdl_dir or DEFAULT_WSDL_DIR), op.service, op.operation)
+    return True if declared is None else declared[1]
 
 
 def envelope(message: bytes, header_blocks: list[etree._Element] | None = None) -> bytes:

@@ -12,7 +12,7 @@ from typing import Any
 
 from amicert.adapters.remote import TestControlError
 from amicert.c1219 import StandardTable1, TableError
-from amicert.driver import Driver, StateAnswerError, StateQuery
+from amicert.driver import Driver, KeyCheck, StateAnswerError, StateQuery
 from amicert.findings import Blame, Finding, error
 from amicert.trace import Exchange
 from amicert.world import World
@@ -251,16 +251,20 @@ def _image_version(world: World) -> str | None:
 
 # what the events to the MDM must say (cim_schemas/PROFILE.md): the version now running, and the
 # one before; a refusal names the version still running
+def _initial_firmware(world: World) -> str | None:
+    return world.params.get("initial_firmware")
+
+
 FIRMWARE_UPGRADE.key_checks.update(
     {
-        "new_firmware": ("PROFILE-FIRMWARE-DETAIL", _image_version),
-        "previous_firmware": (
-            "PROFILE-FIRMWARE-DETAIL",
-            lambda world: world.params.get("initial_firmware"),
+        "new_firmware": KeyCheck(
+            "PROFILE-FIRMWARE-DETAIL", _image_version, "the version the meter now runs"
         ),
-        "running_firmware": (
-            "PROFILE-FIRMWARE-DETAIL",
-            lambda world: world.params.get("initial_firmware"),
+        "previous_firmware": KeyCheck(
+            "PROFILE-FIRMWARE-DETAIL", _initial_firmware, "the version it ran before the update"
+        ),
+        "running_firmware": KeyCheck(
+            "PROFILE-FIRMWARE-DETAIL", _initial_firmware, "the version still running (refused)"
         ),
     }
 )
@@ -294,7 +298,11 @@ def _reported_when_window_closes(world: World, meter: str | None, x: Exchange) -
     """T1.11: a meter that never confirmed is reported when the campaign window closes (the
     campaign's windowDays after the Metering Department handed it over), not any time before
     or long after."""
-    started = next((c.virtual_time for c in world.trace.exchanges if c.step == "1.2"), None)
+    if "campaign_started" not in world.params:  # looked up once, not per meter reported
+        world.params["campaign_started"] = next(
+            (c.virtual_time for c in world.trace.exchanges if c.step == "1.2"), None
+        )
+    started = world.params["campaign_started"]
     if started is None:
         return None  # no campaign seen: the row's own SEQ findings say so
     due = started + timedelta(days=int(world.settings.get("window_days", 7)))

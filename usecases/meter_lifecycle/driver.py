@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from amicert.cim.envelope import parse_datetime
-from amicert.driver import Driver
+from amicert.driver import Driver, KeyCheck
 from amicert.findings import Blame, Finding, error
 from amicert.trace import Exchange
 from amicert.world import World
@@ -249,13 +249,15 @@ def _failure(name: str) -> Any:
     return inject
 
 
-METER_LIFECYCLE.key_checks["failure"] = (
+METER_LIFECYCLE.key_checks["failure"] = KeyCheck(
     "PROFILE-I2-FAILURE-CLASS",
     lambda world: world.params.get("failure"),  # the class injected: what each hop must report
+    "the failure class that happened (the one the meter detected), at every hop",
 )
-METER_LIFECYCLE.key_checks["order_meter"] = (
+METER_LIFECYCLE.key_checks["order_meter"] = KeyCheck(
     "PROFILE-I2-METER",
-    lambda world: world.params.get("subject"),  # a trouble order is about the meter in trouble
+    lambda world: world.params.get("subject"),
+    "the meter in trouble (not another meter the utility knows, e.g. of the same lot)",
 )
 
 
@@ -267,7 +269,12 @@ def _registry_serial(world: World) -> str | None:
     return str(serial) if serial else None
 
 
-METER_LIFECYCLE.key_checks["order_serial"] = ("PROFILE-I2-SERIAL", _registry_serial)
+METER_LIFECYCLE.key_checks["order_serial"] = KeyCheck(
+    "PROFILE-I2-SERIAL",
+    _registry_serial,
+    "the serial the utility's records hold for the meter (configure: meters.<mRID>.mms_serial "
+    "when given, else serial), not its nameplate",
+)
 METER_LIFECYCLE.harness_states.update(
     {  # read the harness's own people and physical world, never the product
         "meter_exchanged",

@@ -252,10 +252,12 @@ def _controlled(world: World, sp: str | None) -> Finding | None:
     device = world.actor("Customer Device", sp)
     if device.executed:
         return None
+    # the device that did not act, or the gateway that should have passed the command on
+    role = "Customer Device" if "Customer Device" in world.sut_roles else "Service Point Gateway"
     return error(
         "STATE-C4-CONTROL",
         f"the customer device at {sp} carried out no control command",
-        blame=world.blame("Service Point Gateway"),
+        blame=world.blame(role),
     )
 
 
