@@ -31,6 +31,10 @@ _HAN = "mocks.faulty_han"
 _GW = "Premises Gateway"
 _TOOL = "Utility HAN Provisioning Tool"
 _C4 = "mocks.faulty_c4"
+_HANI = "mocks.faulty_han_install"
+_AMIGW = "Utility AMI Gateway"
+_REGAPP = "HAN Device Registration Application"
+_RDA = "Remote Diagnostics Application"
 _CORRUPTED = "image-refused[image corrupted in transit-4.2-AX-200-image-corrupted-in-transit-IMAGE_HASH_MISMATCH]"
 _CHECKSUM = "meter-trouble[checksum-MSO]"
 _OUTAGE = "suppressed-during-outage[planned outage-power]"
@@ -352,6 +356,75 @@ PROOFS: list[Proof] = [
         "problem-customer-advised",
         "NFR-C4NFR5",
         "3.4-ok#5",
+    ),
+    Proof(
+        "HAN", _AMIGW, f"{_HANI}:GatewayAdmitsAnyKey", "intruder-refused", "PROFILE-CONTENT", "X2"
+    ),
+    Proof(
+        "HAN",
+        _AMIGW,
+        f"{_HANI}:GatewayAdmitsSilently",
+        "intruder-refused",
+        "STATE-HANI-INTRUDER",
+        "X4",
+    ),
+    Proof(
+        "HAN",
+        _AMIGW,
+        f"{_HANI}:GatewayForgetsDevices",
+        "installation",
+        "STATE-HANI-LISTED",
+        "INST#8",
+    ),
+    Proof("HAN", _REGAPP, f"{_HANI}:AppSkipsLink", "registration", "SEQ-MISSING", "REG#10"),
+    Proof(
+        "HAN",
+        _REGAPP,
+        f"{_HANI}:AppProvisionsOtherProgram",
+        "registration",
+        "STATE-HANI-LINK",
+        "post-condition",
+    ),
+    Proof("HAN", _REGAPP, f"{_HANI}:AppStoresWithoutIds", "registration", "SEQ-MISSING", "REG#14"),
+    Proof(
+        "HAN",
+        _REGAPP,
+        f"{_HANI}:AppStoresWrongLocation",
+        "registration",
+        "STATE-HANI-RECORD",
+        "post-condition",
+    ),
+    Proof(
+        "HAN",
+        _RDA,
+        f"{_HANI}:DiagnosticsLosesResult",
+        "device-unreachable",
+        "STATE-HANI-DIAGNOSIS",
+        "RDT#8b",
+    ),
+    Proof(
+        "HAN",
+        _RDA,
+        f"{_HANI}:DiagnosticsAlwaysFunctioning",
+        "registration-repeated",
+        "STATE-HANI-DIAGNOSIS",
+        "post-condition",
+    ),
+    Proof(
+        "HAN",
+        "CCS",
+        f"{_HANI}:CcsIgnoresCorrection",
+        "account-corrected",
+        "STATE-HANI-CORRECTED",
+        "post-condition",
+    ),
+    Proof(
+        "HAN",
+        "Customer or Installer",
+        f"{_HANI}:InstallerLeavesUnresolved",
+        "marginal-coverage",
+        "STATE-HANI-OPERATIONAL",
+        "DM#6",
     ),
 ]
 
