@@ -158,7 +158,7 @@ def _enrolled(world: World, device: str) -> str:
 
 
 def _install(world: World) -> None:
-    world.actor(INSTALLER).install_all()
+    world.actor("Customer or Installer").install_all()
 
 
 def _ready(world: World) -> None:
@@ -270,7 +270,9 @@ def _diagnosis(world: World, device: str | None) -> Finding | None:
 def _found(world: World, device: str | None) -> Any:
     if device is None:
         return None
-    return next((f for f in world.actor(INSTALLER).findings if f.device == device), None)
+    return next(
+        (f for f in world.actor("Customer or Installer").findings if f.device == device), None
+    )
 
 
 def _onsite(rule_text: str, ok: Any) -> Any:

@@ -87,6 +87,11 @@ def declare(driver: Driver) -> None:
         ),
         value_of(HanDevice, "program", str | None, "the program the device runs"),
         method_of(
+            HanDevice,
+            "report_isolation",
+            "trigger: the device cannot reach the AMI to self-register and tells the installer",
+        ),
+        method_of(
             HanRegistrationCcs,
             "registration_of",
             "the registration record the CCS holds for a device",
