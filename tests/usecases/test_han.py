@@ -208,3 +208,73 @@ def test_a_bridge_reaches_a_device_out_of_coverage_but_not_a_broken_radio() -> N
     assert not site.reaches("D1")
     site.bridge = True
     assert site.reaches("D1") and not site.reaches("D2") and not site.reaches("D3")
+
+
+# --- the vendor contract -----------------------------------------------------------------------
+HAN_SYSTEMS = (
+    "Utility AMI Gateway",
+    "HAN Device Registration Application",
+    "Remote Diagnostics Application",
+    "CCS",
+)
+PROFILE = """
+[product]
+name = "HAN systems"
+version = "0.1.0"
+
+[boundary]
+actors = [{actors}]
+
+[bindings]
+{bindings}
+
+[sut]
+address = "http://127.0.0.1:8741"
+test_control = "http://127.0.0.1:8741/amicert/test-control"
+
+[harness]
+host = "127.0.0.1"
+port = 8742
+
+[pics]
+test_control = true
+"""
+
+
+def test_the_contract_covers_the_han_boundaries(tmp_path: Path) -> None:
+    """A product playing the HAN systems gets every crossing row, with an example that validates,
+    and the HAN settings and inspectable state in its test-control section."""
+    import json
+
+    from cli_support import amicert
+
+    from amicert.cim.model import ValidationContext
+    from amicert.config import load_profile
+    from amicert.contract import crossings
+
+    profile = tmp_path / "han.toml"
+    profile.write_text(
+        PROFILE.format(
+            actors=", ".join(f'"{a}"' for a in HAN_SYSTEMS),
+            bindings="\n".join(f'"{a}" = {{ type = "soap" }}' for a in HAN_SYSTEMS),
+        )
+    )
+    out = tmp_path / "out"
+    proc = amicert("contract", "--sut", str(profile), "--format", "json", "--out", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    contract = json.loads((out / "contract.json").read_text())
+    uc = load_catalog()["HAN"]
+    boundary = set(load_profile(profile).boundary)
+    [listed] = [u for u in contract["use_cases"] if u["id"] == "HAN"]
+    assert {r["key"] for r in listed["rows"]} == {c.key for c in crossings(uc, boundary)}
+    validator = Validator()
+    for r in listed["rows"]:
+        result = validator.validate(
+            (out / r["example_file"]).read_bytes(), ValidationContext(check_replay=False)
+        )
+        assert result.ok, (r["key"], [str(f) for f in result.errors])
+    text = json.dumps(contract["test_control"])
+    for name in DRIVER.settings:
+        assert name in text, name
+    inspectable = {(i["role"], i["name"]) for i in contract["test_control"]["inspectables"]}
+    assert {k for k in DRIVER.inspectables if k[0] in HAN_SYSTEMS} <= inspectable
