@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from lxml import etree
+
+from amicert.trace import Exchange
 from reference_impl.han_installer import HanInstaller
 from reference_impl.han_registration_app import HanRegistrationApp, Registering
 from reference_impl.han_registration_ccs import HanRegistrationCcs
@@ -87,9 +90,9 @@ class DiagnosticsAlwaysFunctioning(RemoteDiagnosticsApp):
 class CcsIgnoresCorrection(HanRegistrationCcs):
     """Answers a correction OK but keeps the old record."""
 
-    def on_correction(self, root: object, exchange: object) -> bytes:  # type: ignore[override]
+    def on_correction(self, root: etree._Element, exchange: Exchange) -> bytes:
         kept = dict(self.registrations)
-        answer = super().on_correction(root, exchange)  # type: ignore[arg-type]
+        answer = super().on_correction(root, exchange)
         self.registrations = kept
         return answer
 

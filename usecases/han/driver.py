@@ -8,10 +8,10 @@ diagnosis, and the premises themselves.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
-from amicert.driver import Driver
+from amicert.driver import Driver, StateCheck
 from amicert.findings import Finding, error
 from amicert.world import World
 from reference_impl.customer_service_representative import CustomerServiceRepresentative
@@ -19,6 +19,7 @@ from reference_impl.han_device import HanDevice
 from reference_impl.han_device_customer import HanDeviceCustomer
 from reference_impl.han_field_tool import HanFieldTool
 from reference_impl.han_install_bad_actor import HanInstallBadActor
+from reference_impl.han_installer import Conclusion as OnSite
 from reference_impl.han_installer import HanInstaller
 from reference_impl.han_registration_app import HanRegistrationApp
 from reference_impl.han_registration_ccs import HanRegistrationCcs
@@ -267,15 +268,13 @@ def _diagnosis(world: World, device: str | None) -> Finding | None:
     )
 
 
-def _found(world: World, device: str | None) -> Any:
-    if device is None:
-        return None
-    return next(
-        (f for f in world.actor("Customer or Installer").findings if f.device == device), None
-    )
+def _found(world: World, device: str) -> OnSite | None:
+    """The installer's conclusion about the device (the harness's own person)."""
+    found: list[OnSite] = world.actor("Customer or Installer").findings
+    return next((f for f in found if f.device == device), None)
 
 
-def _onsite(rule_text: str, ok: Any) -> Any:
+def _onsite(rule_text: str, ok: Callable[[SiteDevice, OnSite, World], bool]) -> StateCheck:
     """A check of the installer's on-site conclusion (4a to 5b) against the premises."""
 
     def check(world: World, device: str | None) -> Finding | None:
