@@ -53,7 +53,7 @@ class HanInstaller(OperatorActor):
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.findings: list[Conclusion] = []
+        self.conclusions: list[Conclusion] = []
         self.coverage_reports: list[str] = []
 
     @property
@@ -129,7 +129,7 @@ class HanInstaller(OperatorActor):
         d = self.site.devices[mrid]
         if faulty == "yes":  # 4a, 5a, 6
             d.radio_ok, d.replaced = True, d.replaced + 1
-            self.findings.append(Conclusion(mrid, True, True, "device replaced"))
+            self.conclusions.append(Conclusion(mrid, True, True, "device replaced"))
             return
         adequate = self.ask(
             "HAN network coverage adequate", "yes" if result.get("link") == "GOOD" else "no"
@@ -137,6 +137,6 @@ class HanInstaller(OperatorActor):
         if adequate == "no":  # 4b, 5b, 6
             self.coverage_reports.append(mrid)
             self.site.bridge = True
-            self.findings.append(Conclusion(mrid, False, False, "bridging device installed"))
+            self.conclusions.append(Conclusion(mrid, False, False, "bridging device installed"))
             return
-        self.findings.append(Conclusion(mrid, False, True, "none"))
+        self.conclusions.append(Conclusion(mrid, False, True, "none"))

@@ -270,7 +270,7 @@ def _diagnosis(world: World, device: str | None) -> Finding | None:
 
 def _found(world: World, device: str) -> OnSite | None:
     """The installer's conclusion about the device (the harness's own person)."""
-    found: list[OnSite] = world.actor("Customer or Installer").findings
+    found: list[OnSite] = world.actor("Customer or Installer").conclusions
     return next((f for f in found if f.device == device), None)
 
 
