@@ -201,3 +201,14 @@ class MmsIgnoresItsRecords(MeterManagementSystem):
         }
         order.meters = [(m, nameplate.get(m, s), lot, role) for m, s, lot, role in order.meters]
         super().download(order)
+
+
+class MmsIssuesLate(MeterManagementSystem):
+    """Decides at once but issues each trouble order three hours later (stamped when sent)."""
+
+    def issue(self, order: TroubleOrder) -> None:
+        def late() -> None:
+            order.requested = self.ctx.now()
+            MeterManagementSystem.issue(self, order)
+
+        self.ctx.clock.call_later(timedelta(hours=3), late, "late trouble order")

@@ -275,6 +275,15 @@ PROOFS: list[Proof] = [
         "PROFILE-I2FR21",
         "3.1#5",
     ),
+    # I2: the Meter Management System's own deadline, the meter's priorities, the replacement order
+    Proof(
+        "I2",
+        "Meter Management System",
+        f"{_I2}:MmsIssuesLate",
+        _CHECKSUM,
+        "BR-I2-ISSUE-DEADLINE",
+        "3.1#4",
+    ),
     Proof(
         "I3",
         _GW,

@@ -37,6 +37,7 @@ Feature: I2 Meter issues trouble report
     And for every in-scope meter, the AMI System logs the failure by account, by meter and by manufacturer
     And for every in-scope meter, the AMI System finds the meter's failures chronic
     And for every in-scope meter, the trouble report is routed to "<organization>"
+    And for every in-scope meter, the Meter Management System issues the trouble order within its deadline
     And for every in-scope meter, the trouble order downloaded to the field tool names premise, equipment, type, schedule and material
     And for every in-scope meter, the order is scheduled within its service level
     And for every in-scope meter, the Field Tool download takes at most 10 seconds
