@@ -6,6 +6,7 @@ must yield, and the rule and step it must name, are in mocks/proofs.py.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 
 from lxml import etree
@@ -17,7 +18,14 @@ from reference_impl.field_dispatch import FieldDispatch
 from reference_impl.field_tool import FieldTool
 from reference_impl.mdms import MeterDataManagementSystem
 from reference_impl.meter_management_system import MeterManagementSystem, Window
-from usecases.meter_lifecycle.vocabulary import Record, TroubleOrder, mq, physical
+from usecases.meter_lifecycle.vocabulary import (
+    FAILURE_CLASSES,
+    Record,
+    TroubleOrder,
+    meter_message,
+    mq,
+    physical,
+)
 
 
 class MmsIgnoresOutages(MeterManagementSystem):
@@ -212,3 +220,45 @@ class MmsIssuesLate(MeterManagementSystem):
             MeterManagementSystem.issue(self, order)
 
         self.ctx.clock.call_later(timedelta(hours=3), late, "late trouble order")
+
+
+def _notice_marked(meter: AmiMeter, rec: Record, priority: str) -> None:
+    """Send the meter's failure notice for ``rec`` marked with ``priority``, whatever its class."""
+    failure = rec.details["failureClass"]
+    meter.send(
+        "AMI System",
+        meter_message(
+            "FailureNotice",
+            meter.role,
+            meter.ctx.now(),
+            meters=[meter.identity],
+            details={
+                "failureClass": failure,
+                "component": FAILURE_CLASSES[failure].component,
+                "priority": priority,
+                "detectedDateTime": rec.at.isoformat(),
+            },
+            records=[rec],
+        ),
+    )
+
+
+class MeterTreatsEveryFailureAsCritical(AmiMeter):
+    """Reports every failure at once as critical, a display fault as much as a checksum error."""
+
+    def run_diagnostics(self) -> list[Record]:
+        found = super().run_diagnostics()
+        for rec in [r for r in self.pending if r in found]:
+            self.pending.remove(rec)
+            self.ctx.clock.call_later(self.report_delay, functools.partial(self.report, rec))
+        return found
+
+    def report(self, rec: Record) -> None:
+        _notice_marked(self, rec, "critical")
+
+
+class MeterMarksCriticalFailuresOther(AmiMeter):
+    """Reports a critical failure at once, but marks it of low importance ("other")."""
+
+    def report(self, rec: Record) -> None:
+        _notice_marked(self, rec, "other")

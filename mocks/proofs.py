@@ -285,6 +285,22 @@ PROOFS: list[Proof] = [
         "3.1#4",
     ),
     Proof(
+        "I2",
+        "AMI Meter",
+        f"{_I2}:MeterTreatsEveryFailureAsCritical",
+        "low-importance-failure",
+        "PROFILE-I2-PRIORITY",
+        "3.1#1",
+    ),
+    Proof(
+        "I2",
+        "AMI Meter",
+        f"{_I2}:MeterMarksCriticalFailuresOther",
+        _CHECKSUM,
+        "PROFILE-I2-PRIORITY",
+        "3.1#1",
+    ),
+    Proof(
         "I3",
         _GW,
         f"{_HAN}:GatewayAdmitsWithoutKey",

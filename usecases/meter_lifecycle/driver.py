@@ -540,6 +540,48 @@ def reported_within(world: World, meter: str, minutes: str) -> Finding | None:
     )
 
 
+HIGH_IMPORTANCE = ("critical", "safety/service")
+
+
+def priority_of(failure: str | None) -> str:
+    """The priority a failure notice carries for its class (I2FR16, glossary Failure Report
+    Classes): critical (I2FR1's list), safety/service, or other (low importance: not reported at
+    once, it travels with the next scheduled read)."""
+    found = FAILURE_CLASSES.get(failure or "")
+    if found is None or not (found.critical or found.safety):
+        return "other"
+    return "critical" if found.critical else "safety/service"
+
+
+@METER_LIFECYCLE.on_device(r"the meter reports each failure with the priority of its class")
+def prioritized(world: World, meter: str) -> Finding | None:
+    """I2FR16: each failure notice carries its class's priority, and a failure of low importance
+    is never reported at once as a high-importance one (it waits for the next scheduled read)."""
+    if meter != world.params.get("subject"):
+        return None
+    world.analyse()  # attributes each exchange to its row
+    for x in _exchanges(world, "FailureNotice", producer_id=meter):
+        root = x.root()
+        details = read_meter_message(root).details if root is not None else {}
+        failure, said = details.get("failureClass"), details.get("priority")
+        wanted = priority_of(failure)
+        if wanted == "other" and said not in HIGH_IMPORTANCE:
+            continue  # a low-importance failure sent with its read: nothing at once to judge
+        if said == wanted:
+            continue
+        return error(
+            "PROFILE-I2-PRIORITY",
+            f"meter {meter}: the {failure} failure was reported with priority {said!r}",
+            step=_row_key(world, "1"),
+            expected=wanted
+            if wanted != "other"
+            else "no notice at once (low importance: with the next scheduled read)",
+            received=f"{said} (exchange #{x.seq})",
+            blame=world.blame("AMI Meter"),
+        )
+    return None
+
+
 def _download(world: World, meter: str) -> tuple[Exchange, Exchange] | None:
     world.analyse()  # attributes each exchange to its row
     requests = [x for x in _exchanges(world, "DownloadRequest") if x.receiver_id == meter]
