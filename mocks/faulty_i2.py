@@ -19,10 +19,9 @@ from reference_impl.field_tool import FieldTool
 from reference_impl.mdms import MeterDataManagementSystem
 from reference_impl.meter_management_system import MeterManagementSystem, Window
 from usecases.meter_lifecycle.vocabulary import (
-    FAILURE_CLASSES,
+    FailureClass,
     Record,
     TroubleOrder,
-    meter_message,
     mq,
     physical,
 )
@@ -222,27 +221,6 @@ class MmsIssuesLate(MeterManagementSystem):
         self.ctx.clock.call_later(timedelta(hours=3), late, "late trouble order")
 
 
-def _notice_marked(meter: AmiMeter, rec: Record, priority: str) -> None:
-    """Send the meter's failure notice for ``rec`` marked with ``priority``, whatever its class."""
-    failure = rec.details["failureClass"]
-    meter.send(
-        "AMI System",
-        meter_message(
-            "FailureNotice",
-            meter.role,
-            meter.ctx.now(),
-            meters=[meter.identity],
-            details={
-                "failureClass": failure,
-                "component": FAILURE_CLASSES[failure].component,
-                "priority": priority,
-                "detectedDateTime": rec.at.isoformat(),
-            },
-            records=[rec],
-        ),
-    )
-
-
 class MeterTreatsEveryFailureAsCritical(AmiMeter):
     """Reports every failure at once as critical, a display fault as much as a checksum error."""
 
@@ -253,12 +231,12 @@ class MeterTreatsEveryFailureAsCritical(AmiMeter):
             self.ctx.clock.call_later(self.report_delay, functools.partial(self.report, rec))
         return found
 
-    def report(self, rec: Record) -> None:
-        _notice_marked(self, rec, "critical")
+    def priority(self, failure: FailureClass) -> str:
+        return "critical"
 
 
 class MeterMarksCriticalFailuresOther(AmiMeter):
     """Reports a critical failure at once, but marks it of low importance ("other")."""
 
-    def report(self, rec: Record) -> None:
-        _notice_marked(self, rec, "other")
+    def priority(self, failure: FailureClass) -> str:
+        return "other"
