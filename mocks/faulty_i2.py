@@ -240,3 +240,22 @@ class MeterMarksCriticalFailuresOther(AmiMeter):
 
     def priority(self, failure: FailureClass) -> str:
         return "other"
+
+
+class MmsIssuesReplacementForAnotherMeter(MeterManagementSystem):
+    """Issues a replacement raised from the field at once (a conforming reading), but names a
+    meter other than the one that failed its test."""
+
+    def replacement(self, order: TroubleOrder) -> None:
+        order.meters = [("MTR-7777", *m[1:]) for m in order.meters]
+        MmsIssuesReplacementAtOnce.replacement(self, order)  # type: ignore[arg-type]
+
+
+class MmsIssuesReplacementAtOnce(MeterManagementSystem):
+    """Not faulty: the other conforming reading of 3.4 row 5.2, issuing the replacement raised
+    from the field at once instead of holding it for its material (the run must PASS)."""
+
+    def replacement(self, order: TroubleOrder) -> None:
+        order.status = "open"
+        order.priority = order.priority or 2
+        self.issue(order)

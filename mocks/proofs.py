@@ -301,6 +301,14 @@ PROOFS: list[Proof] = [
         "3.1#1",
     ),
     Proof(
+        "I2",
+        "Meter Management System",
+        f"{_I2}:MmsIssuesReplacementForAnotherMeter",
+        "maintenance-no-replacement",
+        "PROFILE-I2-METER",
+        "3.4#5.2",
+    ),
+    Proof(
         "I3",
         _GW,
         f"{_HAN}:GatewayAdmitsWithoutKey",

@@ -217,6 +217,11 @@ class MeterManagementSystem(Actor):
         )
         self.issue(order)
 
+    def replacement(self, order: TroubleOrder) -> None:
+        """A replacement raised from the field (3.4 row 5.2) waits for its material; issuing it
+        at once is the other conforming reading of the row."""
+        order.status = "awaitingMaterial"
+
     def issue(self, order: TroubleOrder) -> None:
         """Issue a trouble report to the field force of its organization."""
         self.orders[order.mrid] = OrderRecord(order, ["issued"])
@@ -251,11 +256,11 @@ class MeterManagementSystem(Actor):
                 )
             elif order.parent:
                 order.organisation = self.routing.get(component, self.routing["meter"])
-                order.status = "awaitingMaterial"
                 parent = self.orders.get(order.parent)
                 if parent is not None:
                     parent.history.append(f"replacement raised: {order.mrid}")
                 self.orders[order.mrid] = OrderRecord(order, ["raised in the field"])
+                self.replacement(order)
             else:
                 order.organisation = self.routing.get(component, self.routing["meter"])
                 order.status = "open"
