@@ -243,19 +243,17 @@ class MeterMarksCriticalFailuresOther(AmiMeter):
 
 
 class MmsIssuesReplacementForAnotherMeter(MeterManagementSystem):
-    """Issues a replacement raised from the field at once (a conforming reading), but names a
-    meter other than the one that failed its test."""
+    """Issues a replacement raised from the field for a meter other than the one that failed its
+    test."""
 
     def replacement(self, order: TroubleOrder) -> None:
         order.meters = [("MTR-7777", *m[1:]) for m in order.meters]
-        MmsIssuesReplacementAtOnce.replacement(self, order)  # type: ignore[arg-type]
+        super().replacement(order)
 
 
-class MmsIssuesReplacementAtOnce(MeterManagementSystem):
-    """Not faulty: the other conforming reading of 3.4 row 5.2, issuing the replacement raised
-    from the field at once instead of holding it for its material (the run must PASS)."""
+class MmsHoldsReplacementForMaterial(MeterManagementSystem):
+    """Not faulty: the other conforming reading of 3.4 row 5.2, holding the replacement raised
+    from the field until its material is at hand instead of issuing it (the run must PASS)."""
 
     def replacement(self, order: TroubleOrder) -> None:
-        order.status = "open"
-        order.priority = order.priority or 2
-        self.issue(order)
+        order.status = "awaitingMaterial"

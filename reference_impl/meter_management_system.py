@@ -11,7 +11,7 @@ Rules, in order, for a failure event (I2FR18-20, I2BR3):
 
 Orders raised by people (CSS, the MDMS technician) are issued the same way; revenue-protection
 orders go straight to the revenue protection field tool; a replacement raised from the field
-waits for material. Completion updates the registry and, where a meter was changed, tells the
+is issued to the field force, whose dispatcher holds it until a replacement meter is at hand. Completion updates the registry and, where a meter was changed, tells the
 Meter Data Management System; orders that came through CSS are reported back to CSS unless they
 are billing complaints (the MDMS answers those).
 """
@@ -218,9 +218,14 @@ class MeterManagementSystem(Actor):
         self.issue(order)
 
     def replacement(self, order: TroubleOrder) -> None:
-        """A replacement raised from the field (3.4 row 5.2) waits for its material; issuing it
-        at once is the other conforming reading of the row."""
-        order.status = "awaitingMaterial"
+        """A replacement raised from the field (3.4 row 5.2) is issued as the row says ("to issue
+        trouble report to replace meter"), naming its parent order; holding it until its
+        material is at hand is the other conforming reading of the row."""
+        meter = order.meters[0][0] if order.meters else ""
+        order.status = "open"
+        order.priority = order.priority or 2
+        order.material = f"METER/{self.registry[meter].model}" if meter in self.registry else None
+        self.ctx.clock.call_later(self.decision_delay, functools.partial(self.issue, order))
 
     def issue(self, order: TroubleOrder) -> None:
         """Issue a trouble report to the field force of its organization."""

@@ -112,15 +112,17 @@ def test_a_drifting_meter_fails_its_routine_test_and_a_replacement_is_raised_fro
     run_out(world)
     mms = world.actor("Meter Management System")
     kinds = sorted((o.order.kind, o.order.status) for o in mms.orders.values())
-    assert kinds == [("maintenance", "dispatched"), ("trouble", "awaitingMaterial")]
+    assert kinds == [("maintenance", "dispatched"), ("trouble", "open")]
+    held = world.actor("Field Force Planning and Dispatch System").held
+    assert [o.trouble_code for o in held] == ["REPLACE_METER"]  # no replacement meter at hand
     assert DRIVER.states["field_test_failed"](world, "MTR-0001") is None
     assert DRIVER.states["field_test_passed"](world, "MTR-0001") is not None
 
 
 @pytest.mark.parametrize(
     ("actor", "issued"),
-    [(None, 0), ("mocks.faulty_i2:MmsIssuesReplacementAtOnce", 1)],
-    ids=["held-for-material", "issued-at-once"],
+    [(None, 1), ("mocks.faulty_i2:MmsHoldsReplacementForMaterial", 0)],
+    ids=["issued-at-once", "held-for-material"],
 )
 def test_both_readings_of_the_replacement_raised_in_the_field_pass(
     actor: str | None, issued: int
