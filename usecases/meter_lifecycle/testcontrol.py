@@ -21,6 +21,7 @@ from reference_impl.mdms import MeterDataManagementSystem
 from reference_impl.meter_management_system import Decision, MeterManagementSystem
 from reference_impl.revenue_protection_rep import RevenueProtectionRep
 from reference_impl.tdbu import TdbuPlanning
+from usecases.meter_lifecycle.behaviours import BEHAVIOURS
 from usecases.meter_lifecycle.vocabulary import DEFAULT_ROUTING, FailureClass, Record
 
 TEXT: dict[str, Any] = {"type": "string"}
@@ -299,9 +300,10 @@ ACTOR_INPUTS = (
 
 
 def declare(driver: Driver) -> None:
-    """Register I2's settings, inspectable state and actor inputs on its driver."""
+    """Register I2's settings, inspectable state, actor inputs and behaviours on its driver."""
     for setting in _settings():
         driver.setting(setting)
     for item in _inspectables():
         driver.inspectable(item)
     driver.actor_inputs.extend(ACTOR_INPUTS)
+    driver.behaviours.extend(BEHAVIOURS)
