@@ -257,3 +257,12 @@ class MmsHoldsReplacementForMaterial(MeterManagementSystem):
 
     def replacement(self, order: TroubleOrder) -> None:
         order.status = "awaitingMaterial"
+
+
+class MmsIssuesReplacementAsSampleTest(MeterManagementSystem):
+    """Issues a replacement raised from the field as another sample test (kind maintenance)
+    instead of a trouble order to replace the meter."""
+
+    def replacement(self, order: TroubleOrder) -> None:
+        order.kind = "maintenance"
+        super().replacement(order)

@@ -305,7 +305,15 @@ PROOFS: list[Proof] = [
         "Meter Management System",
         f"{_I2}:MmsIssuesReplacementForAnotherMeter",
         "maintenance-no-replacement",
-        "PROFILE-I2-METER",
+        "SEQ-UNEXPECTED-DEVICE",
+        "3.4#5.2",
+    ),
+    Proof(
+        "I2",
+        "Meter Management System",
+        f"{_I2}:MmsIssuesReplacementAsSampleTest",
+        "maintenance-no-replacement",
+        "PROFILE-CONTENT",
         "3.4#5.2",
     ),
     Proof(
