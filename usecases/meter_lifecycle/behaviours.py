@@ -18,7 +18,8 @@ BEHAVIOURS = (
         "priority picks the service level the harness holds its dispatcher to "
         "(`sla_hours`, BR-I2BR1); an order without one gets the loosest (4). The reference "
         "gives 1 to a DCC report no alternate path reaches (3 when one does), 2 to a critical "
-        "failure (I2FR1's list) and to orders people raise, 3 to other failures, 4 to sample "
+        "failure (I2FR1's list) and to orders people raise without one, 3 to other failures, 4 "
+        "to sample "
         "tests.",
     ),
     Behaviour(
@@ -35,7 +36,7 @@ BEHAVIOURS = (
         "the closed notice",
         "Send `closed` TroubleOrders to the Meter Data Management System when the field tool's "
         "`close` reports a meter change (a Meter with role `removed` and one with role "
-        "`installed`): rows 11.2 of 3.1-3.3 and 3.6, 10.2 of 3.4 and 3.7, 12.2 of 3.5, any "
+        "`installed`): rows 11.2 of 3.1, 3.3 and 3.6, 10.2 of 3.2, 3.4 and 3.7, 12.2 of 3.5, any "
         "time after your reply to the `close`. A close without a meter change (a passed sample "
         "test, 3.4 row 3.2; a tamper investigation that leaves the meter, 3.7 row 6.1.2) gets no "
         "closed notice: no row carries one, it would be SEQ-EXTRA. "
@@ -47,8 +48,8 @@ BEHAVIOURS = (
         "select_sample (trigger of 3.4 row 1)",
         "Its scope is your registry as `configure` loaded it: the meters of `settings.meters` "
         "whose status is `installed` (never one in `stock`, such as the replacement the "
-        "Installer carries). In every scenario that is one meter, the subject, so `size` 1 picks "
-        "it. For each pick, download a `maintenance` order (troubleCode SAMPLE_TEST, with a "
+        "Installer carries). In the scenarios that call it (3.4) that is one meter, the "
+        "subject, so `size` 1 picks it. For each pick, download a `maintenance` order (troubleCode SAMPLE_TEST, with a "
         "scheduled time) to the field tool (3.4 row 1) and answer the orders' mRIDs.",
     ),
     Behaviour(
