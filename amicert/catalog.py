@@ -73,6 +73,9 @@ class Part:
     message: str
     per: str = "campaign"
     reply: bool = False
+    # the document leaves open whether this exchange happens within the scenario (two conforming
+    # readings): absent, it is no finding; present, it is judged like any other
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,7 @@ def _part(data: dict[str, Any], path: Path, where: str) -> Part:
         message=_require(data, "message", path, where),
         per=str(data.get("per", "campaign")),
         reply=bool(data.get("reply", False)),
+        optional=bool(data.get("optional", False)),
     )
 
 

@@ -33,7 +33,7 @@ from amicert.cim.validate import Validator
 from amicert.clock import EPOCH
 from amicert.config import SutProfile
 from amicert.control_schema import OPERATIONS, answer_schema, core_settings, request_schema
-from amicert.driver import Driver
+from amicert.driver import Driver, DriverError
 from amicert.packages import driver_for
 from amicert.trace import Exchange, content_deviations
 
@@ -348,6 +348,7 @@ def _row_entry(
         "receiver": part.receiver,
         "direction": "product sends" if sends else "product receives",
         "per": "each in-scope meter" if part.per == "device" else "once per scenario",
+        "optional": part.optional,
         "message": _spec_dict(spec),
         "checked": _checked(use_case, spec),
         "requirements": _requirements(use_case, row),
@@ -555,7 +556,22 @@ def _checks(use_case: UseCase) -> list[dict[str, Any]]:
             users = found.setdefault(step.text, [])
             if step.scenario_id not in users:
                 users.append(step.scenario_id)
-    return [{"step": text, "scenarios": users} for text, users in found.items()]
+    return [
+        {"step": text, "scenarios": users, "judged": _judged(use_case, text)}
+        for text, users in found.items()
+    ]
+
+
+def _judged(use_case: UseCase, text: str) -> str:
+    """How a per-meter check judges: its docstring (the use case's own words), when it has one."""
+    prefix = "for every in-scope meter, "
+    if not text.startswith(prefix):
+        return ""
+    try:
+        check, _ = driver_for(use_case.id).device_check(text[len(prefix) :])
+    except DriverError:
+        return ""  # an outline placeholder (<...>) no pattern matches as written
+    return " ".join((check.__doc__ or "").split())
 
 
 def _timing(use_case: UseCase, ref: Reference, drivers: list[Driver]) -> dict[str, Any]:
@@ -567,6 +583,7 @@ def _timing(use_case: UseCase, ref: Reference, drivers: list[Driver]) -> dict[st
         "rule": "every row must happen within the scenario's horizon (virtual time from its "
         "start); rows in order, correlated; requirements traced to a row state its deadline",
         "settings": [s.name for d in drivers for s in d.settings.values() if s.timing],
+        "limits": dict(use_case.limits),
     }
 
 
@@ -626,6 +643,9 @@ def build(profile: SutProfile, catalog: dict[str, UseCase], ref: Reference) -> d
                     )
                 ],
                 "timing": _timing(uc, ref, [driver]),
+                "behaviours": [
+                    dataclasses.asdict(b) for b in driver.behaviours if b.role in boundary
+                ],
             }
         )
     drivers = [driver_for(uc.id) for uc in claimed]
@@ -821,14 +841,29 @@ def markdown(c: dict[str, Any]) -> str:
         _table(
             w,
             "Set-ups, faults and checks of the scenarios",
-            ["step", "scenarios"],
-            [[f"`{k['step']}`", ", ".join(k["scenarios"])] for k in uc["checks"]],
+            ["step", "scenarios", "how it is judged"],
+            [
+                [f"`{k['step']}`", ", ".join(k["scenarios"]), k.get("judged", "")]
+                for k in uc["checks"]
+            ],
+        )
+        _table(
+            w,
+            "What your actors decide, as the harness reads it",
+            ["actor", "topic", "what the harness requires or accepts"],
+            [[b["role"], b["topic"], b["text"]] for b in uc.get("behaviours", [])],
         )
         t = uc["timing"]
         w("### Timing\n")
         w(f"- {t['rule']}.")
         horizons = ", ".join(f"{k} {v} days" for k, v in t["scenario_horizon_days"].items())
         w(f"- scenario horizons in the reference run: {horizons}.")
+        limits = ", ".join(f"`{k}` {json.dumps(v)}" for k, v in t.get("limits", {}).items())
+        if limits:
+            w(
+                f"- deadlines and service levels the judge uses (catalog limits; --set overrides): "
+                f"{limits}."
+            )
         w(f"- settings that drive timing: {', '.join(f'`{n}`' for n in t['settings'])}.\n")
     _control_markdown(w, c["test_control"])
     return "\n".join(out) + "\n"
@@ -852,6 +887,11 @@ def _row_markdown(w: Any, uc: dict[str, Any], r: dict[str, Any]) -> None:
         f"{r['producer']} -> {r['receiver']}, {r['direction']}, {r['per']}.\n"
     )
     msg = r["message"]
+    if r.get("optional"):
+        w(
+            "- optional: the document leaves open whether this exchange happens in the scenario; "
+            "absent it is no finding, sent it is judged like any other"
+        )
     w("- message: " + ", ".join(f"{k} `{v}`" for k, v in msg.items() if k != "keys"))
     if msg.get("keys"):
         w("- correlation keys (XPath): " + ", ".join(f"{k} `{v}`" for k, v in msg["keys"].items()))

@@ -267,7 +267,14 @@ def answer_schema(
     if operation == "reset":
         return _object({"now": DATE_TIME}, ["now"])
     if operation in ("configure", "provision"):
-        return _object({"meters": strings}, ["meters"])
+        held = {
+            **strings,
+            "description": "the mRID of every meter the product holds after the call (the "
+            "keys of settings.meters, or the meters provisioned, with those it held before): an "
+            "acknowledgement, checked for its form only; the scenario's scope is "
+            "settings.in_scope_meters, not this list",
+        }
+        return _object({"meters": held}, ["meters"])
     if operation == "fault":
         return _object({"injected": {"type": "string"}}, ["injected"])
     if operation in ("clock", "clock/advance"):

@@ -105,6 +105,17 @@ class ActorInput:
 
 
 @dataclass(frozen=True)
+class Behaviour:
+    """A choice the catalog leaves to an actor, answered: what the harness requires or accepts of
+    ``role`` on ``topic`` and why (the document's ground). Published in the vendor contract, so a
+    vendor reads the rule instead of guessing it from the reference actor."""
+
+    role: str
+    topic: str
+    text: str
+
+
+@dataclass(frozen=True)
 class KeyCheck:
     """What a message key must say, given what happened in the scenario (``expect`` returns the
     value, or None when there is nothing to compare this time). ``meaning`` is the sentence the
@@ -141,6 +152,7 @@ class Driver:
     settings: dict[str, Setting] = field(default_factory=dict)  # every key configure may carry
     inspectables: dict[tuple[str, str], Inspectable] = field(default_factory=dict)
     actor_inputs: list[ActorInput] = field(default_factory=list)
+    behaviours: list[Behaviour] = field(default_factory=list)
 
     def plays(self, *classes: type[Actor]) -> None:
         """Register reference actors, each by the role it declares."""

@@ -100,7 +100,9 @@ def _applies(kind: str, uc: UseCase, part: Part, spec: MessageSpec, established:
         return uc.device_key in spec.keys
     if kind == "wrong-correlation":
         return any(k in spec.keys and k in established for k in uc.correlation_keys)
-    return kind in ("duplicate", "drop")
+    if kind == "drop":
+        return not part.optional  # an optional exchange absent is a conforming reading
+    return kind == "duplicate"
 
 
 def _codes(uc: UseCase) -> list[str]:

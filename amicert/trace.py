@@ -299,7 +299,7 @@ class Analysis:
         return list(seen.values())
 
     def complete(self, number: str) -> bool:
-        return all(e.exchange is not None for e in self.entries(number))
+        return all(e.exchange is not None or e.spec.optional for e in self.entries(number))
 
 
 def _blame(role: str, sut_roles: frozenset[str]) -> Blame:
@@ -354,10 +354,12 @@ class Matcher:
         self._by_row: dict[str, list[Expected]] = {}
         for e in self.expected:
             self._open[(e.row.number, e.part)] = self._open.get((e.row.number, e.part), 0) + 1
+            self._by_row.setdefault(e.row.number, []).append(e)
+            if e.spec.optional:
+                continue  # a row is complete without it
             self._open_rows[e.row.number] = self._open_rows.get(e.row.number, 0) + 1
             if e.device is not None:
                 self._open_devices[e.device] = self._open_devices.get(e.device, 0) + 1
-            self._by_row.setdefault(e.row.number, []).append(e)
         self.devices_done = 0  # meters whose every per-meter exchange has been seen
         self._slots: dict[tuple[str, str, bool], list[tuple[StepRow, int, Part]]] = {}
         for row in rows:
@@ -469,8 +471,9 @@ class Matcher:
                 if self.on_match is not None:
                     self.on_match(row, part.message, x, dev)
                 self._open[(row.number, index)] -= 1
-                self._open_rows[row.number] -= 1
-                if dev is not None:
+                if not part.optional:  # an optional part was never counted open
+                    self._open_rows[row.number] -= 1
+                if dev is not None and not part.optional:
                     self._open_devices[dev] -= 1
                     self.devices_done += self._open_devices[dev] == 0
             else:
@@ -512,7 +515,7 @@ class Matcher:
         findings.extend(_correlation_findings(self.expected, self.use_case, self.sut_roles))
         if final:
             for e in self.expected:
-                if e.exchange is None:
+                if e.exchange is None and not e.spec.optional:
                     who = f" for meter {e.device}" if e.device else ""
                     p = e.spec
                     missing = error(

@@ -457,7 +457,7 @@ class World:
             self.attach_exchanges(self._exchanges_of(analysis, number))
             if not complete:
                 for e in analysis.entries(number):
-                    if e.exchange is None:
+                    if e.exchange is None and not e.spec.optional:
                         who = f" for meter {e.device}" if e.device else ""
                         missing = error(
                             "SEQ-MISSING",

@@ -6,6 +6,7 @@ must yield, and the rule and step it must name, are in mocks/proofs.py.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 
 from lxml import etree
@@ -17,7 +18,13 @@ from reference_impl.field_dispatch import FieldDispatch
 from reference_impl.field_tool import FieldTool
 from reference_impl.mdms import MeterDataManagementSystem
 from reference_impl.meter_management_system import MeterManagementSystem, Window
-from usecases.meter_lifecycle.vocabulary import Record, TroubleOrder, mq, physical
+from usecases.meter_lifecycle.vocabulary import (
+    FailureClass,
+    Record,
+    TroubleOrder,
+    mq,
+    physical,
+)
 
 
 class MmsIgnoresOutages(MeterManagementSystem):
@@ -201,3 +208,61 @@ class MmsIgnoresItsRecords(MeterManagementSystem):
         }
         order.meters = [(m, nameplate.get(m, s), lot, role) for m, s, lot, role in order.meters]
         super().download(order)
+
+
+class MmsIssuesLate(MeterManagementSystem):
+    """Decides at once but issues each trouble order three hours later (stamped when sent)."""
+
+    def issue(self, order: TroubleOrder) -> None:
+        def late() -> None:
+            order.requested = self.ctx.now()
+            MeterManagementSystem.issue(self, order)
+
+        self.ctx.clock.call_later(timedelta(hours=3), late, "late trouble order")
+
+
+class MeterTreatsEveryFailureAsCritical(AmiMeter):
+    """Reports every failure at once as critical, a display fault as much as a checksum error."""
+
+    def run_diagnostics(self) -> list[Record]:
+        found = super().run_diagnostics()
+        for rec in [r for r in self.pending if r in found]:
+            self.pending.remove(rec)
+            self.ctx.clock.call_later(self.report_delay, functools.partial(self.report, rec))
+        return found
+
+    def priority(self, failure: FailureClass) -> str:
+        return "critical"
+
+
+class MeterMarksCriticalFailuresOther(AmiMeter):
+    """Reports a critical failure at once, but marks it of low importance ("other")."""
+
+    def priority(self, failure: FailureClass) -> str:
+        return "other"
+
+
+class MmsIssuesReplacementForAnotherMeter(MeterManagementSystem):
+    """Issues a replacement raised from the field for a meter other than the one that failed its
+    test."""
+
+    def replacement(self, order: TroubleOrder) -> None:
+        order.meters = [("MTR-7777", *m[1:]) for m in order.meters]
+        super().replacement(order)
+
+
+class MmsHoldsReplacementForMaterial(MeterManagementSystem):
+    """Not faulty: the other conforming reading of 3.4 row 5.2, holding the replacement raised
+    from the field until its material is at hand instead of issuing it (the run must PASS)."""
+
+    def replacement(self, order: TroubleOrder) -> None:
+        order.status = "awaitingMaterial"
+
+
+class MmsIssuesReplacementAsSampleTest(MeterManagementSystem):
+    """Issues a replacement raised from the field as another sample test (kind maintenance)
+    instead of a trouble order to replace the meter."""
+
+    def replacement(self, order: TroubleOrder) -> None:
+        order.kind = "maintenance"
+        super().replacement(order)

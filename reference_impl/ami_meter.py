@@ -128,6 +128,12 @@ class AmiMeter(Actor):
                 self.pending.append(rec)
         return found
 
+    def priority(self, failure: FailureClass) -> str:
+        """The priority a notice carries (I2FR16): critical, safety/service or other."""
+        if failure.critical:
+            return "critical"
+        return "safety/service" if failure.safety else "other"
+
     def report(self, rec: Record) -> None:
         failure = FAILURE_CLASSES[rec.details["failureClass"]]
         self.send(
@@ -140,7 +146,7 @@ class AmiMeter(Actor):
                 details={
                     "failureClass": failure.name,
                     "component": failure.component,
-                    "priority": "critical" if failure.critical else "safety/service",
+                    "priority": self.priority(failure),
                     "detectedDateTime": rec.at.isoformat(),
                 },
                 records=[rec],

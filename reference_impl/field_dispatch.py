@@ -1,7 +1,9 @@
 """Field Force Planning and Dispatch System (I2): the Field Service Dispatcher of the
 organization an order is routed to schedules it on the promised customer schedule when there is
 one, otherwise on the first free crew slot within the priority's service level (I2BR1), and tells
-the Meter Management System which crew has it and when."""
+the Meter Management System which crew has it and when. A replacement raised from the field
+(an order naming its parent order) waits while no replacement meter is at hand: there is no
+field resource to schedule it on."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from amicert.trace import Exchange
 from usecases.meter_lifecycle.vocabulary import (
     TroubleOrder,
     cim_header,
+    physical,
     read_trouble_orders,
     reply,
     trouble_orders,
@@ -38,6 +41,7 @@ class FieldDispatch(Actor):
         )
         self.booked: dict[str, list[datetime]] = {}
         self.orders: dict[str, TroubleOrder] = {}
+        self.held: list[TroubleOrder] = []
 
     def slot(self, crew: str, earliest: datetime) -> datetime:
         """The crew's first free two-hour slot from ``earliest`` in working hours (08-16)."""
@@ -52,6 +56,9 @@ class FieldDispatch(Actor):
     def on_order(self, root: etree._Element, exchange: Exchange) -> bytes:
         for order in read_trouble_orders(root):
             self.orders[order.mrid] = order
+            if order.parent and not any(physical(self.ctx).truck.values()):
+                self.held.append(order)  # awaiting material
+                continue
             self.ctx.clock.call_later(
                 timedelta(minutes=10), functools.partial(self.schedule, order), "dispatcher"
             )

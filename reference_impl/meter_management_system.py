@@ -11,7 +11,7 @@ Rules, in order, for a failure event (I2FR18-20, I2BR3):
 
 Orders raised by people (CSS, the MDMS technician) are issued the same way; revenue-protection
 orders go straight to the revenue protection field tool; a replacement raised from the field
-waits for material. Completion updates the registry and, where a meter was changed, tells the
+is issued to the field force, whose dispatcher holds it until a replacement meter is at hand. Completion updates the registry and, where a meter was changed, tells the
 Meter Data Management System; orders that came through CSS are reported back to CSS unless they
 are billing complaints (the MDMS answers those).
 """
@@ -217,6 +217,16 @@ class MeterManagementSystem(Actor):
         )
         self.issue(order)
 
+    def replacement(self, order: TroubleOrder) -> None:
+        """A replacement raised from the field (3.4 row 5.2) is issued as the row says ("to issue
+        trouble report to replace meter"), naming its parent order; holding it until its
+        material is at hand is the other conforming reading of the row."""
+        meter = order.meters[0][0] if order.meters else ""
+        order.status = "open"
+        order.priority = order.priority or 2
+        order.material = f"METER/{self.registry[meter].model}" if meter in self.registry else None
+        self.ctx.clock.call_later(self.decision_delay, functools.partial(self.issue, order))
+
     def issue(self, order: TroubleOrder) -> None:
         """Issue a trouble report to the field force of its organization."""
         self.orders[order.mrid] = OrderRecord(order, ["issued"])
@@ -251,11 +261,11 @@ class MeterManagementSystem(Actor):
                 )
             elif order.parent:
                 order.organisation = self.routing.get(component, self.routing["meter"])
-                order.status = "awaitingMaterial"
                 parent = self.orders.get(order.parent)
                 if parent is not None:
                     parent.history.append(f"replacement raised: {order.mrid}")
                 self.orders[order.mrid] = OrderRecord(order, ["raised in the field"])
+                self.replacement(order)
             else:
                 order.organisation = self.routing.get(component, self.routing["meter"])
                 order.status = "open"

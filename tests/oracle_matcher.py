@@ -132,7 +132,7 @@ def analyse(
     findings.extend(_correlation_findings(expected, use_case, sut_roles))
     if final:
         for e in expected:
-            if e.exchange is None:
+            if e.exchange is None and not e.spec.optional:
                 who = f" for meter {e.device}" if e.device else ""
                 p = e.spec
                 findings.append(

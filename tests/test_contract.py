@@ -136,6 +136,31 @@ def test_the_contract_names_the_test_control_a_product_must_answer(
     assert any("fieldTestRequired" in a["field"] for a in inputs)
 
 
+def test_the_choices_a_document_leaves_open_are_answered_in_the_contract(
+    contracts: dict[str, tuple[Path, dict[str, Any]]],
+) -> None:
+    """Each boundary actor's behaviours, the judge's limits, how each check judges and the
+    exchanges the document leaves optional come from the catalog and driver, never hand text."""
+    [uc] = contracts["mms-over-soap.toml"][1]["use_cases"]
+    declared = {(b.role, b.topic) for b in driver_for("I2").behaviours}
+    listed = {(b["role"], b["topic"]) for b in uc["behaviours"]}
+    assert listed == {d for d in declared if d[0] == "Meter Management System"}
+    assert uc["timing"]["limits"] == json.loads(json.dumps(load_catalog()["I2"].limits))
+    judged = {c["step"]: c["judged"] for c in uc["checks"]}
+    deadline = "for every in-scope meter, the Meter Management System issues the trouble order"
+    assert "15" in judged[f"{deadline} within its deadline"]
+    optional = [r for r in uc["rows"] if r["optional"]]
+    assert [(r["key"], r["producer"]) for r in optional] == [
+        ("3.4#5.2/2", "Meter Management System")
+    ]
+    configure = next(
+        o
+        for o in contracts["mms-over-soap.toml"][1]["test_control"]["operations"]
+        if o["operation"] == "configure"
+    )
+    assert "in_scope_meters" in configure["answer_schema"]["properties"]["meters"]["description"]
+
+
 def test_the_markdown_contract_is_written_with_its_examples(tmp_path: Path) -> None:
     proc = amicert("contract", "--sut", "examples/mdm-over-soap.toml", "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stderr

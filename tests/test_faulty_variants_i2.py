@@ -18,6 +18,7 @@ OUTAGE = "raises_no_trouble_report and planned and power"
 CASES = [
     ("Meter Management System", "MmsIgnoresOutages", OUTAGE, ("STATE-I2FR18", "O3")),
     ("AMI Meter", "MeterReportsLate", "checksum", ("NFR-I2NFR4", "3.1#2")),
+    ("Meter Management System", "MmsIssuesLate", "checksum", ("BR-I2-ISSUE-DEADLINE", "3.1#4")),
 ]
 
 

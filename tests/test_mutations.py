@@ -13,7 +13,7 @@ from cli_support import amicert
 from amicert.catalog import load_catalog
 from amicert.cim.validate import Validator
 from amicert.findings import Blame, error
-from amicert.headless import cases
+from amicert.headless import ScenarioCase, cases
 from amicert.mutations import KINDS, plan, run, verify
 from amicert.verdicts import Outcome, Verdict
 
@@ -23,7 +23,24 @@ def validator() -> Validator:
     return Validator()
 
 
-SCENARIOS = [(uc.id, c.id) for uc in load_catalog().values() for c in cases(uc)]
+def _exchanges(case: ScenarioCase) -> bool:
+    return any(case.use_case.row(n).exchanges for n in case.spec.steps)
+
+
+SCENARIOS = [(uc.id, c.id) for uc in load_catalog().values() for c in cases(uc) if _exchanges(c)]
+
+
+def test_a_scenario_without_exchanges_has_no_mutations_and_only_internal_rows() -> None:
+    quiet = [c for uc in load_catalog().values() for c in cases(uc) if not _exchanges(c)]
+    assert [c.spec.id for c in quiet] == ["low-importance-failure"]
+    assert plan(quiet) == []
+
+
+def test_an_optional_exchange_is_never_dropped() -> None:
+    [case] = [c for c in cases(load_catalog()["I2"]) if c.id == "maintenance-no-replacement"]
+    kinds = {(m.row, m.part, m.kind) for m in plan([case])}
+    assert ("3.4#5.2", 1, "duplicate") in kinds and ("3.4#5.2", 1, "drop") not in kinds
+    assert ("3.4#5.2", 0, "drop") in kinds
 
 
 @pytest.mark.parametrize(

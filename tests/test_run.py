@@ -126,8 +126,25 @@ def test_list_coverage_json_reports_aep58_complete() -> None:
     by_id = {r["id"]: r for r in i2["requirements"]}
     assert by_id["I2FR5"]["status"] == "checked"
     assert by_id["I2NFR1"]["status"] == "out of scope"
-    # a requirement whose rule has no failing proof is traced, never counted as checked
-    assert by_id["I2FR16"]["status"] == "traced" and "PROFILE-I2-PRIORITY" in by_id["I2FR16"]["why"]
+    assert by_id["I2FR16"]["status"] == "checked"
+    # every requirement of I2 a run can observe is checked: each measuring rule proven to fail
+    assert {r["status"] for r in i2["requirements"]} == {"checked", "out of scope"}
+
+
+def test_a_rule_without_a_failing_proof_leaves_its_requirement_traced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from amicert import coverage
+    from amicert.catalog import load_catalog
+
+    proven = coverage.proven_rules
+    monkeypatch.setattr(
+        coverage,
+        "proven_rules",
+        lambda uc: {k: v for k, v in proven(uc).items() if k != "PROFILE-I2-PRIORITY"},
+    )
+    by_id = {r.id: r for r in coverage.use_case_coverage(load_catalog()["I2"]).requirements}
+    assert by_id["I2FR16"].status == "traced" and "PROFILE-I2-PRIORITY" in by_id["I2FR16"].why
 
 
 def test_list_coverage_prints_a_table() -> None:

@@ -258,3 +258,23 @@ def test_a_compressed_payload_is_read_like_a_plain_one(
     x.info = validator.validate(body).info
     assert not [f for f in validator.validate(body).findings if f.is_error]
     assert run(use_case, trace) == []  # the meter and campaign are found inside
+
+
+def test_an_optional_exchange_absent_is_no_finding_and_leaves_its_row_complete(
+    use_case: UseCase, validator: Validator
+) -> None:
+    import dataclasses
+
+    row = use_case.row("1.11")
+    optional = dataclasses.replace(
+        row, parts=tuple(dataclasses.replace(p, optional=True) for p in row.exchanges)
+    )
+    rows = [optional if n == "1.11" else use_case.row(n) for n in use_case.scenario("normal").steps]
+    trace = normal_trace(validator, skip="1.11")
+    analysis = analyse(trace, use_case, rows, ["MTR-0001"], frozenset({"AMI Head-End"}), final=True)
+    assert [(f.rule, f.step) for f in analysis.findings if f.is_error] == []
+    assert Matcher(trace, use_case, rows, ["MTR-0001"], frozenset()).complete("1.11")
+    # present, it is matched and judged like any other exchange of its row
+    full = normal_trace(validator)
+    matched = analyse(full, use_case, rows, ["MTR-0001"], frozenset({"AMI Head-End"}), final=True)
+    assert [e.exchange is not None for e in matched.entries("1.11")] == [True]

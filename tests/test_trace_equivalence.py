@@ -47,6 +47,11 @@ RUNS = {
 }
 
 
+SILENT = (
+    "test_a_failure_neither_safety_nor_service_affecting_waits_for_the_meters_next_scheduled_read"
+)
+
+
 @pytest.mark.parametrize("args", list(RUNS.values()), ids=list(RUNS))
 def test_the_indexed_matcher_agrees_with_the_rescan(args: list[str], tmp_path: Path) -> None:
     out = tmp_path / "equivalence.jsonl"
@@ -67,8 +72,9 @@ def test_the_indexed_matcher_agrees_with_the_rescan(args: list[str], tmp_path: P
     summary = json.loads((tmp_path / "r" / "summary.json").read_text())
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(records) == len(summary["scenarios"]) > 0, proc.stdout[-2000:]
+    # the one scenario whose rows carry no exchange (a failure held for the next read)
+    assert [r["scenario"] for r in records if not r["exchanges"]] in ([], [SILENT])
     for r in records:
-        assert r["exchanges"] > 0, r
         assert r["same_findings"] and r["same_steps"] and r["same_unmatched"], r
     if args:  # a faulty variant: the comparison covered real findings, not only clean runs
         assert any(r["findings"] for r in records)

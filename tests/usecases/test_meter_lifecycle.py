@@ -112,6 +112,45 @@ def test_a_drifting_meter_fails_its_routine_test_and_a_replacement_is_raised_fro
     run_out(world)
     mms = world.actor("Meter Management System")
     kinds = sorted((o.order.kind, o.order.status) for o in mms.orders.values())
-    assert kinds == [("maintenance", "dispatched"), ("trouble", "awaitingMaterial")]
+    assert kinds == [("maintenance", "dispatched"), ("trouble", "open")]
+    held = world.actor("Field Force Planning and Dispatch System").held
+    assert [o.trouble_code for o in held] == ["REPLACE_METER"]  # no replacement meter at hand
     assert DRIVER.states["field_test_failed"](world, "MTR-0001") is None
     assert DRIVER.states["field_test_passed"](world, "MTR-0001") is not None
+
+
+@pytest.mark.parametrize(
+    ("actor", "issued"),
+    [(None, 1), ("mocks.faulty_i2:MmsHoldsReplacementForMaterial", 0)],
+    ids=["issued-at-once", "held-for-material"],
+)
+def test_both_readings_of_the_replacement_raised_in_the_field_pass(
+    actor: str | None, issued: int
+) -> None:
+    from amicert.catalog import load_catalog
+    from amicert.cim.validate import Validator
+    from amicert.headless import cases, run_case
+    from amicert.verdicts import Verdict
+    from amicert.world import RunOptions
+
+    [case] = [c for c in cases(load_catalog()["I2"]) if c.id == "maintenance-no-replacement"]
+    overrides = {"Meter Management System": actor} if actor else {}
+    outcome, world = run_case(case, Validator(), RunOptions(actor_overrides=overrides))
+    assert outcome.verdict is Verdict.PASS, outcome
+    seen = [x for x in world.trace.exchanges if x.step == "3.4#5.2" and x.in_reply_to is None]
+    assert [x.producer for x in seen] == ["Field Tool", *["Meter Management System"] * issued]
+
+
+def test_the_trouble_order_deadline_and_the_priority_pass_on_the_reference_and_fail_late() -> None:
+    world = meter_trouble(failure="checksum")
+    assert (
+        check(world, "the Meter Management System issues the trouble order within its deadline")
+        is None
+    )
+    assert check(world, "the meter reports each failure with the priority of its class") is None
+    late = meter_trouble(
+        failure="checksum", overrides={"Meter Management System": "mocks.faulty_i2:MmsIssuesLate"}
+    )
+    found = check(late, "the Meter Management System issues the trouble order within its deadline")
+    assert found is not None and found.rule == "BR-I2-ISSUE-DEADLINE" and found.step == "3.1#4"
+    assert found.expected and "0:15:00" in found.expected and found.received

@@ -30,6 +30,7 @@ Feature: I2 Data Center Concentrator (DCC) issues trouble report
     And step 13: the Meter Shop Meter Technician sends the "Results of meter test. Meter status and location update" to the Meter Data Management System
     And the observed sequence matches the use case
     And for every in-scope meter, the trouble report is routed to "IT"
+    And for every in-scope meter, the Meter Management System issues the trouble order within its deadline
     And for every in-scope meter, the trouble order downloaded to the field tool names premise, equipment, type, schedule and material
     And for every in-scope meter, the order is scheduled within its service level
     And for every in-scope meter, the Field Tool download takes at most 10 seconds

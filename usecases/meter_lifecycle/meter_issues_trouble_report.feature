@@ -34,9 +34,11 @@ Feature: I2 Meter issues trouble report
     And step 14: the Meter Shop Meter Technician sends the "Results of meter test. Meter status and location update" to the Meter Data Management System
     And the observed sequence matches the use case
     And for every in-scope meter, a failure is reported to the AMI System within 15 minutes of its detection
+    And for every in-scope meter, the meter reports each failure with the priority of its class
     And for every in-scope meter, the AMI System logs the failure by account, by meter and by manufacturer
     And for every in-scope meter, the AMI System finds the meter's failures chronic
     And for every in-scope meter, the trouble report is routed to "<organization>"
+    And for every in-scope meter, the Meter Management System issues the trouble order within its deadline
     And for every in-scope meter, the trouble order downloaded to the field tool names premise, equipment, type, schedule and material
     And for every in-scope meter, the order is scheduled within its service level
     And for every in-scope meter, the Field Tool download takes at most 10 seconds
@@ -52,6 +54,16 @@ Feature: I2 Meter issues trouble report
       | time-sync | MSO |
       | wrong-socket | MSO |
       | han-communication | TP&S |
+
+  @harness_added @scenario:low-importance-failure
+  Scenario: A failure neither safety nor service affecting waits for the meter's next scheduled read
+    Given pre-condition: Meter performs routine self-diagnostics.
+    And set-up: meter "MTR-0001" of model "AX-200" serves account "ACC-1001" at "12 Elm Street"
+    And fault "display" is injected
+    When step 1 is triggered: Meter detects failure of periodic internal diagnostics.
+    Then step 1: the AMI Meter acts internally: "Meter detects failure of periodic internal diagnostics."
+    And for every in-scope meter, the meter reports each failure with the priority of its class
+    And the observed sequence matches the use case
 
   @harness_added @scenario:suppressed-during-outage
   Scenario Outline: A diagnostic failure during a known outage or planned maintenance raises no trouble report

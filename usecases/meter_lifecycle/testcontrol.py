@@ -21,6 +21,7 @@ from reference_impl.mdms import MeterDataManagementSystem
 from reference_impl.meter_management_system import Decision, MeterManagementSystem
 from reference_impl.revenue_protection_rep import RevenueProtectionRep
 from reference_impl.tdbu import TdbuPlanning
+from usecases.meter_lifecycle.behaviours import BEHAVIOURS
 from usecases.meter_lifecycle.vocabulary import DEFAULT_ROUTING, FailureClass, Record
 
 TEXT: dict[str, Any] = {"type": "string"}
@@ -108,6 +109,16 @@ def _settings() -> tuple[Setting, ...]:
             default=DEFAULT_SLA_HOURS,
             timing=True,
             read_by=("Field Force Planning and Dispatch System",),
+        ),
+        Setting(
+            "trouble_order_minutes",
+            {"type": "number", "exclusiveMinimum": 0},
+            "minutes from a failure event reaching the Meter Management System to its trouble "
+            "order (3.1 row 4, 3.2 row 3); the judge's deadline, read by no actor: the "
+            "document gives row 4 no figure, so the harness applies I2NFR4's 15 minutes for "
+            "the same report (usecase.yaml limits)",
+            default=15,
+            timing=True,
         ),
         Setting(
             "crews",
@@ -289,9 +300,10 @@ ACTOR_INPUTS = (
 
 
 def declare(driver: Driver) -> None:
-    """Register I2's settings, inspectable state and actor inputs on its driver."""
+    """Register I2's settings, inspectable state, actor inputs and behaviours on its driver."""
     for setting in _settings():
         driver.setting(setting)
     for item in _inspectables():
         driver.inspectable(item)
     driver.actor_inputs.extend(ACTOR_INPUTS)
+    driver.behaviours.extend(BEHAVIOURS)
