@@ -6,13 +6,15 @@ must yield, and the rule and step it must name, are in mocks/proofs.py.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from lxml import etree
 
+from amicert.cim.envelope import ReplyError
 from amicert.trace import Exchange
-from reference_impl.tpa_ccs import Ccs
+from reference_impl.tpa_ccs import Ccs, LogRecord
 from reference_impl.tpa_customer_device import CustomerDevice
 from reference_impl.tpa_service_point_gateway import ServicePointGateway
 from usecases.third_party_access import vocabulary as v
@@ -64,3 +66,111 @@ class DeviceConfirmsWithoutActing(CustomerDevice):
         msg = v.read_tpa(root)
         command = msg.details.get("command", "")
         self._answer("ControlConfirmation", msg, {"command": command, "status": "EXECUTED"})
+
+
+class CcsWithoutRateLimit(Ccs):
+    """Admits every request, whatever its contract tier allows (C4NFR1, C4FR4)."""
+
+    def _over_limit(self, req: v.CimRequest) -> str | None:
+        return None
+
+
+class CcsWarnsWithoutDestination(Ccs):
+    """Warns the third party without the destination ID of its message (C4FR4, C4FR38)."""
+
+    def warn(self, record: LogRecord, reason: str, why: str) -> None:
+        super().warn(replace(record, device=""), reason, why)
+
+
+class CcsWithoutAlarm(Ccs):
+    """Logs unauthorized attempts but never raises an alarm (C4FR27)."""
+
+    def raise_alarm(self, attempts: int) -> None:
+        self.note(f"{attempts} unauthorized attempts in an hour; no alarm raised")
+
+
+class CcsEarlyAlarm(Ccs):
+    """Raises the alarm at the 10th unauthorized attempt in an hour, before the rate is exceeded."""
+
+    def alarm_limit(self) -> int:
+        return super().alarm_limit() - 1
+
+
+class CcsRefusesButRelays(Ccs):
+    """Answers an unauthorized request FAILED but passes it to the gateway all the same (C4FR6)."""
+
+    def _accept(self, root: etree._Element, exchange: Exchange, kind: str, noun: str) -> bytes:
+        answer = super()._accept(root, exchange, kind, noun)
+        req = v.read_request(root)
+        if self._admit(req) is not None:
+            self.ctx.clock.call_later(self.relay_delay, lambda: self.relay(req, kind))
+        return answer
+
+
+class CcsForgetsRefusals(Ccs):
+    """Keeps no log record of the attempts it refuses (C4FR24)."""
+
+    def transaction_log(self, transaction: str) -> dict[str, Any] | None:
+        record = self.records.get(transaction)
+        if record is not None and record.authorization.startswith("unauthorized"):
+            return None
+        return super().transaction_log(transaction)
+
+
+class CcsLateWarning(Ccs):
+    """Warns the third party of an undeliverable message 16 minutes after receiving it (C4NFR7)."""
+
+    undeliverable_after = timedelta(minutes=16) - Ccs.relay_delay
+
+
+class CcsKeepsAccessAfterServiceEnds(Ccs):
+    """Passes the disable command on to the gateway but keeps the third party enabled (C4BR2)."""
+
+    def on_access(self, root: etree._Element, exchange: Exchange) -> None:
+        msg = v.read_tpa(root)
+        kept = dict(self.enabled(msg.service_point))
+        super().on_access(root, exchange)
+        self.enabled(msg.service_point).update(kept)
+
+
+class CcsAuthorizesAnyRegistered(Ccs):
+    """Authenticates third parties but lets any of them reach any service point (C4FR6)."""
+
+    def _admit(self, req: v.CimRequest) -> ReplyError | None:
+        if self.third_parties().get(req.third_party) != req.organization or not req.third_party:
+            return ReplyError("7.4", "FATAL", "authentication failure", req.third_party)
+        return None
+
+
+class SpgWithoutAlarm(ServicePointGateway):
+    """Refuses and reports unauthorized messages but never alarms the CCS (C4FR28)."""
+
+    def raise_alarm(self, msg: v.TpaMessage, attempts: int) -> None:
+        self.note(f"{attempts} unauthorized attempts in an hour; no alarm raised")
+
+
+class SpgEarlyAlarm(ServicePointGateway):
+    """Alarms the CCS at the 10th unauthorized attempt in an hour, before the rate is exceeded."""
+
+    def alarm_limit(self) -> int:
+        return super().alarm_limit() - 1
+
+
+class SpgNeverReports(ServicePointGateway):
+    """Logs unauthorized messages but never reports them to the CCS (C4FR26)."""
+
+    def report(self) -> None:
+        self.pending = []
+
+
+class SpgReportsLate(ServicePointGateway):
+    """Reports unauthorized attempts at three times the configured period (C4FR26)."""
+
+    def report_period(self) -> timedelta:
+        return 3 * super().report_period()
+
+
+class SpgSlowLog(ServicePointGateway):
+    """Takes 90 s to send its communications log to the CCS (C4NFR6: 60 s)."""
+
+    log_delay = timedelta(seconds=90)

@@ -38,6 +38,9 @@ _RDA = "Remote Diagnostics Application"
 _CORRUPTED = "image-refused[image corrupted in transit-4.2-AX-200-image-corrupted-in-transit-IMAGE_HASH_MISMATCH]"
 _CHECKSUM = "meter-trouble[checksum-MSO]"
 _OUTAGE = "suppressed-during-outage[planned outage-power]"
+_SPG = "Service Point Gateway"
+_STANDARD = "rate-limit[standard-24-576-13-4]"
+_BASIC = "rate-limit[basic-12-24-13-20]"
 
 PROOFS: list[Proof] = [
     Proof(
@@ -467,6 +470,37 @@ PROOFS: list[Proof] = [
         "STATE-HANI-OPERATIONAL",
         "DM#6",
     ),
+    Proof("C4", "CCS", f"{_C4}:CcsWithoutRateLimit", _STANDARD, "NFR-C4NFR1", "L11"),
+    Proof("C4", "CCS", f"{_C4}:CcsWithoutRateLimit", _BASIC, "NFR-C4NFR1", "L11"),
+    Proof("C4", "CCS", f"{_C4}:CcsWarnsWithoutDestination", _STANDARD, "PROFILE-C4-WARNING", "L12"),
+    Proof("C4", "CCS", f"{_C4}:CcsWithoutAlarm", "unauthorized-alarm", "SEQ-MISSING", "A4"),
+    Proof("C4", "CCS", f"{_C4}:CcsEarlyAlarm", "unauthorized-alarm", "STATE-C4-ALARM", "A4"),
+    Proof(
+        "C4",
+        "CCS",
+        f"{_C4}:CcsForgetsRefusals",
+        "unauthorized-alarm",
+        "STATE-C4-UNAUTHORIZED-LOG",
+        "A3",
+    ),
+    Proof("C4", "CCS", f"{_C4}:CcsLateWarning", "undeliverable-warned", "NFR-C4NFR7", "U4"),
+    Proof(
+        "C4",
+        "CCS",
+        f"{_C4}:CcsKeepsAccessAfterServiceEnds",
+        "service-ended",
+        "STATE-C4-SERVICE-ENDED",
+        "E6",
+    ),
+    Proof("C4", "CCS", f"{_C4}:CcsRefusesButRelays", "cross-party-refused", "STATE-C4-AUTHZ", "X1"),
+    Proof(
+        "C4", "CCS", f"{_C4}:CcsAuthorizesAnyRegistered", "cross-party-refused", "SEQ-MISSING", "X2"
+    ),
+    Proof("C4", _SPG, f"{_C4}:SpgWithoutAlarm", "gateway-unauthorized", "SEQ-MISSING", "S6"),
+    Proof("C4", _SPG, f"{_C4}:SpgEarlyAlarm", "gateway-unauthorized", "STATE-C4-SPG-ALARM", "S6"),
+    Proof("C4", _SPG, f"{_C4}:SpgNeverReports", "gateway-unauthorized", "SEQ-MISSING", "S5"),
+    Proof("C4", _SPG, f"{_C4}:SpgReportsLate", "gateway-unauthorized", "STATE-C4-SPG-REPORT", "S3"),
+    Proof("C4", _SPG, f"{_C4}:SpgSlowLog", "gateway-log", "NFR-C4NFR6", "G2"),
 ]
 
 

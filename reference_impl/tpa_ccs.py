@@ -4,14 +4,17 @@ It authenticates (a registered third party, Header/User) and authorizes (the thi
 enabled at the addressed service point) every request before anything reaches a gateway, relays
 it to the service point gateway, relays the answer back to the third party, and keeps a
 transaction log with the inbound and outbound fields the use case lists. When a gateway does not
-acknowledge a message it tests the gateway and reports the outcome (MDMS, or an alert to the
-other utility systems when the gateway stays silent).
+acknowledge a message it warns the third party and, when configured to, tests the gateway and
+reports the outcome (MDMS, or an alert to the other utility systems when the gateway stays
+silent). It keeps each service point within its contract tier's transactions per hour and per
+day (a refused request is answered FAILED and warned of), logs every unauthorized attempt and
+raises an alarm when they exceed the configured rate per hour.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from lxml import etree
@@ -44,6 +47,11 @@ class LogRecord:
     out_pushed_to_tp: str = ""  # outbound e. (pushed to the third party)
     target_authorization: str = ""
     events: list[str] = field(default_factory=list)
+    origin: str = "third party"  # or "queued": set up at the CCS, no third party to warn
+
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
 
 
 class Ccs(Actor):
@@ -51,6 +59,9 @@ class Ccs(Actor):
     receipt_timeout = timedelta(seconds=60)
     test_timeout = timedelta(seconds=60)
     relay_delay = timedelta(seconds=1)
+    # a message the gateway has not acknowledged this long after it was relayed is undeliverable:
+    # the third party is warned (C4NFR7: within 15 minutes of receipt)
+    undeliverable_after = timedelta(minutes=10)
 
     def __init__(self, ctx: ActorContext, instance: str | None = None) -> None:
         super().__init__(ctx, instance)
@@ -59,6 +70,12 @@ class Ccs(Actor):
         self.acknowledged: set[str] = set()
         self.tests: dict[str, str] = {}  # transaction -> who asked (CSS or CCS)
         self.results: set[str] = set()
+        self.admitted: dict[str, list[datetime]] = {}  # service point -> requests admitted
+        self.unauthorized: list[datetime] = []  # every refused unauthorized attempt
+        self.alarmed: datetime | None = None
+        self.gateway_logs: dict[str, v.TpaMessage] = {}  # service point -> last log retrieved
+        self.gateway_alarms: list[v.TpaMessage] = []
+        self.gateway_reports: list[v.TpaMessage] = []
 
     # --- what the CCS knows --------------------------------------------------------------
     def third_parties(self) -> dict[str, str]:
@@ -75,6 +92,75 @@ class Ccs(Actor):
 
     def _now(self) -> str:
         return format_datetime(self.ctx.now())
+
+    # --- message limits per contract tier (C4FR4, C4FR32, C4NFR1) -------------------------
+    def tier_limits(self, service_point: str, third_party: str) -> dict[str, int]:
+        """The transactions per hour and per day the third party's contract tier allows."""
+        tier = str(self.enabled(service_point).get(third_party, {}).get("tier") or "standard")
+        tiers: dict[str, dict[str, int]] = self.ctx.settings.get("tiers", {})
+        return dict(tiers.get(tier) or v.DOCUMENT_TIER)
+
+    def _over_limit(self, req: v.CimRequest) -> str | None:
+        """Why admitting ``req`` would take its service point over its tier (None: it fits).
+
+        Each request counts two transactions: one to the gateway, one back with the results."""
+        limits = self.tier_limits(req.service_point, req.third_party)
+        now = self.ctx.now()
+        times = self.admitted.get(req.service_point, [])
+        for span, key, what in (
+            (HOUR, "transactions_per_hour", "hour"),
+            (DAY, "transactions_per_day", "day"),
+        ):
+            used = v.TRANSACTIONS_PER_REQUEST * sum(1 for t in times if t > now - span)
+            if used + v.TRANSACTIONS_PER_REQUEST > limits[key]:
+                return (
+                    f"{used} of {limits[key]} transactions per {what} used at {req.service_point}"
+                )
+        return None
+
+    def warn(self, record: LogRecord, reason: str, why: str) -> None:
+        """A warning to the third party naming its message, destination and time received."""
+        self.send(
+            "Third Party",
+            v.tpa_message(
+                "Warning",
+                self.role,
+                self.ctx.now(),
+                self.ctx.new_id(),
+                third_party=record.third_party,
+                service_point=record.service_point,
+                devices=[record.device],
+                details={
+                    "reason": reason,
+                    "messageId": record.transaction,
+                    "destination": record.device,
+                    "receivedDateTime": record.received,
+                    "why": why,
+                },
+            ),
+        )
+
+    # --- unauthorized attempts (C4FR24, C4FR27) --------------------------------------------
+    def alarm_limit(self) -> int:
+        return int(self.ctx.settings.get("unauthorized_per_hour", v.UNAUTHORIZED_PER_HOUR))
+
+    def count_unauthorized(self) -> None:
+        """Count one refused attempt; alarm once they exceed the limit within an hour (one
+        alarm an hour at most)."""
+        now = self.ctx.now()
+        self.unauthorized.append(now)
+        recent = sum(1 for t in self.unauthorized if t > now - HOUR)
+        if recent <= self.alarm_limit() or (self.alarmed is not None and self.alarmed > now - HOUR):
+            return
+        self.alarmed = now
+        self.raise_alarm(recent)
+
+    def raise_alarm(self, attempts: int) -> None:
+        details = {"attempts": str(attempts), "limit": str(self.alarm_limit()), "window": "PT1H"}
+        self.send(
+            "Other Utility Systems",
+            v.tpa_message("Alarm", self.role, self.ctx.now(), self.ctx.new_id(), details=details),
+        )
 
     # --- inbound: a third party's request ------------------------------------------------
     def _admit(self, req: v.CimRequest) -> ReplyError | None:
@@ -93,7 +179,8 @@ class Ccs(Actor):
     def _accept(self, root: etree._Element, exchange: Exchange, kind: str, noun: str) -> bytes:
         req = v.read_request(root)
         refused = self._admit(req)
-        self.records[req.message_id] = LogRecord(
+        over = None if refused is not None else self._over_limit(req)
+        record = LogRecord(
             transaction=req.message_id,
             kind=kind,
             third_party=req.third_party,
@@ -102,6 +189,15 @@ class Ccs(Actor):
             authorization="authorized" if refused is None else f"unauthorized: {refused.reason}",
             received=self._now(),
         )
+        self.records[req.message_id] = record
+        if refused is not None:
+            self.count_unauthorized()
+        if over is not None:
+            refused = ReplyError("7.7", "FATAL", "message limit exceeded", over)
+            record.authorization = f"authorized; refused: message limit exceeded ({over})"
+            self.warn(record, "LIMIT_EXCEEDED", over)
+        else:
+            self.admitted.setdefault(req.service_point, []).append(self.ctx.now())
         header = v.cim_header(
             self.role,
             "reply",
@@ -145,6 +241,8 @@ class Ccs(Actor):
         self.records[req.message_id].pushed_to_spg = self._now()
         if self.ctx.settings.get("watch_delivery"):  # configurable health check (C4FR43)
             self.ctx.clock.call_later(self.receipt_timeout, lambda: self.check_receipt(req))
+        if self.records[req.message_id].origin == "third party":
+            self.ctx.clock.call_later(self.undeliverable_after, lambda: self.check_delivered(req))
 
     def deliver_queued(self) -> None:
         """Deliver the third-party messages waiting for their gateway (set up by the scenario)."""
@@ -160,6 +258,7 @@ class Ccs(Actor):
                 req.device,
                 "authorized",
                 received=self._now(),
+                origin="queued",
             )
             self.relay(req, "monitor")
 
@@ -314,6 +413,13 @@ class Ccs(Actor):
         self.note(f"no receipt from the gateway of {req.service_point} for {req.message_id}")
         self._test(req.message_id, req.service_point, "CCS")
 
+    def check_delivered(self, req: v.CimRequest) -> None:
+        """Still no receipt from the gateway: warn the third party (C4FR30, C4NFR7)."""
+        if req.message_id in self.acknowledged:
+            return
+        why = f"the gateway of {req.service_point} did not acknowledge the message"
+        self.warn(self.records[req.message_id], "UNDELIVERABLE", why)
+
     def check_results(self, transaction: str, service_point: str) -> None:
         if transaction in self.results:
             return
@@ -341,3 +447,32 @@ class Ccs(Actor):
             "CSS" if asked_by == "CSS" else "MDMS",
             v.passed_on(msg, self.role, self.ctx.now(), self.ctx.new_id()),
         )
+
+    # --- the gateway's log and its reports (C4FR12, C4FR26, C4FR28, C4FR37) ------------------
+    def retrieve_log(self, service_point: str) -> None:
+        """Ask a gateway for its communications log, on demand."""
+        self.send(
+            SPG,
+            v.tpa_message(
+                "LogRequest",
+                self.role,
+                self.ctx.now(),
+                self.ctx.new_id(),
+                transaction=self.ctx.new_id(),
+                service_point=service_point,
+            ),
+            receiver_id=service_point,
+        )
+
+    @on(v.tq("GatewayLog"))
+    def on_gateway_log(self, root: etree._Element, exchange: Exchange) -> None:
+        msg = v.read_tpa(root)
+        self.gateway_logs[msg.service_point] = msg
+
+    @on(v.tq("UnauthorizedReport"))
+    def on_unauthorized_report(self, root: etree._Element, exchange: Exchange) -> None:
+        self.gateway_reports.append(v.read_tpa(root))
+
+    @on(v.tq("Alarm"))
+    def on_gateway_alarm(self, root: etree._Element, exchange: Exchange) -> None:
+        self.gateway_alarms.append(v.read_tpa(root))

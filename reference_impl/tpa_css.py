@@ -47,10 +47,9 @@ class TpaCss(Actor):
             },
         )
 
-    def issue_access(
-        self, third_party: str, service_point: str, devices: list[str], tier: str
+    def _access_command(
+        self, third_party: str, service_point: str, devices: list[str], details: dict[str, str]
     ) -> None:
-        """Step 3.3 row 5: the representative's access command, sent to the CCS."""
         self.send(
             "CCS",
             v.tpa_message(
@@ -62,9 +61,27 @@ class TpaCss(Actor):
                 third_party=third_party,
                 service_point=service_point,
                 devices=devices,
-                details={"action": "enable", "tier": tier},
+                details=details,
             ),
         )
+
+    def issue_access(
+        self, third_party: str, service_point: str, devices: list[str], tier: str
+    ) -> None:
+        """Step 3.3 row 5: the representative's access command, sent to the CCS."""
+        self._access_command(
+            third_party, service_point, devices, {"action": "enable", "tier": tier}
+        )
+
+    def end_service(self, account: str) -> None:
+        """The customer turned off service: every third-party contract of the account ends and
+        its access is disabled (C4BR2)."""
+        service_point = self.ctx.settings.get("accounts", {}).get(account, {}).get("service_point")
+        contracts = self.ctx.settings.get("contracts", {}).get(account, {})
+        for third_party, contract in contracts.items():
+            contract["status"] = "terminated"
+            disable = {"action": "disable", "reason": "service ended"}
+            self._access_command(third_party, service_point, [], disable)
 
     def request_test(self, service_point: str) -> None:
         """Step 3.4 row 3: the representative's request for a remote test of the gateway."""

@@ -4,6 +4,8 @@ receives, and reports problems to the utility's customer representative."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from lxml import etree
 
 from amicert.actors.base import Actor, ActorContext, on
@@ -53,6 +55,22 @@ class ThirdParty(Actor):
         if reply is not None:
             self.replies.append(reply)
 
+    def send_requests(
+        self,
+        third_party: str,
+        service_point: str,
+        device: str,
+        count: int,
+        spacing_s: float,
+        first_after_s: float = 0,
+    ) -> None:
+        """``count`` monitoring requests, ``spacing_s`` apart (limits, alarms, refusals)."""
+        for i in range(int(count)):
+            delay = timedelta(seconds=float(first_after_s) + i * float(spacing_s))
+            self.ctx.clock.call_later(
+                delay, lambda: self.monitor(third_party, service_point, device)
+            )
+
     def report_problem(self, third_party: str, service_point: str, account: str) -> None:
         """Step 3.4 row 1: the third party reports it cannot reach the customer's equipment."""
         self.send(
@@ -74,4 +92,8 @@ class ThirdParty(Actor):
 
     @on("created EndDeviceControls")
     def on_confirmation(self, root: etree._Element, exchange: Exchange) -> None:
+        self.results.append(exchange)
+
+    @on(v.tq("Warning"))
+    def on_warning(self, root: etree._Element, exchange: Exchange) -> None:
         self.results.append(exchange)

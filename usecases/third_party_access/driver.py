@@ -22,7 +22,8 @@ from reference_impl.tpa_mdms import TpaMdms
 from reference_impl.tpa_other_utility_systems import OtherUtilitySystems
 from reference_impl.tpa_service_point_gateway import ServicePointGateway
 from reference_impl.tpa_third_party import ThirdParty
-from usecases.third_party_access import testcontrol
+from usecases.third_party_access import judge, testcontrol
+from usecases.third_party_access import vocabulary as v
 
 THIRD_PARTY_ACCESS = Driver(use_case="C4")
 DRIVER = THIRD_PARTY_ACCESS
@@ -79,6 +80,9 @@ def service_point(world: World, sp: str, account: str, device: str) -> None:
     world.settings.setdefault("third_parties", dict(ORGANIZATION))
     world.params.update(service_point=sp, account=account, device=device)
     world.horizon = timedelta(days=1)
+    limits = world.use_case.limits
+    world.settings.setdefault("tiers", {"standard": dict(v.DOCUMENT_TIER)})
+    world.settings.setdefault("unauthorized_per_hour", limits["unauthorized_per_hour"])
 
 
 def _contract(world: World, third_party: str, account: str) -> None:
@@ -87,14 +91,83 @@ def _contract(world: World, third_party: str, account: str) -> None:
     world.params["third_party"] = third_party
 
 
+def _enable(world: World, tp: str, sp: str, tier: str, *, gateway: bool = True) -> None:
+    """The third party enabled at the CCS (and at the gateway); the judge keeps what was set up."""
+    entry = {"tier": tier, "devices": [world.params["device"]]}
+    world.settings.setdefault("access", {}).setdefault(sp, {})[tp] = dict(entry)
+    world.params.setdefault("tier_of", {}).setdefault(sp, {})[tp] = tier
+    if gateway:
+        world.settings.setdefault("spg_access", {}).setdefault(sp, {})[tp] = dict(entry)
+        world.params.setdefault("spg_enabled", {}).setdefault(sp, set()).add(tp)
+
+
 @THIRD_PARTY_ACCESS.on_setup(
     r'third party "(?P<tp>[^"]+)" is enabled at service point "(?P<sp>[^"]+)"'
 )
 def enabled(world: World, tp: str, sp: str) -> None:
     _contract(world, tp, world.params["account"])
-    entry = {"tier": "standard", "devices": [world.params["device"]]}
+    _enable(world, tp, sp, "standard")
+
+
+@THIRD_PARTY_ACCESS.on_setup(
+    r'third party "(?P<tp>[^"]+)" is enabled at service point "(?P<sp>[^"]+)" on tier '
+    r'"(?P<tier>[^"]+)"'
+)
+def enabled_on_tier(world: World, tp: str, sp: str, tier: str) -> None:
+    _contract(world, tp, world.params["account"])
+    world.settings["contracts"][world.params["account"]][tp]["tier"] = tier
+    _enable(world, tp, sp, tier)
+
+
+@THIRD_PARTY_ACCESS.on_setup(
+    r'third party "(?P<tp>[^"]+)" is enabled at the CCS for service point "(?P<sp>[^"]+)" but '
+    r"never provisioned at its gateway"
+)
+def enabled_at_ccs_only(world: World, tp: str, sp: str) -> None:
+    _contract(world, tp, world.params["account"])
+    _enable(world, tp, sp, "standard", gateway=False)
+
+
+@THIRD_PARTY_ACCESS.on_setup(
+    r'third party "(?P<tp>[^"]+)" serves only service point "(?P<sp>[^"]+)" of account '
+    r'"(?P<account>[^"]+)"'
+)
+def serves_another(world: World, tp: str, sp: str, account: str) -> None:
+    """Another customer's third party: enabled there, never at the service point in scope."""
+    world.settings.setdefault("contracts", {}).setdefault(account, {})[tp] = {
+        "status": "signed",
+        "tier": "standard",
+    }
+    entry = {"tier": "standard", "devices": []}
     world.settings.setdefault("access", {}).setdefault(sp, {})[tp] = dict(entry)
     world.settings.setdefault("spg_access", {}).setdefault(sp, {})[tp] = dict(entry)
+    world.params["intruder"] = tp
+
+
+@THIRD_PARTY_ACCESS.on_setup(
+    r'contract tier "(?P<tier>[^"]+)" allows (?P<per_hour>\d+) transactions per hour and '
+    r"(?P<per_day>\d+) per day"
+)
+def tier(world: World, tier: str, per_hour: str, per_day: str) -> None:
+    world.settings.setdefault("tiers", {})[tier] = {
+        "transactions_per_hour": int(per_hour),
+        "transactions_per_day": int(per_day),
+    }
+
+
+@THIRD_PARTY_ACCESS.on_setup(
+    r'third party "(?P<tp>[^"]+)" sends (?P<count>\d+) monitoring requests?, '
+    r"(?P<minutes>\d+) minutes apart"
+)
+def burst(world: World, tp: str, count: str, minutes: str) -> None:
+    world.params["burst"] = (tp, int(count), 60 * int(minutes))
+
+
+@THIRD_PARTY_ACCESS.on_setup(
+    r"the service point gateway reports unauthorized attempts every (?P<minutes>\d+) minutes"
+)
+def report_every(world: World, minutes: str) -> None:
+    world.settings["spg_report_s"] = 60 * int(minutes)
 
 
 @THIRD_PARTY_ACCESS.on_setup(
@@ -154,8 +227,45 @@ THIRD_PARTY_ACCESS.triggers.update(
             _tp(w), w.params["service_point"], w.params["account"]
         ),
         "3.5#1": lambda w: w.actor("CCS").deliver_queued(),
+        "L1": lambda w: _burst(w),
+        "A1": lambda w: _burst(w),
+        "S1": lambda w: _burst(w),
+        "U1": lambda w: w.actor("Third Party").monitor(
+            _tp(w), w.params["service_point"], w.params["device"]
+        ),
+        "E1": lambda w: _end_service(w),
+        "G1": lambda w: w.actor("CCS").retrieve_log(w.params["service_point"]),
+        "X1": lambda w: _intrude(w),
     }
 )
+AFTER_SERVICE_ENDED_S = 600  # the third party tries again ten minutes after the service ended
+
+
+def _burst(world: World) -> None:
+    tp, count, spacing = world.params["burst"]
+    world.actor("Third Party").send_requests(
+        tp, world.params["service_point"], world.params["device"], count, spacing
+    )
+
+
+def _end_service(world: World) -> None:
+    world.actor("CSS").end_service(world.params["account"])
+    world.actor("Third Party").send_requests(
+        _tp(world),
+        world.params["service_point"],
+        world.params["device"],
+        1,
+        0,
+        AFTER_SERVICE_ENDED_S,
+    )
+
+
+def _intrude(world: World) -> None:
+    """Another customer's third party asks for this customer's data, then tries to control."""
+    tp, sp, device = world.params["intruder"], world.params["service_point"], world.params["device"]
+    party = world.actor("Third Party")
+    party.monitor(tp, sp, device)
+    world.clock.call_later(timedelta(minutes=1), lambda: party.control(tp, sp, device, "off"))
 
 
 def _han_down(world: World) -> None:
@@ -261,8 +371,40 @@ def _controlled(world: World, sp: str | None) -> Finding | None:
     )
 
 
+def _unauthorized_logged(world: World, sp: str | None) -> Finding | None:
+    """C4FR24: every refused attempt is in the CCS's log, with its authorization status."""
+    for r in judge.requests(world, sp):
+        if r.result != "FAILED":
+            continue
+        try:
+            record = world.actor("CCS").transaction_log(r.message_id)
+        except TestControlError as exc:
+            return error("STATE-UNREADABLE", str(exc), blame=Blame.INFRASTRUCTURE)
+        fields = {**INBOUND, "authorization": "authorization status (unauthorized)"}
+        missing = [
+            what for key, what in fields.items() if not record or not str(record.get(key) or "")
+        ]
+        if record and "unauthorized" not in str(record.get("authorization", "")):
+            missing.append("an unauthorized authorization status")
+        if missing:
+            return error(
+                "STATE-C4-UNAUTHORIZED-LOG",
+                f"the CCS's log of the refused attempt {r.message_id} of {r.third_party} lacks: "
+                + "; ".join(missing),
+                expected="; ".join(fields.values()),
+                received=str(record)[:400] if record else "(no record)",
+                blame=world.blame("CCS"),
+            )
+    return None
+
+
 THIRD_PARTY_ACCESS.states.update(
     {
+        "unauthorized_logged": _unauthorized_logged,
+        "limits_kept": lambda world, sp: judge.limits_kept(
+            world, sp or world.params["service_point"]
+        ),
+        "service_ended_refused": lambda world, sp: _service_ended(world, sp),
         "inbound_logged": _log_has(INBOUND),
         "outbound_logged": _log_has({**INBOUND, **PUSHED, **OUTBOUND}),
         "sent_logged": _log_has({**INBOUND, **PUSHED, **OUTBOUND, **SENT}),
@@ -368,6 +510,74 @@ def spg_admits(world: World, meter: str, tp: str) -> Finding | None:
         f"the gateway of {meter} does not admit third party {tp} after the access command",
         blame=world.blame("Service Point Gateway"),
     )
+
+
+# --- limits, warnings, alarms and refusals (harness-added scenarios) ---------------------------
+
+
+@THIRD_PARTY_ACCESS.on_device(
+    r"the CCS warns the third party of each (?P<what>rejected|undeliverable) message with its "
+    r"message ID, destination ID and time received"
+)
+def warned(world: World, meter: str, what: str) -> Finding | None:
+    """C4FR4, C4FR38 (limit exceeded), C4FR20, C4FR30 (undeliverable)."""
+    reason = "LIMIT_EXCEEDED" if what == "rejected" else "UNDELIVERABLE"
+    return judge.warnings_name_requests(world, meter, reason)
+
+
+@THIRD_PARTY_ACCESS.on_device(r"the CCS warns the third party within 15 minutes")
+def warned_in_time(world: World, meter: str) -> Finding | None:
+    """C4NFR7: the request received -> the warning that it cannot be delivered."""
+    legs = [("U1", "U4", "warn the third party of the undeliverable message")]
+    return _within(world, "NFR-C4NFR7", "CCS", legs, _limit(world, "warning_s"))
+
+
+@THIRD_PARTY_ACCESS.on_device(
+    r"the CCS raises an alarm once unauthorized attempts exceed the limit in an hour, not before"
+)
+def ccs_alarm(world: World, meter: str) -> Finding | None:
+    """C4FR27."""
+    return judge.ccs_alarm(world, meter)
+
+
+@THIRD_PARTY_ACCESS.on_device(
+    r"the Service Point Gateway alarms the CCS once unauthorized attempts exceed the limit in an "
+    r"hour, not before"
+)
+def spg_alarm(world: World, meter: str) -> Finding | None:
+    """C4FR28."""
+    return judge.gateway_alarm(world, meter)
+
+
+@THIRD_PARTY_ACCESS.on_device(
+    r"the Service Point Gateway reports every unauthorized attempt to the CCS within the "
+    r"configured period"
+)
+def spg_reports(world: World, meter: str) -> Finding | None:
+    """C4FR25, C4FR26."""
+    return judge.gateway_reports(world, meter)
+
+
+@THIRD_PARTY_ACCESS.on_device(
+    r'the CCS refuses third party "(?P<tp>[^"]+)" and passes nothing of it to the gateway'
+)
+def refuses(world: World, meter: str, tp: str) -> Finding | None:
+    """C4FR6, C4FR23: another customer's third party reaches nothing here."""
+    return judge.refused(world, meter, tp, "STATE-C4-AUTHZ")
+
+
+def _service_ended(world: World, sp: str | None) -> Finding | None:
+    """C4BR2: the third party's contract ended with the service; its attempts are rejected."""
+    return judge.refused(
+        world, sp or world.params["service_point"], _tp(world), "STATE-C4-SERVICE-ENDED"
+    )
+
+
+@THIRD_PARTY_ACCESS.on_device(r"the gateway log reaches the CCS within 60 seconds")
+def log_in_time(world: World, meter: str) -> Finding | None:
+    """C4NFR6: the log request -> the gateway's log at the CCS."""
+    legs = [("G1", "G2", "send its communications log")]
+    return _within(world, "NFR-C4NFR6", "Service Point Gateway", legs, _limit(world, "log_s"))
 
 
 testcontrol.declare(THIRD_PARTY_ACCESS)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from amicert.control_schema import method_of
 from amicert.driver import Driver, Setting
 from reference_impl.tpa_ccs import Ccs
+from reference_impl.tpa_css import TpaCss
 from reference_impl.tpa_customer import TpaCustomer
 from reference_impl.tpa_service_point_gateway import ServicePointGateway
 from reference_impl.tpa_third_party import ThirdParty
@@ -79,6 +80,41 @@ def declare(driver: Driver) -> None:
             "service points whose gateway cannot reach the HAN (fault spg-han-link-down)",
             read_by=("Service Point Gateway",),
         ),
+        Setting(
+            "tiers",
+            {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "object",
+                    "required": ["transactions_per_hour", "transactions_per_day"],
+                    "properties": {
+                        "transactions_per_hour": {"type": "integer", "minimum": 0},
+                        "transactions_per_day": {"type": "integer", "minimum": 0},
+                    },
+                },
+            },
+            "contract tiers: name -> the transactions per hour and per day a service point may "
+            "carry for a third party on that tier (a request counts two: to the gateway and back; "
+            "C4NFR1: 24 and 576 for the document's tier)",
+            read_by=("CCS",),
+        ),
+        Setting(
+            "unauthorized_per_hour",
+            {"type": "integer", "minimum": 0},
+            "unauthorized third-party attempts per hour beyond which the CCS and the gateway "
+            "raise an alarm (C4FR27, C4FR28)",
+            default=10,
+            read_by=("CCS", "Service Point Gateway"),
+        ),
+        Setting(
+            "spg_report_s",
+            {"type": "number", "exclusiveMinimum": 0},
+            "how often, in seconds, a gateway reports the unauthorized attempts it refused to the "
+            "CCS (C4FR26)",
+            default=3600,
+            timing=True,
+            read_by=("Service Point Gateway",),
+        ),
     ):
         driver.setting(setting)
     for item in (
@@ -87,6 +123,13 @@ def declare(driver: Driver) -> None:
         method_of(ThirdParty, "report_problem", "the trigger of 3.4: a problem report"),
         method_of(TpaCustomer, "request_access", "the trigger of 3.3: the customer's request"),
         method_of(Ccs, "deliver_queued", "the trigger of 3.5: deliver the queued messages"),
+        method_of(
+            ThirdParty,
+            "send_requests",
+            "requests spaced in time: limits, unauthorized attempts, an ended contract",
+        ),
+        method_of(TpaCss, "end_service", "the customer's service ends: its contracts end"),
+        method_of(Ccs, "retrieve_log", "the CCS asks a gateway for its log on demand"),
         method_of(Ccs, "transaction_log", "the log record of one transaction"),
         method_of(ServicePointGateway, "admits", "whether the gateway admits a third party"),
     ):

@@ -24,6 +24,11 @@ GET_METER_READINGS_NS = noun_namespace("GetMeterReadings")
 END_DEVICE_CONTROLS_NS = noun_namespace("EndDeviceControls")
 REGISTER_KWH = "0.0.0.1.1.1.12.0.0.0.0.0.0.0.0.3.72.0"  # bulk forward energy, kWh
 LOAD_CONTROL_START = "0.15.0.54"  # EndDeviceControlType: load control start
+# C4NFR1: 24 transactions per hour, at most 576 a day, per service point; a request counts two
+# (one to the gateway, one back with its results). The document's tier; others are settings.
+DOCUMENT_TIER = {"transactions_per_hour": 24, "transactions_per_day": 576}
+TRANSACTIONS_PER_REQUEST = 2
+UNAUTHORIZED_PER_HOUR = 10  # C4FR27, C4FR28: an alarm when attempts exceed it
 
 
 def tq(local: str) -> str:

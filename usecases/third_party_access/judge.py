@@ -1,0 +1,324 @@
+"""C4 checks read on the observed traffic: message limits per contract tier, warnings to the third
+party, alarms and reports on unauthorized attempts, refusals. Each reads the exchanges the
+harness recorded, never what an actor says it did, and blames the actor whose traffic was wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from amicert.findings import Finding, error
+from amicert.trace import Exchange
+from amicert.world import World
+from usecases.third_party_access import vocabulary as v
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+CLOCK_TOLERANCE = timedelta(seconds=60)  # a logged time may differ this much from the wire's
+SPG = "Service Point Gateway"
+RELAYS = (v.tq("RelayedRequest"), v.tq("RelayedControl"))
+RECEIPTS = (v.tq("RequestReceipt"), v.tq("ControlReceipt"))
+
+
+@dataclass(frozen=True)
+class Request:
+    """A third party's request as the CCS received it, and how the CCS answered it."""
+
+    exchange: Exchange
+    message_id: str
+    third_party: str
+    service_point: str
+    device: str
+    result: str  # the synchronous reply's Result ('' when unanswered)
+
+    @property
+    def at(self) -> datetime:
+        return self.exchange.virtual_time
+
+
+def requests(world: World, service_point: str | None = None) -> list[Request]:
+    """Every request a third party sent the CCS, oldest first."""
+    replies = {
+        x.in_reply_to: (x.info.result or "") if x.info else ""
+        for x in world.trace.exchanges
+        if x.in_reply_to is not None and x.producer == "CCS"
+    }
+    found: list[Request] = []
+    for x in world.trace.exchanges:
+        if x.producer != "Third Party" or x.receiver != "CCS" or x.info is None:
+            continue
+        root = x.root()
+        if root is None or not x.info.verb:
+            continue
+        req = v.read_request(root)
+        if service_point is None or req.service_point == service_point:
+            found.append(
+                Request(
+                    x,
+                    req.message_id,
+                    req.third_party,
+                    req.service_point,
+                    req.device,
+                    replies.get(x.seq, ""),
+                )
+            )
+    return found
+
+
+def tpa(world: World, producer: str, receiver: str, kinds: tuple[str, ...]) -> list[Exchange]:
+    """The harness-protocol messages of ``kinds`` (Clark names) from producer to receiver."""
+    return [
+        x
+        for x in world.trace.exchanges
+        if x.producer == producer
+        and x.receiver == receiver
+        and x.info is not None
+        and x.info.root in kinds
+    ]
+
+
+def read(x: Exchange) -> v.TpaMessage:
+    root = x.root()
+    return v.read_tpa(root) if root is not None else v.TpaMessage("", "", "", "")
+
+
+def relayed(world: World) -> dict[str, Exchange]:
+    """Transaction -> the CCS's relay of it to a gateway."""
+    out: dict[str, Exchange] = {}
+    for x in tpa(world, "CCS", SPG, RELAYS):
+        out.setdefault(read(x).transaction, x)
+    return out
+
+
+def _time(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _in(times: list[datetime], now: datetime, span: timedelta) -> int:
+    return sum(1 for t in times if now - span < t <= now)
+
+
+# --- message limits (C4NFR1, C4FR4, C4FR32, C4FR38) ------------------------------------------
+
+
+def limits_kept(world: World, sp: str) -> Finding | None:
+    """Admitted requests keep the service point within the tier (two transactions each), and no
+    request of an enabled third party is refused while the service point is under it."""
+    tiers: dict[str, dict[str, int]] = world.settings.get("tiers", {})
+    tier_of: dict[str, str] = world.params.get("tier_of", {}).get(sp, {})
+    admitted: list[datetime] = []
+    relays = relayed(world)
+    per = v.TRANSACTIONS_PER_REQUEST
+    for r in requests(world, sp):
+        if r.third_party not in tier_of:
+            continue  # not enabled here: refused for another reason
+        tier = tier_of[r.third_party]
+        limits = tiers.get(tier, v.DOCUMENT_TIER)
+        used = {
+            "hour": per * _in(admitted, r.at, HOUR),
+            "day": per * _in(admitted, r.at, DAY),
+        }
+        allowed = {"hour": limits["transactions_per_hour"], "day": limits["transactions_per_day"]}
+        fits = all(used[k] + per <= allowed[k] for k in used)
+        state = f"{used['hour']} of {allowed['hour']} per hour, {used['day']} of {allowed['day']} per day"
+        if r.message_id in relays:
+            admitted.append(r.at)
+            if not fits:
+                return _limit(world, r, f"admitted with {state} already used", tier)
+        elif fits:
+            return _limit(world, r, f"refused with only {state} used", tier)
+        elif r.result != "FAILED":
+            return _limit(world, r, f"answered {r.result or 'nothing'}, not rejected", tier)
+    return None
+
+
+def _limit(world: World, r: Request, what: str, tier: str) -> Finding:
+    return error(
+        "NFR-C4NFR1",
+        f"request {r.message_id} of {r.third_party} to {r.service_point} at "
+        f"{r.at.isoformat()} was {what} (tier {tier!r}, {v.TRANSACTIONS_PER_REQUEST} "
+        "transactions per request)",
+        step=r.exchange.step,
+        expected="admitted while the tier's transactions per hour and per day allow it, else "
+        "rejected (FAILED)",
+        received=what,
+        blame=world.blame("CCS"),
+    )
+
+
+def warnings_name_requests(world: World, sp: str, reason: str) -> Finding | None:
+    """Every warning names a request (message ID), its destination and when it was received; a
+    request refused for the limit is warned of."""
+    by_id = {r.message_id: r for r in requests(world, sp)}
+    warned: set[str] = set()
+    for x in tpa(world, "CCS", "Third Party", (v.tq("Warning"),)):
+        msg = read(x)
+        if msg.details.get("reason") != reason:
+            continue
+        mid = msg.details.get("messageId", "")
+        warned.add(mid)
+        r = by_id.get(mid)
+        got = _time(msg.details.get("receivedDateTime", ""))
+        wrong = []
+        if r is None:
+            wrong.append(f"message ID {mid or '(none)'} names no request of the third party")
+        else:
+            if msg.details.get("destination") != r.device:
+                wrong.append(f"destination ID {msg.details.get('destination') or '(none)'}")
+            if got is None or abs(got - r.at) > CLOCK_TOLERANCE:
+                wrong.append(
+                    f"date/time received {msg.details.get('receivedDateTime') or '(none)'}"
+                )
+        if wrong:
+            return error(
+                "PROFILE-C4-WARNING",
+                f"the warning #{x.seq} ({reason}) is wrong: {'; '.join(wrong)}",
+                step=x.step,
+                expected=(
+                    f"message ID {r.message_id}, destination ID {r.device}, received "
+                    f"{r.at.isoformat()}"
+                    if r
+                    else "the message ID of a request the third party sent"
+                ),
+                received=str(msg.details)[:300],
+                blame=world.blame("CCS"),
+            )
+    if reason != "LIMIT_EXCEEDED":
+        return None
+    relays = relayed(world)
+    tier_of = world.params.get("tier_of", {}).get(sp, {})
+    for r in by_id.values():
+        if r.third_party in tier_of and r.message_id not in relays and r.message_id not in warned:
+            return error(
+                "PROFILE-C4-WARNING",
+                f"request {r.message_id} was rejected without a warning to the third party",
+                step=r.exchange.step,
+                expected="a warning naming the message ID, destination ID and date/time received",
+                received="(no warning)",
+                blame=world.blame("CCS"),
+            )
+    return None
+
+
+# --- alarms and reports on unauthorized attempts (C4FR25-C4FR28) -----------------------------
+
+
+def _first_excess(times: list[datetime], limit: int) -> datetime | None:
+    """When attempts first exceed ``limit`` within an hour."""
+    ordered = sorted(times)
+    for t in ordered:
+        if _in(ordered, t, HOUR) > limit:
+            return t
+    return None
+
+
+def alarm_raised(
+    world: World, rule: str, role: str, attempts: list[datetime], alarms: list[Exchange]
+) -> Finding | None:
+    """An alarm once attempts exceed the limit within an hour, and none before."""
+    limit = int(
+        world.settings.get("unauthorized_per_hour", world.use_case.limits["unauthorized_per_hour"])
+    )
+    due = _first_excess(attempts, limit)
+    early = [x for x in alarms if due is None or x.virtual_time < due]
+    if early:
+        return error(
+            rule,
+            f"the {role} raised an alarm (#{early[0].seq}) before unauthorized attempts exceeded "
+            f"{limit} in an hour ({len(attempts)} attempts seen)",
+            step=early[0].step,
+            expected=f"an alarm only after more than {limit} attempts within an hour",
+            received=early[0].virtual_time.isoformat(),
+            blame=world.blame(role),
+        )
+    if due is not None and not alarms:
+        return error(
+            rule,
+            f"the {role} raised no alarm although {limit + 1} unauthorized attempts came within "
+            f"an hour (the last at {due.isoformat()})",
+            expected=f"an alarm once attempts exceed {limit} in an hour",
+            received="(no alarm)",
+            blame=world.blame(role),
+        )
+    return None
+
+
+def ccs_alarm(world: World, sp: str) -> Finding | None:
+    enabled = world.params.get("tier_of", {}).get(sp, {})
+    attempts = [r.at for r in requests(world) if r.third_party not in enabled]
+    alarms = tpa(world, "CCS", "Other Utility Systems", (v.tq("Alarm"),))
+    return alarm_raised(world, "STATE-C4-ALARM", "CCS", attempts, alarms)
+
+
+def _gateway_attempts(world: World, sp: str) -> list[Exchange]:
+    """The CCS's relays to the gateway of third parties the gateway was not provisioned for."""
+    admitted = world.params.get("spg_enabled", {}).get(sp, set())
+    return [
+        x
+        for x in tpa(world, "CCS", SPG, RELAYS)
+        if x.receiver_id in (sp, None) and read(x).third_party not in admitted
+    ]
+
+
+def gateway_alarm(world: World, sp: str) -> Finding | None:
+    attempts = [x.virtual_time for x in _gateway_attempts(world, sp)]
+    alarms = tpa(world, SPG, "CCS", (v.tq("Alarm"),))
+    return alarm_raised(world, "STATE-C4-SPG-ALARM", SPG, attempts, alarms)
+
+
+def gateway_reports(world: World, sp: str) -> Finding | None:
+    """Every unauthorized attempt appears in a report to the CCS within the configured period."""
+    period = timedelta(seconds=float(world.settings.get("spg_report_s", 3600)))
+    reports = [(x, read(x)) for x in tpa(world, SPG, "CCS", (v.tq("UnauthorizedReport"),))]
+    for attempt in _gateway_attempts(world, sp):
+        tx = read(attempt).transaction
+        on_time = [
+            x
+            for x, msg in reports
+            if attempt.virtual_time
+            <= x.virtual_time
+            <= attempt.virtual_time + period + CLOCK_TOLERANCE
+            and any(tx in text.split() for text in msg.details.values())
+        ]
+        if not on_time:
+            return error(
+                "STATE-C4-SPG-REPORT",
+                f"the gateway of {sp} reported the unauthorized attempt {tx} (#{attempt.seq}) to "
+                f"the CCS in no report within {period.total_seconds():.0f} s",
+                step=attempt.step,
+                expected=f"an UnauthorizedReport naming {tx} within the configured period",
+                received=f"{len(reports)} report(s), none naming it in time",
+                blame=world.blame(SPG),
+            )
+    return None
+
+
+# --- refusals (C4FR6, C4FR23, C4BR2) ------------------------------------------------------------
+
+
+def refused(world: World, sp: str, third_party: str, rule: str) -> Finding | None:
+    """Every request of ``third_party`` for ``sp`` is answered FAILED and none reaches a gateway."""
+    relays = relayed(world)
+    mine = [r for r in requests(world, sp) if r.third_party == third_party]
+    if not mine:
+        return error(
+            "NFR-NOT-MEASURED",
+            f"{rule} could not be judged: third party {third_party} sent no request for {sp}",
+            blame=world.blame("Third Party"),
+        )
+    for r in mine:
+        if r.result != "FAILED" or r.message_id in relays:
+            what = "passed to the gateway" if r.message_id in relays else f"answered {r.result}"
+            return error(
+                rule,
+                f"the CCS did not refuse request {r.message_id} of {third_party} for {sp}: {what}",
+                step=r.exchange.step,
+                expected="Result FAILED, and nothing of it passed to the gateway",
+                received=what,
+                blame=world.blame("CCS"),
+            )
+    return None
