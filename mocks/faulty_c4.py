@@ -82,6 +82,20 @@ class CcsWarnsWithoutDestination(Ccs):
         super().warn(replace(record, device=""), reason, why)
 
 
+class CcsTierTooStrict(Ccs):
+    """Counts each request four times against the tier: rejects at half the limit (C4NFR1)."""
+
+    def tier_limits(self, service_point: str, third_party: str) -> dict[str, int]:
+        return {k: n // 2 for k, n in super().tier_limits(service_point, third_party).items()}
+
+
+class CcsWarnsOfAnotherMessage(Ccs):
+    """Warns the third party with its own warning's identifier as the message ID (C4FR38)."""
+
+    def warn(self, record: LogRecord, reason: str, why: str) -> None:
+        super().warn(replace(record, transaction=self.ctx.new_id()), reason, why)
+
+
 class CcsWithoutAlarm(Ccs):
     """Logs unauthorized attempts but never raises an alarm (C4FR27)."""
 

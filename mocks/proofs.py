@@ -473,6 +473,8 @@ PROOFS: list[Proof] = [
     Proof("C4", "CCS", f"{_C4}:CcsWithoutRateLimit", _STANDARD, "NFR-C4NFR1", "L11"),
     Proof("C4", "CCS", f"{_C4}:CcsWithoutRateLimit", _BASIC, "NFR-C4NFR1", "L11"),
     Proof("C4", "CCS", f"{_C4}:CcsWarnsWithoutDestination", _STANDARD, "PROFILE-C4-WARNING", "L12"),
+    Proof("C4", "CCS", f"{_C4}:CcsTierTooStrict", _STANDARD, "NFR-C4NFR1", "L11"),
+    Proof("C4", "CCS", f"{_C4}:CcsWarnsOfAnotherMessage", _BASIC, "PROFILE-C4-WARNING", "L12"),
     Proof("C4", "CCS", f"{_C4}:CcsWithoutAlarm", "unauthorized-alarm", "SEQ-MISSING", "A4"),
     Proof("C4", "CCS", f"{_C4}:CcsEarlyAlarm", "unauthorized-alarm", "STATE-C4-ALARM", "A4"),
     Proof(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from amicert.findings import Finding, error
+from amicert.findings import Blame, Finding, error
 from amicert.trace import Exchange
 from amicert.world import World
 from usecases.third_party_access import vocabulary as v
@@ -308,7 +308,7 @@ def refused(world: World, sp: str, third_party: str, rule: str) -> Finding | Non
         return error(
             "NFR-NOT-MEASURED",
             f"{rule} could not be judged: third party {third_party} sent no request for {sp}",
-            blame=world.blame("Third Party"),
+            blame=Blame.INFRASTRUCTURE,
         )
     for r in mine:
         if r.result != "FAILED" or r.message_id in relays:

@@ -1,0 +1,90 @@
+"""C4's harness-added checks: the reference actors pass them as the document asks, and each
+check's finding on a faulty actor says what rule, whose fault, what was expected and received."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from amicert.catalog import load_catalog
+from amicert.cim.validate import Validator
+from amicert.findings import Blame
+from amicert.headless import ScenarioCase, cases, run_case
+from amicert.verdicts import Verdict
+from amicert.world import RunOptions, World
+from mocks.proofs import PROOFS, Proof
+from usecases.third_party_access import judge
+from usecases.third_party_access import vocabulary as v
+
+STANDARD = "rate-limit[standard-24-576-13-4]"
+OWN_RULES = {
+    "NFR-C4NFR1",
+    "NFR-C4NFR6",
+    "NFR-C4NFR7",
+    "PROFILE-C4-WARNING",
+    "STATE-C4-UNAUTHORIZED-LOG",
+    "STATE-C4-ALARM",
+    "STATE-C4-SPG-ALARM",
+    "STATE-C4-SPG-REPORT",
+    "STATE-C4-SERVICE-ENDED",
+    "STATE-C4-AUTHZ",
+}
+OWN_PROOFS = [p for p in PROOFS if p.use_case == "C4" and p.rule in OWN_RULES]
+
+
+@pytest.fixture(scope="module")
+def validator() -> Validator:
+    return Validator()
+
+
+def case(scenario: str) -> ScenarioCase:
+    [found] = [c for c in cases(load_catalog()["C4"]) if c.id == scenario]
+    return found
+
+
+def test_the_request_beyond_the_tier_is_rejected_and_warned_of(validator: Validator) -> None:
+    outcome, world = run_case(case(STANDARD), validator)
+    assert outcome.verdict is Verdict.PASS, outcome
+    sent = judge.requests(world, "SP-0001")
+    assert len(sent) == 13
+    assert [r.result for r in sent] == ["OK"] * 12 + ["FAILED"]
+    assert set(judge.relayed(world)) == {r.message_id for r in sent[:12]}
+    [warning] = judge.tpa(world, "CCS", "Third Party", (v.tq("Warning"),))
+    details = judge.read(warning).details
+    last = sent[-1]
+    assert details["reason"] == "LIMIT_EXCEEDED"
+    assert details["messageId"] == last.message_id
+    assert details["destination"] == "PUMP-0001"
+    assert datetime.fromisoformat(details["receivedDateTime"].replace("Z", "+00:00")) == last.at
+
+
+def test_the_alarm_comes_with_the_eleventh_attempt_in_the_hour(validator: Validator) -> None:
+    outcome, world = run_case(case("unauthorized-alarm"), validator)
+    assert outcome.verdict is Verdict.PASS, outcome
+    attempts = judge.requests(world, "SP-0001")
+    [alarm] = judge.tpa(world, "CCS", "Other Utility Systems", (v.tq("Alarm"),))
+    assert len(attempts) == 11 and all(r.result == "FAILED" for r in attempts)
+    assert alarm.virtual_time == attempts[-1].at
+    assert judge.read(alarm).details["attempts"] == "11"
+
+
+@pytest.mark.parametrize("proof", OWN_PROOFS, ids=[p.id for p in OWN_PROOFS])
+def test_a_finding_names_rule_blame_expected_and_received(
+    proof: Proof, validator: Validator
+) -> None:
+    outcome, _ = run_case(
+        case(proof.scenario), validator, RunOptions(actor_overrides={proof.role: proof.actor})
+    )
+    assert outcome.verdict is Verdict.FAIL
+    [finding, *_] = [f for f in outcome.findings if f.rule == proof.rule]
+    assert finding.blame is Blame.SUT
+    assert finding.message and finding.expected and finding.received, finding
+
+
+def test_a_refusal_check_with_no_attempt_to_judge_is_not_measured() -> None:
+    uc = load_catalog()["C4"]
+    world = World(uc, uc.scenarios["cross-party-refused"], Validator())
+    finding = judge.refused(world, "SP-0001", "EMC-B", "STATE-C4-AUTHZ")
+    assert finding is not None and finding.rule == "NFR-NOT-MEASURED"
+    assert finding.blame is Blame.INFRASTRUCTURE
