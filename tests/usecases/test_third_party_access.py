@@ -88,3 +88,22 @@ def test_a_refusal_check_with_no_attempt_to_judge_is_not_measured() -> None:
     finding = judge.refused(world, "SP-0001", "EMC-B", "STATE-C4-AUTHZ")
     assert finding is not None and finding.rule == "NFR-NOT-MEASURED"
     assert finding.blame is Blame.INFRASTRUCTURE
+
+
+def test_at_fleet_scale_each_service_point_is_held_to_its_own_limit(validator: Validator) -> None:
+    outcome, world = run_case(case(STANDARD), validator, RunOptions(fleet=3))
+    assert outcome.verdict is Verdict.PASS, outcome
+    assert world.devices == ["SP-0001", "SP-0002", "SP-0003"]
+    for sp in world.devices:
+        assert [r.result for r in judge.requests(world, sp)] == ["OK"] * 12 + ["FAILED"]
+    assert len(judge.tpa(world, "CCS", "Third Party", (v.tq("Warning"),))) == 3
+
+
+def test_at_fleet_scale_a_ccs_without_limit_fails_at_every_service_point(
+    validator: Validator,
+) -> None:
+    options = RunOptions(fleet=3, actor_overrides={"CCS": "mocks.faulty_c4:CcsWithoutRateLimit"})
+    outcome, _ = run_case(case(STANDARD), validator, options)
+    assert outcome.verdict is Verdict.FAIL and outcome.rule == "NFR-C4NFR1"
+    about = {f.extra.get("device") for f in outcome.findings if f.rule == "NFR-C4NFR1"}
+    assert about == {"SP-0001", "SP-0002", "SP-0003"}

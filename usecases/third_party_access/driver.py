@@ -85,6 +85,35 @@ def service_point(world: World, sp: str, account: str, device: str) -> None:
     world.settings.setdefault("unauthorized_per_hour", limits["unauthorized_per_hour"])
 
 
+@THIRD_PARTY_ACCESS.on_setup(
+    r"(?P<count>\d+) service points? (?:is|are) in scope, each of its own account with one "
+    r"customer device",
+    fleet=True,
+)
+def service_points(world: World, count: str) -> None:
+    """Service points SP-0001... of accounts ACC-2001..., one customer device each (--fleet)."""
+    for i in range(1, int(count) + 1):
+        service_point(world, f"SP-{i:04d}", f"ACC-{2000 + i}", f"PUMP-{i:04d}")
+
+
+def _device(world: World, sp: str) -> str:
+    return str(world.settings["customer_devices"][sp][0])
+
+
+def _account(world: World, sp: str) -> str:
+    return str(world.settings["meters"][sp]["account"])
+
+
+@THIRD_PARTY_ACCESS.on_setup(
+    r'third party "(?P<tp>[^"]+)" is enabled at every service point on tier "(?P<tier>[^"]+)"'
+)
+def enabled_everywhere(world: World, tp: str, tier: str) -> None:
+    for sp in world.devices:
+        _contract(world, tp, _account(world, sp))
+        world.settings["contracts"][_account(world, sp)][tp]["tier"] = tier
+        _enable(world, tp, sp, tier)
+
+
 def _contract(world: World, third_party: str, account: str) -> None:
     contracts = world.settings.setdefault("contracts", {})
     contracts.setdefault(account, {})[third_party] = {"status": "signed", "tier": "standard"}
@@ -93,7 +122,7 @@ def _contract(world: World, third_party: str, account: str) -> None:
 
 def _enable(world: World, tp: str, sp: str, tier: str, *, gateway: bool = True) -> None:
     """The third party enabled at the CCS (and at the gateway); the judge keeps what was set up."""
-    entry = {"tier": tier, "devices": [world.params["device"]]}
+    entry = {"tier": tier, "devices": [_device(world, sp)]}
     world.settings.setdefault("access", {}).setdefault(sp, {})[tp] = dict(entry)
     world.params.setdefault("tier_of", {}).setdefault(sp, {})[tp] = tier
     if gateway:
@@ -107,16 +136,6 @@ def _enable(world: World, tp: str, sp: str, tier: str, *, gateway: bool = True) 
 def enabled(world: World, tp: str, sp: str) -> None:
     _contract(world, tp, world.params["account"])
     _enable(world, tp, sp, "standard")
-
-
-@THIRD_PARTY_ACCESS.on_setup(
-    r'third party "(?P<tp>[^"]+)" is enabled at service point "(?P<sp>[^"]+)" on tier '
-    r'"(?P<tier>[^"]+)"'
-)
-def enabled_on_tier(world: World, tp: str, sp: str, tier: str) -> None:
-    _contract(world, tp, world.params["account"])
-    world.settings["contracts"][world.params["account"]][tp]["tier"] = tier
-    _enable(world, tp, sp, tier)
 
 
 @THIRD_PARTY_ACCESS.on_setup(
@@ -242,10 +261,10 @@ AFTER_SERVICE_ENDED_S = 600  # the third party tries again ten minutes after the
 
 
 def _burst(world: World) -> None:
+    """The third party's requests, to every service point in scope."""
     tp, count, spacing = world.params["burst"]
-    world.actor("Third Party").send_requests(
-        tp, world.params["service_point"], world.params["device"], count, spacing
-    )
+    for sp in world.devices:
+        world.actor("Third Party").send_requests(tp, sp, _device(world, sp), count, spacing)
 
 
 def _end_service(world: World) -> None:
@@ -398,13 +417,24 @@ def _unauthorized_logged(world: World, sp: str | None) -> Finding | None:
     return None
 
 
+def _limits_kept(world: World, sp: str | None) -> Finding | None:
+    """C4NFR1, C4FR4, C4FR32: judged on the whole run (every service point of a fleet has had
+    its requests), once the scenario has run out."""
+    world.settle()
+    return judge.limits_kept(world, sp or world.params["service_point"])
+
+
+def _service_ended(world: World, sp: str | None) -> Finding | None:
+    """C4BR2: the third party's contract ended with the service; its attempts are rejected."""
+    sp = sp or world.params["service_point"]
+    return judge.refused(world, sp, _tp(world), "STATE-C4-SERVICE-ENDED")
+
+
 THIRD_PARTY_ACCESS.states.update(
     {
         "unauthorized_logged": _unauthorized_logged,
-        "limits_kept": lambda world, sp: judge.limits_kept(
-            world, sp or world.params["service_point"]
-        ),
-        "service_ended_refused": lambda world, sp: _service_ended(world, sp),
+        "limits_kept": _limits_kept,
+        "service_ended_refused": _service_ended,
         "inbound_logged": _log_has(INBOUND),
         "outbound_logged": _log_has({**INBOUND, **PUSHED, **OUTBOUND}),
         "sent_logged": _log_has({**INBOUND, **PUSHED, **OUTBOUND, **SENT}),
@@ -564,13 +594,6 @@ def spg_reports(world: World, meter: str) -> Finding | None:
 def refuses(world: World, meter: str, tp: str) -> Finding | None:
     """C4FR6, C4FR23: another customer's third party reaches nothing here."""
     return judge.refused(world, meter, tp, "STATE-C4-AUTHZ")
-
-
-def _service_ended(world: World, sp: str | None) -> Finding | None:
-    """C4BR2: the third party's contract ended with the service; its attempts are rejected."""
-    return judge.refused(
-        world, sp or world.params["service_point"], _tp(world), "STATE-C4-SERVICE-ENDED"
-    )
 
 
 @THIRD_PARTY_ACCESS.on_device(r"the gateway log reaches the CCS within 60 seconds")

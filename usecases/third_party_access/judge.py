@@ -37,8 +37,45 @@ class Request:
         return self.exchange.virtual_time
 
 
+@dataclass
+class _Index:
+    """What the checks read, gathered in one pass over the trace (each check of each service
+    point of a fleet reads it again: the pass is made once per trace length)."""
+
+    size: int
+    requests: list[Request]
+    by_point: dict[str, list[Request]]
+    tpa: dict[tuple[str, str, str], list[Exchange]]
+    messages: dict[int, v.TpaMessage]
+
+
+def _index(world: World) -> _Index:
+    cached = world.params.get("_c4_index")
+    if isinstance(cached, _Index) and cached.size == len(world.trace):
+        return cached
+    everything = _requests(world)
+    by_point: dict[str, list[Request]] = {}
+    for r in everything:
+        by_point.setdefault(r.service_point, []).append(r)
+    grouped: dict[tuple[str, str, str], list[Exchange]] = {}
+    messages: dict[int, v.TpaMessage] = {}
+    for x in world.trace.exchanges:
+        if x.info is not None and x.info.root.startswith(f"{{{v.TPA_NS}}}"):
+            grouped.setdefault((x.producer, x.receiver, x.info.root), []).append(x)
+            root = x.root()
+            messages[x.seq] = v.read_tpa(root) if root is not None else v.TpaMessage("", "", "", "")
+    index = _Index(len(world.trace), everything, by_point, grouped, messages)
+    world.params["_c4_index"] = index
+    return index
+
+
 def requests(world: World, service_point: str | None = None) -> list[Request]:
-    """Every request a third party sent the CCS, oldest first."""
+    """Every request a third party sent the CCS (for one service point), oldest first."""
+    index = _index(world)
+    return index.requests if service_point is None else index.by_point.get(service_point, [])
+
+
+def _requests(world: World) -> list[Request]:
     replies = {
         x.in_reply_to: (x.info.result or "") if x.info else ""
         for x in world.trace.exchanges
@@ -52,30 +89,24 @@ def requests(world: World, service_point: str | None = None) -> list[Request]:
         if root is None or not x.info.verb:
             continue
         req = v.read_request(root)
-        if service_point is None or req.service_point == service_point:
-            found.append(
-                Request(
-                    x,
-                    req.message_id,
-                    req.third_party,
-                    req.service_point,
-                    req.device,
-                    replies.get(x.seq, ""),
-                )
+        found.append(
+            Request(
+                x,
+                req.message_id,
+                req.third_party,
+                req.service_point,
+                req.device,
+                replies.get(x.seq, ""),
             )
+        )
     return found
 
 
 def tpa(world: World, producer: str, receiver: str, kinds: tuple[str, ...]) -> list[Exchange]:
     """The harness-protocol messages of ``kinds`` (Clark names) from producer to receiver."""
-    return [
-        x
-        for x in world.trace.exchanges
-        if x.producer == producer
-        and x.receiver == receiver
-        and x.info is not None
-        and x.info.root in kinds
-    ]
+    grouped = _index(world).tpa
+    found = [x for kind in kinds for x in grouped.get((producer, receiver, kind), [])]
+    return sorted(found, key=lambda x: x.seq)
 
 
 def read(x: Exchange) -> v.TpaMessage:
@@ -83,11 +114,16 @@ def read(x: Exchange) -> v.TpaMessage:
     return v.read_tpa(root) if root is not None else v.TpaMessage("", "", "", "")
 
 
+def read_in(world: World, x: Exchange) -> v.TpaMessage:
+    """``read``, from the index: no parse again."""
+    return _index(world).messages.get(x.seq) or read(x)
+
+
 def relayed(world: World) -> dict[str, Exchange]:
     """Transaction -> the CCS's relay of it to a gateway."""
     out: dict[str, Exchange] = {}
     for x in tpa(world, "CCS", SPG, RELAYS):
-        out.setdefault(read(x).transaction, x)
+        out.setdefault(read_in(world, x).transaction, x)
     return out
 
 
@@ -153,15 +189,17 @@ def _limit(world: World, r: Request, what: str, tier: str) -> Finding:
 def warnings_name_requests(world: World, sp: str, reason: str) -> Finding | None:
     """Every warning names a request (message ID), its destination and when it was received; a
     request refused for the limit is warned of."""
-    by_id = {r.message_id: r for r in requests(world, sp)}
+    by_id = {r.message_id: r for r in requests(world)}
     warned: set[str] = set()
     for x in tpa(world, "CCS", "Third Party", (v.tq("Warning"),)):
-        msg = read(x)
+        msg = read_in(world, x)
         if msg.details.get("reason") != reason:
             continue
         mid = msg.details.get("messageId", "")
         warned.add(mid)
         r = by_id.get(mid)
+        if (r.service_point if r else msg.service_point) not in (sp, ""):
+            continue  # another service point's warning: judged there
         got = _time(msg.details.get("receivedDateTime", ""))
         wrong = []
         if r is None:
@@ -191,7 +229,7 @@ def warnings_name_requests(world: World, sp: str, reason: str) -> Finding | None
         return None
     relays = relayed(world)
     tier_of = world.params.get("tier_of", {}).get(sp, {})
-    for r in by_id.values():
+    for r in requests(world, sp):
         if r.third_party in tier_of and r.message_id not in relays and r.message_id not in warned:
             return error(
                 "PROFILE-C4-WARNING",
@@ -260,22 +298,26 @@ def _gateway_attempts(world: World, sp: str) -> list[Exchange]:
     return [
         x
         for x in tpa(world, "CCS", SPG, RELAYS)
-        if x.receiver_id in (sp, None) and read(x).third_party not in admitted
+        if x.receiver_id in (sp, None) and read_in(world, x).third_party not in admitted
     ]
 
 
 def gateway_alarm(world: World, sp: str) -> Finding | None:
     attempts = [x.virtual_time for x in _gateway_attempts(world, sp)]
-    alarms = tpa(world, SPG, "CCS", (v.tq("Alarm"),))
+    alarms = [x for x in tpa(world, SPG, "CCS", (v.tq("Alarm"),)) if x.producer_id in (sp, None)]
     return alarm_raised(world, "STATE-C4-SPG-ALARM", SPG, attempts, alarms)
 
 
 def gateway_reports(world: World, sp: str) -> Finding | None:
     """Every unauthorized attempt appears in a report to the CCS within the configured period."""
     period = timedelta(seconds=float(world.settings.get("spg_report_s", 3600)))
-    reports = [(x, read(x)) for x in tpa(world, SPG, "CCS", (v.tq("UnauthorizedReport"),))]
+    reports = [
+        (x, read_in(world, x))
+        for x in tpa(world, SPG, "CCS", (v.tq("UnauthorizedReport"),))
+        if x.producer_id in (sp, None)
+    ]
     for attempt in _gateway_attempts(world, sp):
-        tx = read(attempt).transaction
+        tx = read_in(world, attempt).transaction
         on_time = [
             x
             for x, msg in reports

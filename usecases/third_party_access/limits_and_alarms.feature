@@ -12,9 +12,9 @@ Feature: C4 Message limits, warnings and alarms (harness-added)
 
   @harness_added @scenario:rate-limit
   Scenario Outline: A third party over its contract tier's message limit is refused and warned
-    Given set-up: service point "SP-0001" of account "ACC-2001" has customer device "PUMP-0001"
+    Given set-up: 1 service point is in scope, each of its own account with one customer device
     And set-up: contract tier "<tier>" allows <per_hour> transactions per hour and <per_day> per day
-    And set-up: third party "EMC-A" is enabled at service point "SP-0001" on tier "<tier>"
+    And set-up: third party "EMC-A" is enabled at every service point on tier "<tier>"
     And set-up: third party "EMC-A" sends <requests> monitoring requests, <minutes> minutes apart
     When step L1 is triggered: A third party sends more on-demand requests to a service point than its contract tier allows
     Then step L1: the Third Party sends the "Information from customer equipment request: Customer Name, Customer Device ID" to the CCS
@@ -55,8 +55,8 @@ Feature: C4 Message limits, warnings and alarms (harness-added)
 
   @harness_added @security-pack @scenario:unauthorized-alarm
   Scenario: Unauthorized third party attempts beyond 10 in an hour raise an alarm at the CCS
-    Given set-up: service point "SP-0001" of account "ACC-2001" has customer device "PUMP-0001"
-    And set-up: third party "EMC-A" is enabled at service point "SP-0001"
+    Given set-up: 1 service point is in scope, each of its own account with one customer device
+    And set-up: third party "EMC-A" is enabled at every service point on tier "standard"
     And set-up: third party "EMC-B" sends 11 monitoring requests, 5 minutes apart
     When step A1 is triggered: A third party not enabled at the service point sends requests for its customer device
     Then step A1: the Third Party sends the "Information from customer equipment request: Customer Name, Customer Device ID" to the CCS
