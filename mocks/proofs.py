@@ -496,6 +496,14 @@ PROOFS: list[Proof] = [
     ),
     Proof("C4", "CCS", f"{_C4}:CcsRefusesButRelays", "cross-party-refused", "STATE-C4-AUTHZ", "X1"),
     Proof(
+        "C4",
+        "CCS",
+        f"{_C4}:CcsRefusesButRelays",
+        "spoofed-identity-refused",
+        "STATE-C4-AUTHN",
+        "Y1",
+    ),
+    Proof(
         "C4", "CCS", f"{_C4}:CcsAuthorizesAnyRegistered", "cross-party-refused", "SEQ-MISSING", "X2"
     ),
     Proof("C4", _SPG, f"{_C4}:SpgWithoutAlarm", "gateway-unauthorized", "SEQ-MISSING", "S6"),

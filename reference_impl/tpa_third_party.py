@@ -27,13 +27,17 @@ class ThirdParty(Actor):
 
     def monitor(self, third_party: str, service_point: str, device: str) -> None:
         """Step 3.1 row 1: an on-demand request for a customer device's energy data."""
+        self._monitor(self.identity(third_party), service_point, device)
+
+    def monitor_as(
+        self, third_party: str, organization: str, service_point: str, device: str
+    ) -> None:
+        """A request under another's third-party ID with an organization not its own (spoofing)."""
+        self._monitor((third_party, organization), service_point, device)
+
+    def _monitor(self, user: tuple[str, str], service_point: str, device: str) -> None:
         header = v.cim_header(
-            third_party,
-            "get",
-            "MeterReadings",
-            self.ctx.new_id(),
-            self.ctx.now(),
-            user=self.identity(third_party),
+            user[0], "get", "MeterReadings", self.ctx.new_id(), self.ctx.now(), user=user
         )
         body = build_request(header, None, v.monitor_query(service_point, device))
         reply = self.call("CCS", body)

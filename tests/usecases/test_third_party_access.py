@@ -29,6 +29,7 @@ OWN_RULES = {
     "STATE-C4-SPG-REPORT",
     "STATE-C4-SERVICE-ENDED",
     "STATE-C4-AUTHZ",
+    "STATE-C4-AUTHN",
 }
 OWN_PROOFS = [p for p in PROOFS if p.use_case == "C4" and p.rule in OWN_RULES]
 

@@ -45,3 +45,15 @@ Feature: C4 Contracts, the gateway's log and other customers' third parties (har
     And step X5: the CCS acts internally: "The CCS logs each refused attempt with its authorization status"
     And for every in-scope meter, the CCS refuses third party "EMC-B" and passes nothing of it to the gateway
     And the observed sequence matches the use case
+
+  @harness_added @security-pack @scenario:spoofed-identity-refused
+  Scenario: An impostor presenting a registered third party's ID is refused
+    Given set-up: service point "SP-0001" of account "ACC-2001" has customer device "PUMP-0001"
+    And set-up: third party "EMC-A" is enabled at service point "SP-0001"
+    And set-up: an impostor presents third party "EMC-A"'s ID under organization "Rogue Energy"
+    When step Y1 is triggered: An impostor presents a registered third party's ID
+    Then step Y1: the Third Party sends the "Information from customer equipment request: Customer Name, Customer Device ID" to the CCS
+    And step Y2: the CCS sends the "Refusal: authentication failure" to the Third Party
+    And step Y3: the CCS acts internally: "The CCS logs the refused attempt with its authorization status"
+    And for every in-scope meter, the CCS refuses the impostor and passes nothing of it to the gateway
+    And the observed sequence matches the use case

@@ -164,6 +164,13 @@ def serves_another(world: World, tp: str, sp: str, account: str) -> None:
 
 
 @THIRD_PARTY_ACCESS.on_setup(
+    r'an impostor presents third party "(?P<tp>[^"]+)"\'s ID under organization "(?P<org>[^"]+)"'
+)
+def impostor(world: World, tp: str, org: str) -> None:
+    world.params["impostor"] = (tp, org)
+
+
+@THIRD_PARTY_ACCESS.on_setup(
     r'contract tier "(?P<tier>[^"]+)" allows (?P<per_hour>\d+) transactions per hour and '
     r"(?P<per_day>\d+) per day"
 )
@@ -255,6 +262,9 @@ THIRD_PARTY_ACCESS.triggers.update(
         "E1": lambda w: _end_service(w),
         "G1": lambda w: w.actor("CCS").retrieve_log(w.params["service_point"]),
         "X1": lambda w: _intrude(w),
+        "Y1": lambda w: w.actor("Third Party").monitor_as(
+            *w.params["impostor"], w.params["service_point"], w.params["device"]
+        ),
     }
 )
 AFTER_SERVICE_ENDED_S = 600  # the third party tries again ten minutes after the service ended
@@ -594,6 +604,14 @@ def spg_reports(world: World, meter: str) -> Finding | None:
 def refuses(world: World, meter: str, tp: str) -> Finding | None:
     """C4FR6, C4FR23: another customer's third party reaches nothing here."""
     return judge.refused(world, meter, tp, "STATE-C4-AUTHZ")
+
+
+@THIRD_PARTY_ACCESS.on_device(
+    r"the CCS refuses the impostor and passes nothing of it to the gateway"
+)
+def refuses_impostor(world: World, meter: str) -> Finding | None:
+    """C4FR6, C4FR23 (authentication), C4FR3 (spoofing): the requests under a borrowed ID."""
+    return judge.refused(world, meter, world.params["impostor"][0], "STATE-C4-AUTHN")
 
 
 @THIRD_PARTY_ACCESS.on_device(r"the gateway log reaches the CCS within 60 seconds")
