@@ -7,7 +7,8 @@ can recurse into another. Synchronous CIM request/reply is the one exception, as
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -61,6 +62,17 @@ class Bus:
         self.lock = threading.RLock()
         # a self-test of the checks: changes what an actor sends (see amicert.mutations)
         self.mutate: Callable[[str, str, bytes], list[bytes]] | None = None
+        self._provoking: tuple[str, frozenset[str]] | None = None
+
+    @contextmanager
+    def provoking(self, role: str, rules: Iterable[str]) -> Iterator[None]:
+        """What ``role`` sends meanwhile breaks ``rules`` on purpose (a harness actor probing how
+        the product answers a replayed or malformed message): those findings are not errors."""
+        previous, self._provoking = self._provoking, (role, frozenset(rules))
+        try:
+            yield
+        finally:
+            self._provoking = previous
 
     def _sent(self, producer: Actor, receiver: str, body: bytes) -> list[bytes]:
         """What actually goes out for ``body``: itself, unless a mutation changes it."""
@@ -113,6 +125,8 @@ class Bus:
             result = self.validator.validate(body, self.context)
             exchange.info = result.info
             exchange.findings = list(result.findings)
+            if self._provoking is not None and self._provoking[0] == producer:
+                exchange.provoked = self._provoking[1]
             return exchange
 
     def _parse(self, exchange: Exchange) -> tuple[object, str] | None:

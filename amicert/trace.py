@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +50,9 @@ class Exchange:
     note: str = ""
     _root: Any = field(default=None, repr=False, compare=False)
     awaiting_delivery: bool = field(default=False, repr=False, compare=False)
+    # rules a harness actor broke on purpose to see how the product answers (a replayed or
+    # malformed message): their findings on this exchange are evidence, not the harness's errors
+    provoked: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
     judged: bool = field(default=False, repr=False, compare=False)
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -315,6 +318,13 @@ def _with(f: Finding, step: str, blame: Blame, sut_roles: frozenset[str] = froze
     )
 
 
+def _provoked(x: Exchange, f: Finding) -> Finding:
+    """A finding the harness provoked on purpose on its own message: kept, as a warning."""
+    if f.rule not in x.provoked or f.blame is Blame.SUT or not f.is_error:
+        return f
+    return replace(f, severity=Severity.WARNING, message=f"on purpose: {f.message}")
+
+
 class Matcher:
     """Matches each exchange once, in record order, into an index by row, part and device.
 
@@ -507,7 +517,9 @@ class Matcher:
         for m in self._matched:
             findings.extend(m.before)
             findings.extend(
-                about_device(_with(f, m.step, m.blame, self.sut_roles), m.device)
+                about_device(
+                    _provoked(m.exchange, _with(f, m.step, m.blame, self.sut_roles)), m.device
+                )
                 for f in m.exchange.findings
             )
             findings.extend(m.after)

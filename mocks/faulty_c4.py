@@ -188,3 +188,24 @@ class SpgSlowLog(ServicePointGateway):
     """Takes 90 s to send its communications log to the CCS (C4NFR6: 60 s)."""
 
     log_delay = timedelta(seconds=90)
+
+
+class CcsAcceptsReplays(Ccs):
+    """Checks the format of a request but not whether it was seen before (C4FR3)."""
+
+    def _hostile(
+        self, root: etree._Element, exchange: Exchange, req: v.CimRequest
+    ) -> ReplyError | None:
+        self.seen.clear()
+        found = super()._hostile(root, exchange, req)
+        return found if found is not None and found.code != "7.7" else None
+
+
+class CcsAcceptsMalformed(Ccs):
+    """Refuses replays but passes on requests that break their schema (C4FR8)."""
+
+    def _hostile(
+        self, root: etree._Element, exchange: Exchange, req: v.CimRequest
+    ) -> ReplyError | None:
+        found = super()._hostile(root, exchange, req)
+        return found if found is not None and found.code != "1.8" else None

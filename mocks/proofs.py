@@ -511,6 +511,8 @@ PROOFS: list[Proof] = [
     Proof("C4", _SPG, f"{_C4}:SpgNeverReports", "gateway-unauthorized", "SEQ-MISSING", "S5"),
     Proof("C4", _SPG, f"{_C4}:SpgReportsLate", "gateway-unauthorized", "STATE-C4-SPG-REPORT", "S3"),
     Proof("C4", _SPG, f"{_C4}:SpgSlowLog", "gateway-log", "NFR-C4NFR6", "G2"),
+    Proof("C4", "CCS", f"{_C4}:CcsAcceptsReplays", "hostile-refused", "STATE-C4-HOSTILE", "H11"),
+    Proof("C4", "CCS", f"{_C4}:CcsAcceptsMalformed", "hostile-refused", "STATE-C4-HOSTILE", "H11"),
 ]
 
 

@@ -20,7 +20,13 @@ from typing import Any
 from lxml import etree
 
 from amicert.actors.base import Actor, ActorContext, on
-from amicert.cim.envelope import ReplyError, build_event, build_response, format_datetime
+from amicert.cim.envelope import (
+    Header,
+    ReplyError,
+    build_event,
+    build_response,
+    format_datetime,
+)
 from amicert.trace import Exchange
 from usecases.third_party_access import vocabulary as v
 
@@ -52,6 +58,16 @@ class LogRecord:
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
+REPLAY_WINDOW = timedelta(minutes=5)  # a ReplayDetection/Created older than this is stale
+
+
+def judge_time(text: str) -> datetime | None:
+    """An xs:dateTime with its zone, or None."""
+    try:
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
 
 
 class Ccs(Actor):
@@ -76,6 +92,8 @@ class Ccs(Actor):
         self.gateway_logs: dict[str, v.TpaMessage] = {}  # service point -> last log retrieved
         self.gateway_alarms: list[v.TpaMessage] = []
         self.gateway_reports: list[v.TpaMessage] = []
+        self.seen: set[str] = set()  # MessageIDs of the requests received
+        self.refused: list[LogRecord] = []  # replayed or malformed requests, logged apart
 
     # --- what the CCS knows --------------------------------------------------------------
     def third_parties(self) -> dict[str, str]:
@@ -176,8 +194,30 @@ class Ccs(Actor):
             )
         return None
 
+    def _hostile(
+        self, root: etree._Element, exchange: Exchange, req: v.CimRequest
+    ) -> ReplyError | None:
+        """A replayed request (MessageID seen, ReplayDetection stale) or a malformed one (C4FR3,
+        C4FR8). The format is judged by the harness's own validation of the message received."""
+        created = root.findtext(
+            f"{{{v.MSG_NS}}}Header/{{{v.MSG_NS}}}ReplayDetection/{{{v.MSG_NS}}}Created"
+        )
+        when = judge_time(created or "")
+        if req.message_id in self.seen or (
+            when is not None and self.ctx.now() - when > REPLAY_WINDOW
+        ):
+            return ReplyError("7.7", "FATAL", "replayed message", req.message_id)
+        broken = [f.rule for f in exchange.findings if f.is_error and f.rule.startswith("XSD-")]
+        if broken:
+            return ReplyError("1.8", "FATAL", "does not validate against schema", ", ".join(broken))
+        return None
+
     def _accept(self, root: etree._Element, exchange: Exchange, kind: str, noun: str) -> bytes:
         req = v.read_request(root)
+        hostile = self._hostile(root, exchange, req)
+        if hostile is not None:
+            return self._refuse_hostile(req, kind, noun, hostile)
+        self.seen.add(req.message_id)
         refused = self._admit(req)
         over = None if refused is not None else self._over_limit(req)
         record = LogRecord(
@@ -198,7 +238,13 @@ class Ccs(Actor):
             self.warn(record, "LIMIT_EXCEEDED", over)
         else:
             self.admitted.setdefault(req.service_point, []).append(self.ctx.now())
-        header = v.cim_header(
+        if refused is not None:
+            return self._refusal(req, noun, refused)
+        self.ctx.clock.call_later(self.relay_delay, lambda: self.relay(req, kind))
+        return build_response(self._reply_header(req, noun), "OK")
+
+    def _reply_header(self, req: v.CimRequest, noun: str) -> Header:
+        return v.cim_header(
             self.role,
             "reply",
             noun,
@@ -206,11 +252,29 @@ class Ccs(Actor):
             self.ctx.now(),
             correlation_id=req.message_id,
         )
-        if refused is not None:
-            self.note(f"refused {req.message_id}: {refused.reason}")
-            return build_response(header, "FAILED", errors=[refused])
-        self.ctx.clock.call_later(self.relay_delay, lambda: self.relay(req, kind))
-        return build_response(header, "OK")
+
+    def _refusal(self, req: v.CimRequest, noun: str, refused: ReplyError) -> bytes:
+        self.note(f"refused {req.message_id}: {refused.reason}")
+        return build_response(self._reply_header(req, noun), "FAILED", errors=[refused])
+
+    def _refuse_hostile(
+        self, req: v.CimRequest, kind: str, noun: str, refusal: ReplyError
+    ) -> bytes:
+        """Refused before anything else: logged apart (a replay must not overwrite the log of
+        the message it copies) and counted with the unauthorized attempts."""
+        self.refused.append(
+            LogRecord(
+                req.message_id,
+                kind,
+                req.third_party,
+                req.service_point,
+                req.device,
+                f"unauthorized: {refusal.reason}",
+                received=self._now(),
+            )
+        )
+        self.count_unauthorized()
+        return self._refusal(req, noun, refusal)
 
     @on("get MeterReadings")
     def on_monitor(self, root: etree._Element, exchange: Exchange) -> bytes:

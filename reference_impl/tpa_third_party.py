@@ -36,11 +36,7 @@ class ThirdParty(Actor):
         self._monitor((third_party, organization), service_point, device)
 
     def _monitor(self, user: tuple[str, str], service_point: str, device: str) -> None:
-        header = v.cim_header(
-            user[0], "get", "MeterReadings", self.ctx.new_id(), self.ctx.now(), user=user
-        )
-        body = build_request(header, None, v.monitor_query(service_point, device))
-        reply = self.call("CCS", body)
+        reply = self.call("CCS", self._query(user, service_point, device))
         if reply is not None:
             self.replies.append(reply)
 
@@ -74,6 +70,47 @@ class ThirdParty(Actor):
             self.ctx.clock.call_later(
                 delay, lambda: self.monitor(third_party, service_point, device)
             )
+
+    def probe(self, third_party: str, service_point: str, device: str) -> None:
+        """The security pack: a request, the same bytes again ten minutes later (same MessageID
+        and Nonce, a stale ReplayDetection/Created), then one that breaks its schema."""
+        body = self._query(self.identity(third_party), service_point, device, replayable=True)
+        self.call("CCS", body)
+        replayed = ("ENV-MESSAGE-ID-UNIQUE", "ENV-REPLAY")
+        self.ctx.clock.call_later(timedelta(minutes=10), lambda: self._provoke(body, replayed))
+        self.ctx.clock.call_later(
+            timedelta(minutes=15),
+            lambda: self._provoke(
+                self._malformed(third_party, service_point, device), ("XSD-PAYLOAD",)
+            ),
+        )
+
+    def _malformed(self, third_party: str, service_point: str, device: str) -> bytes:
+        """A monitoring request whose query carries an element its schema does not have."""
+        user = self.identity(third_party)
+        return self._query(user, service_point, device, unexpected="x")
+
+    def _query(
+        self,
+        user: tuple[str, str],
+        service_point: str,
+        device: str,
+        *,
+        replayable: bool = False,
+        unexpected: str | None = None,
+    ) -> bytes:
+        """A monitoring request; with a ReplayDetection, or an element its schema lacks."""
+        nonce = self.ctx.new_id() if replayable else None
+        mid, now = self.ctx.new_id(), self.ctx.now()
+        header = v.cim_header(user[0], "get", "MeterReadings", mid, now, user=user, nonce=nonce)
+        query = v.monitor_query(service_point, device)
+        if unexpected is not None:
+            etree.SubElement(query, f"{{{v.GET_METER_READINGS_NS}}}Unexpected").text = unexpected
+        return build_request(header, None, query)
+
+    def _provoke(self, body: bytes, rules: tuple[str, ...]) -> None:
+        with self.ctx.bus.provoking(self.role, rules):
+            self.call("CCS", body)
 
     def report_problem(self, third_party: str, service_point: str, account: str) -> None:
         """Step 3.4 row 1: the third party reports it cannot reach the customer's equipment."""

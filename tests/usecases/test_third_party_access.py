@@ -30,6 +30,7 @@ OWN_RULES = {
     "STATE-C4-SERVICE-ENDED",
     "STATE-C4-AUTHZ",
     "STATE-C4-AUTHN",
+    "STATE-C4-HOSTILE",
 }
 OWN_PROOFS = [p for p in PROOFS if p.use_case == "C4" and p.rule in OWN_RULES]
 
@@ -108,3 +109,15 @@ def test_at_fleet_scale_a_ccs_without_limit_fails_at_every_service_point(
     assert outcome.verdict is Verdict.FAIL and outcome.rule == "NFR-C4NFR1"
     about = {f.extra.get("device") for f in outcome.findings if f.rule == "NFR-C4NFR1"}
     assert about == {"SP-0001", "SP-0002", "SP-0003"}
+
+
+def test_the_harness_s_replay_and_malformed_request_are_warnings_marked_on_purpose(
+    validator: Validator,
+) -> None:
+    outcome, world = run_case(case("hostile-refused"), validator)
+    assert outcome.verdict is Verdict.PASS, outcome
+    provoked = {f.rule: f for f in outcome.findings if f.message.startswith("on purpose")}
+    assert set(provoked) == {"ENV-MESSAGE-ID-UNIQUE", "ENV-REPLAY", "XSD-PAYLOAD"}
+    assert all(not f.is_error for f in provoked.values())
+    probes = [r for r in judge.requests(world, "SP-0001") if r.exchange.provoked]
+    assert [r.result for r in probes] == ["FAILED", "FAILED"]

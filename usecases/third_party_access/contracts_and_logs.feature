@@ -57,3 +57,22 @@ Feature: C4 Contracts, the gateway's log and other customers' third parties (har
     And step Y3: the CCS acts internally: "The CCS logs the refused attempt with its authorization status"
     And for every in-scope meter, the CCS refuses the impostor and passes nothing of it to the gateway
     And the observed sequence matches the use case
+
+  @harness_added @security-pack @scenario:hostile-refused
+  Scenario: A replayed and a malformed request are refused without effect
+    Given set-up: service point "SP-0001" of account "ACC-2001" has customer device "PUMP-0001"
+    And set-up: third party "EMC-A" is enabled at service point "SP-0001"
+    When step H1 is triggered: A third party's request is followed by its replay and by a malformed request
+    Then step H1: the Third Party sends the "Information from customer equipment request: Customer Name, Customer Device ID" to the CCS
+    And step H2: the CCS sends the "Authentication confirmation, Authorization confirmation" to the Third Party
+    And step H3: the CCS sends the "Information from customer equipment request" to the Service Point Gateway
+    And step H4: the Service Point Gateway sends the "Receipt confirmation for information from customer equipment request" to the CCS
+    And step H5: the Service Point Gateway sends the "Information from customer equipment request" to the HAN
+    And step H6: the HAN sends the "Information from customer equipment request" to the Customer Device
+    And step H7: the Customer Device sends the "Customer data" to the Service Point Gateway
+    And step H8: the Service Point Gateway sends the "Receipt confirmation that customer data has been received from HAN" to the CCS
+    And step H9: the Service Point Gateway sends the "Customer data" to the CCS
+    And step H10: the CCS sends the "Customer data" to the Third Party
+    And step H11: the CCS acts internally: "The CCS refuses the replayed and the malformed request without effect"
+    And step H12: the CCS sends the "Refusal: replayed or malformed message" to the Third Party
+    And the observed sequence matches the use case

@@ -262,6 +262,9 @@ THIRD_PARTY_ACCESS.triggers.update(
         "E1": lambda w: _end_service(w),
         "G1": lambda w: w.actor("CCS").retrieve_log(w.params["service_point"]),
         "X1": lambda w: _intrude(w),
+        "H1": lambda w: w.actor("Third Party").probe(
+            _tp(w), w.params["service_point"], w.params["device"]
+        ),
         "Y1": lambda w: w.actor("Third Party").monitor_as(
             *w.params["impostor"], w.params["service_point"], w.params["device"]
         ),
@@ -434,6 +437,12 @@ def _limits_kept(world: World, sp: str | None) -> Finding | None:
     return judge.limits_kept(world, sp or world.params["service_point"])
 
 
+def _hostile_refused(world: World, sp: str | None) -> Finding | None:
+    """C4FR3, C4FR8: judged once the scenario has run out (the malformed request comes last)."""
+    world.settle()
+    return judge.hostile_refused(world, sp or world.params["service_point"])
+
+
 def _service_ended(world: World, sp: str | None) -> Finding | None:
     """C4BR2: the third party's contract ended with the service; its attempts are rejected."""
     sp = sp or world.params["service_point"]
@@ -444,6 +453,7 @@ THIRD_PARTY_ACCESS.states.update(
     {
         "unauthorized_logged": _unauthorized_logged,
         "limits_kept": _limits_kept,
+        "hostile_refused": _hostile_refused,
         "service_ended_refused": _service_ended,
         "inbound_logged": _log_has(INBOUND),
         "outbound_logged": _log_has({**INBOUND, **PUSHED, **OUTBOUND}),

@@ -354,13 +354,46 @@ def refused(world: World, sp: str, third_party: str, rule: str) -> Finding | Non
         )
     for r in mine:
         if r.result != "FAILED" or r.message_id in relays:
-            what = "passed to the gateway" if r.message_id in relays else f"answered {r.result}"
-            return error(
-                rule,
-                f"the CCS did not refuse request {r.message_id} of {third_party} for {sp}: {what}",
-                step=r.exchange.step,
-                expected="Result FAILED, and nothing of it passed to the gateway",
-                received=what,
-                blame=world.blame("CCS"),
-            )
+            subject = f"request {r.message_id} of {third_party} for {sp}"
+            return _unrefused(world, rule, r, relays.get(r.message_id), subject)
+    return None
+
+
+def _unrefused(
+    world: World, rule: str, r: Request, leaked: Exchange | None, subject: str
+) -> Finding:
+    """The CCS answered ``r`` other than FAILED, or passed it to the gateway (``leaked``)."""
+    got = (
+        f"passed to the gateway (#{leaked.seq})" if leaked else f"answered {r.result or 'nothing'}"
+    )
+    return error(
+        rule,
+        f"the CCS did not refuse {subject}: {got}",
+        step=r.exchange.step,
+        expected="Result FAILED, and nothing of it passed to the gateway",
+        received=got,
+        blame=world.blame("CCS"),
+    )
+
+
+# --- replayed and malformed requests (C4FR3, C4FR8) ---------------------------------------------
+
+
+def hostile_refused(world: World, sp: str) -> Finding | None:
+    """Every request the harness sent broken on purpose is answered FAILED, and nothing of its
+    transaction reaches the gateway after it (a replay copies a transaction already relayed)."""
+    relays = [(read_in(world, x).transaction, x) for x in tpa(world, "CCS", SPG, RELAYS)]
+    probes = [r for r in requests(world, sp) if r.exchange.provoked]
+    if not probes:
+        return error(
+            "NFR-NOT-MEASURED",
+            "STATE-C4-HOSTILE could not be judged: no replayed or malformed request was sent",
+            blame=Blame.INFRASTRUCTURE,
+        )
+    for r in probes:
+        what = " and ".join(sorted(r.exchange.provoked))
+        leaked = [x for tx, x in relays if tx == r.message_id and x.seq > r.exchange.seq]
+        if r.result != "FAILED" or leaked:
+            subject = f"request #{r.exchange.seq} ({r.message_id}), which breaks {what}"
+            return _unrefused(world, "STATE-C4-HOSTILE", r, leaked[0] if leaked else None, subject)
     return None

@@ -128,6 +128,7 @@ def declare(driver: Driver) -> None:
             "send_requests",
             "requests spaced in time: limits, unauthorized attempts, an ended contract",
         ),
+        method_of(ThirdParty, "probe", "a request, its replay and a malformed request"),
         method_of(ThirdParty, "monitor_as", "a request under another's ID (spoofing)"),
         method_of(TpaCss, "end_service", "the customer's service ends: its contracts end"),
         method_of(Ccs, "retrieve_log", "the CCS asks a gateway for its log on demand"),

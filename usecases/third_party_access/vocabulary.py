@@ -221,7 +221,9 @@ def cim_header(
     *,
     correlation_id: str | None = None,
     user: tuple[str, str] | None = None,
+    nonce: str | None = None,
 ) -> Header:
+    """``nonce``: a ReplayDetection (Nonce, Created now) for the receiver's replay check."""
     return Header(
         verb=verb,
         noun=noun,
@@ -231,4 +233,6 @@ def cim_header(
         correlation_id=correlation_id,
         user_id=user[0] if user else None,
         organization=user[1] if user else None,
+        replay_nonce=nonce,
+        replay_created=now if nonce else None,
     )
