@@ -81,7 +81,7 @@ def plan(cases: list[ScenarioCase], kinds: tuple[str, ...] = KINDS) -> list[Muta
             for i, part in enumerate(row.exchanges):
                 spec = uc.messages[part.message]
                 for kind in kinds:
-                    if _applies(kind, uc, part, spec, established):
+                    if _applies(kind, uc, part, spec, established, row.repeatable):
                         found.append(
                             Mutation(
                                 case, row.number, i, kind, part.producer, part.receiver, spec.name
@@ -91,9 +91,18 @@ def plan(cases: list[ScenarioCase], kinds: tuple[str, ...] = KINDS) -> list[Muta
     return found
 
 
-def _applies(kind: str, uc: UseCase, part: Part, spec: MessageSpec, established: set[str]) -> bool:
+def _applies(
+    kind: str,
+    uc: UseCase,
+    part: Part,
+    spec: MessageSpec,
+    established: set[str],
+    repeatable: bool = False,
+) -> bool:
     if part.reply:
         return False  # a synchronous answer is mutated with its request, never alone
+    if repeatable and kind in ("duplicate", "drop"):
+        return False  # the row may happen again: one more or one less of it is no defect
     if kind == "wrong-code":
         return bool(spec.cim.get("event_codes")) and bool(_wrong_codes(uc, spec))
     if kind == "other-device":

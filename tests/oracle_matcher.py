@@ -16,6 +16,7 @@ from amicert.trace import (
     Trace,
     _blame,
     _correlation_findings,
+    _provoked,
     _with,
     content_deviations,
     extract_keys,
@@ -70,7 +71,10 @@ def analyse(
             req = by_seq.get(x.in_reply_to or 0)
             x.step = req.step if req else None
             if x.step:
-                findings.extend(_with(f, x.step, _blame(x.producer, sut_roles)) for f in x.findings)
+                findings.extend(
+                    _provoked(x, _with(f, x.step, _blame(x.producer, sut_roles)))
+                    for f in x.findings
+                )
             continue
         blame = _blame(x.producer, sut_roles)
         if not pair:
@@ -94,7 +98,7 @@ def analyse(
         x.step = row.number
         if not strict:
             findings.extend(_with(f, row.number, blame) for f in content_deviations(x, spec))
-        findings.extend(_with(f, row.number, blame, sut_roles) for f in x.findings)
+        findings.extend(_provoked(x, _with(f, row.number, blame, sut_roles)) for f in x.findings)
         targets: list[str | None] = [None]
         if part.per == "device":
             targets = list(extract_keys(x, spec).get("device") or [])

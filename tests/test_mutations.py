@@ -110,3 +110,12 @@ def test_the_command_reports_every_mutation() -> None:
     assert all(r["expected_rule"] == "SEQ-MISSING" for r in data["results"])
     bad = amicert("mutate", "--kind", "scramble")
     assert bad.returncode == 2 and "unknown mutation" in bad.stderr
+
+
+def test_a_repeatable_row_is_neither_duplicated_nor_dropped() -> None:
+    """The catalog allows the row again: one more or one less of it is no defect to catch."""
+    uc = load_catalog()["C4"]
+    alarm = {(m.row, m.kind) for m in plan([c for c in cases(uc) if c.id == "unauthorized-alarm"])}
+    assert ("A1", "other-device") in alarm
+    assert ("A1", "duplicate") not in alarm and ("A1", "drop") not in alarm
+    assert {("A4", "duplicate"), ("A4", "drop")} <= alarm
