@@ -19,6 +19,7 @@ from amicert.bus import Bus
 from amicert.catalog import ScenarioSpec, StepRow, UseCase
 from amicert.cim.validate import Validator
 from amicert.clock import VirtualClock
+from amicert.metrics import Metric
 from amicert.findings import Blame, Finding, about_device, error, group_by_device
 from amicert.packages import driver_for
 from amicert.trace import Analysis, Exchange, Matcher, Trace, extract_keys
@@ -136,6 +137,7 @@ class World:
         self.params: dict[str, Any] = {}
         self.horizon = timedelta(days=30)
         self.findings: list[Finding] = []
+        self.metrics: list[Metric] = []  # figures the checks measured, met or not
         self.step_findings: dict[str, list[Finding]] = {}
         self.attach: Callable[[str, bytes | str, str], None] = lambda name, body, kind: None
         self._reference = (

@@ -38,7 +38,8 @@ class PremisesGateway(Actor):
         super().__init__(ctx, instance)
         self.window_until: datetime | None = None
         self.session: str | None = None
-        self.network: dict[str, str] = {}  # device -> the credential it joined with
+        # device -> the credential it joined with (Utility HAN devices provisioned earlier)
+        self.network: dict[str, str] = dict(ctx.settings.get("han_network") or {})
 
     def _header(self, verb: str, noun: str, correlation: str | None) -> Header:
         return Header(

@@ -112,6 +112,27 @@ def _finding_rows(
     return "".join(out)
 
 
+def _metrics(s: Mapping[str, Any]) -> str:
+    """The figures the scenario's checks measured, met or not (empty when none)."""
+    metrics = [m for m in s.get("metrics") or [] if isinstance(m, dict)]
+    if not metrics:
+        return ""
+    rows = "".join(
+        f"<tr><td><code>{escape(str(m.get('requirement', '')))}</code></td>"
+        f"<td>{escape(str(m.get('name', '')))}</td>"
+        f"<td class=mono>{float(m.get('value', 0)):,.1f} {escape(str(m.get('unit', '')))}</td>"
+        f"<td>{escape(str(m.get('target', '')))}</td>"
+        f"<td>{'met' if m.get('met') else '<b>not met</b>'}</td>"
+        f"<td>{escape(str(m.get('clock', '')))} clock</td>"
+        f"<td>{escape(str(m.get('note', '')))}</td></tr>"
+        for m in metrics
+    )
+    return (
+        "<h3>measured figures</h3><table><tr><th>requirement</th><th>figure</th><th>value</th>"
+        f"<th>target</th><th>met</th><th>measured on</th><th>note</th></tr>{rows}</table>"
+    )
+
+
 def _scenario_section(
     report_dir: Path, s: Mapping[str, Any], catalog: Mapping[str, UseCase]
 ) -> str:
@@ -134,6 +155,7 @@ def _scenario_section(
     if s.get("reason") and s["verdict"] != "PASS":
         where = (s.get("rule") or "") + (f" at step {s['step']}" if s.get("step") else "")
         out.append(f"<p><b>{escape(where)}</b>: {escape(str(s['reason']))}</p>")
+    out.append(_metrics(s))
     out.append(
         "<table><tr><th>step</th><th>producer &rarr; receiver</th><th>information</th>"
         "<th>observed</th><th>exchanges</th><th>findings</th></tr>"

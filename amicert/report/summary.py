@@ -42,6 +42,7 @@ class ScenarioResult:
     basis: dict[str, int] = field(default_factory=dict)  # rows by how they were observed
     example: str = ""  # an outline example, named by its parameters
     duration_s: float = 0.0  # wall time
+    metrics: list[dict[str, Any]] = field(default_factory=list)  # figures measured, met or not
 
     @property
     def unseen(self) -> int:
@@ -63,6 +64,7 @@ class ScenarioResult:
             virtual_duration_s=(world.clock.now() - world.start_time).total_seconds(),
             not_observable=dict(world.not_observable),
             basis=world.basis(),
+            metrics=[m.to_dict() for m in world.metrics],
         )
         result.apply(outcome)
         return result
@@ -91,6 +93,7 @@ class ScenarioResult:
             "evidence": self.evidence,
             "not_observable": self.not_observable,
             "basis": self.basis,
+            "metrics": self.metrics,
             "example": self.example,
             "duration_s": round(self.duration_s, 3),
             "wall_s": round(self.wall_s, 3),
@@ -195,6 +198,22 @@ def markdown(
             f"{md(r.step)} | {md(r.reason, 300)} |"
         )
     lines += ["", "Totals: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v), ""]
+    measured = [(r, m) for r in results for m in r.metrics]
+    if measured:
+        lines += [
+            "## Measured figures",
+            "",
+            "| use case | scenario | requirement | figure | value | target | met | clock |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {md(r.use_case)} | {md(r.scenario_id)} | {md(str(m.get('requirement')))} | "
+            f"{md(str(m.get('name')))} | {float(m.get('value', 0)):,.1f} {md(str(m.get('unit')))} | "
+            f"{md(str(m.get('target')))} | {'yes' if m.get('met') else '**no**'} | "
+            f"{md(str(m.get('clock')))} |"
+            for r, m in measured
+        ]
+        lines.append("")
     for r in results:
         if r.findings or r.not_observable:
             lines += [f"## {md(r.use_case)} — {md(r.scenario)}", ""]

@@ -18,11 +18,15 @@ from reference_impl.customer_han_device import CustomerHanDevice
 from reference_impl.han_ccs import HanCcs
 from reference_impl.han_customer import HanCustomer
 from reference_impl.han_customer_representative import HanCustomerRepresentative
+from reference_impl.han_head_end import HanHeadEnd
+from reference_impl.han_installer import HanInstaller
 from reference_impl.han_provisioning_tool import HanProvisioningTool
+from reference_impl.han_testing_tool import HanTestingTool
 from reference_impl.han_trust_center import HanTrustCenter
+from reference_impl.han_vendor import HanVendor
 from reference_impl.premises_gateway import PremisesGateway
 from reference_impl.utility_han_device import UtilityHanDevice
-from usecases.han_provisioning import testcontrol
+from usecases.han_provisioning import testcontrol, upgrade
 from usecases.han_provisioning.vocabulary import HanDevice, HanPremises
 
 DRIVER = Driver(use_case="I3")
@@ -36,6 +40,10 @@ DRIVER.plays(
     CustomerHanDevice,
     UtilityHanDevice,
     BadActor,
+    HanVendor,
+    HanHeadEnd,
+    HanTestingTool,
+    HanInstaller,
 )
 TOOL = "Utility HAN Provisioning Tool"
 KINDS = (
@@ -241,4 +249,5 @@ def registered(world: World, device: str) -> Finding | None:
 __all__ = ["DRIVER", "Blame"]
 
 
+upgrade.register(DRIVER)
 testcontrol.declare(DRIVER)

@@ -71,3 +71,42 @@ Feature: I3 HAN provisioning
     And step B4: the Premises Gateway sends the "Join result: PAN pairing failed" to the Utility HAN Provisioning Tool
     And step B5: the Premises Gateway acts internally: "The Premises Gateway keeps the Bad Actor's device out of the HAN"
     And the observed sequence matches the use case
+
+  @harness_added @scenario:han-remote-upgrade
+  Scenario Outline: Utility HAN equipment is upgraded remotely, its configuration reset or preserved as asked
+    Given set-up: account "ACC-3001" at "7 Birch Lane" has meter "MTR-0001" whose HAN interface speaks "ZigBee SE 1.2"
+    And set-up: 3 Utility HAN devices of model "PCT-100" running firmware "2.0" are in the Utility HAN
+    And set-up: the Utility HAN vendor has firmware "2.1" for model "PCT-100"
+    And set-up: the upgrade is to <configuration> the devices' configuration
+    When step U1 is triggered: The Utility HAN vendor releases new firmware for the Utility HAN equipment
+    Then step U1: the Utility HAN vendor sends the "Utility HAN firmware image" to the AMI Head-End
+    And step U2: the AMI Head-End sends the "Firmware upgrade, with the option to reset or preserve the configuration" to the Utility HAN
+    And step U3: the Utility HAN acts internally: "The Utility HAN device applies the new firmware, resetting or preserving its configuration as it was asked"
+    And step U4: the Utility HAN sends the "Upgrade confirmation: firmware version, configuration preserved or reset" to the AMI Head-End
+    And step U5: the AMI Head-End acts internally: "The AMI Head-End completes the campaign, hundreds to thousands of upgrades at once, at 10,000 devices per hour (I3NFR5)"
+    And the observed sequence matches the use case
+    And for every in-scope meter, the Utility HAN device runs firmware "2.1"
+    And for every in-scope meter, the Utility HAN device's configuration is reset or preserved as the upgrade asked
+    And for every in-scope meter, the Utility HAN device still operates in the HAN
+    And for every in-scope meter, its remote upgrade took at most 5 minutes from beginning to end
+
+    Examples:
+      | configuration |
+      | preserve      |
+      | reset         |
+
+  @harness_added @scenario:han-site-upgrade
+  Scenario: A Utility HAN device is upgraded at the site with the Utility HAN Testing Tool
+    Given set-up: account "ACC-3001" at "7 Birch Lane" has meter "MTR-0001" whose HAN interface speaks "ZigBee SE 1.2"
+    And set-up: 1 Utility HAN device of model "PCT-100" running firmware "2.0" takes upgrades only at the site
+    And set-up: the Utility HAN vendor has firmware "2.1" for model "PCT-100"
+    And set-up: the upgrade is to preserve the devices' configuration
+    When step S1 is triggered: A Utility HAN device that takes upgrades only at the site needs new firmware
+    Then step S1: the Utility HAN Installer acts internally: "At the site, the Utility HAN Installer connects the Utility HAN Testing Tool to the Utility HAN device and starts its upgrade, choosing to reset or preserve its configuration"
+    And step S2: the Utility HAN Testing Tool sends the "Firmware upgrade, with the option to reset or preserve the configuration" to the Utility HAN
+    And step S3: the Utility HAN acts internally: "The Utility HAN device applies the new firmware, resetting or preserving its configuration as it was asked"
+    And step S4: the Utility HAN sends the "Upgrade confirmation: firmware version, configuration preserved or reset" to the Utility HAN Testing Tool
+    And the observed sequence matches the use case
+    And for every in-scope meter, the Utility HAN device runs firmware "2.1"
+    And for every in-scope meter, the Utility HAN device's configuration is reset or preserved as the upgrade asked
+    And for every in-scope meter, the Utility HAN device still operates in the HAN

@@ -15,6 +15,8 @@ keys they were commissioned with, a bridge, and the radio the gateway's pairing 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -170,3 +172,84 @@ def read_end_device_config(root: etree._Element) -> list[Registration]:
             )
         )
     return found
+
+
+# --- upgrades of Utility HAN equipment (harness rows U1 to U5, S1 to S4) ---------------------
+DEV_NS = "urn:amicert:device:1"
+PRESERVE = "preserve"
+RESET = "reset"
+CONFIGURATION_OPTIONS = (PRESERVE, RESET)
+APPLIED = {PRESERVE: "preserved", RESET: "reset"}  # what the confirmation says was done
+
+
+@dataclass(frozen=True)
+class HanImage:
+    """A Utility HAN firmware image as its vendor releases it."""
+
+    manufacturer: str
+    model: str
+    version: str  # "major.minor"
+    content: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+    @property
+    def image_id(self) -> str:
+        return f"{self.manufacturer}-{self.model}-{self.version}"
+
+
+def firmware_image(image: HanImage) -> bytes:
+    """The vendor's release (device protocol ``FirmwareImage``): version split major/minor."""
+    major, _, minor = image.version.partition(".")
+    root = etree.Element(f"{{{DEV_NS}}}FirmwareImage", nsmap={None: DEV_NS})
+    for name, value in (
+        ("imageId", image.image_id),
+        ("manufacturer", image.manufacturer),
+        ("model", image.model),
+        ("version", major),
+        ("revision", minor or "0"),
+        ("sha256", image.sha256),
+        ("size", str(len(image.content))),
+        ("content", base64.b64encode(image.content).decode("ascii")),
+    ):
+        etree.SubElement(root, f"{{{DEV_NS}}}{name}").text = value
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+def read_firmware_image(root: etree._Element) -> HanImage | None:
+    """The image of a ``FirmwareImage``, or None when its content does not match its hash."""
+
+    def text(name: str) -> str:
+        return root.findtext(f"{{{DEV_NS}}}{name}") or ""
+
+    try:
+        content = base64.b64decode(text("content"), validate=True)
+    except ValueError:
+        return None
+    image = HanImage(
+        text("manufacturer"), text("model"), f"{text('version')}.{text('revision')}", content
+    )
+    return image if image.sha256 == text("sha256") else None
+
+
+def upgrade_order(
+    image: HanImage, device: str, configuration: str, sender: str, campaign: str, now: datetime
+) -> bytes:
+    """``FirmwareUpgrade``: one device, the image, and whether to reset or keep its set-up."""
+    return han_message(
+        "FirmwareUpgrade",
+        sender,
+        now,
+        session=campaign,
+        devices=[{"mRID": device}],
+        details={
+            "image": image.image_id,
+            "model": image.model,
+            "version": image.version,
+            "sha256": image.sha256,
+            "content": base64.b64encode(image.content).decode("ascii"),
+            "configuration": configuration,
+        },
+    )
