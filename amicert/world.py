@@ -19,8 +19,8 @@ from amicert.bus import Bus
 from amicert.catalog import ScenarioSpec, StepRow, UseCase
 from amicert.cim.validate import Validator
 from amicert.clock import VirtualClock
-from amicert.metrics import Metric
 from amicert.findings import Blame, Finding, about_device, error, group_by_device
+from amicert.metrics import Metric
 from amicert.packages import driver_for
 from amicert.trace import Analysis, Exchange, Matcher, Trace, extract_keys
 from amicert.verdicts import Outcome, Verdict, decide

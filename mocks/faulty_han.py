@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from lxml import etree
 
 from amicert.trace import Exchange
+from reference_impl.han_head_end import HanHeadEnd
 from reference_impl.han_provisioning_tool import HanProvisioningTool, Session
+from reference_impl.han_trust_center import HanTrustCenter
 from reference_impl.premises_gateway import PremisesGateway
 from reference_impl.utility_han_device import UtilityHanDevice
-from usecases.han_provisioning.vocabulary import Registration
+from usecases.han_provisioning.vocabulary import RESET, HanMessage, Registration
 
 
 class GatewayAdmitsWithoutKey(PremisesGateway):
@@ -62,3 +66,46 @@ class UtilityHanIgnoresProgram(UtilityHanDevice):
 
     def accept(self, program: str | None) -> str | None:
         return None
+
+
+class TrustCenterAcceptsAnyKey(HanTrustCenter):
+    """Accepts every join, whatever install code it carries: a device joins without a key."""
+
+    def accepts(self, device: str, code: str) -> bool:
+        return True
+
+
+class UtilityHanSlowUpgrade(UtilityHanDevice):
+    """Takes 7 minutes to apply an image: over I3NFR4's 5 minutes."""
+
+    def apply_time(self) -> timedelta:
+        return timedelta(minutes=7)
+
+
+class UtilityHanLosesConfiguration(UtilityHanDevice):
+    """Returns to the factory configuration on every upgrade, even when asked to preserve it."""
+
+    def apply(self, version: str, option: str) -> None:
+        super().apply(version, RESET)
+
+
+class UtilityHanConfirmsWithoutApplying(UtilityHanDevice):
+    """Confirms the upgrade but goes on running the old firmware."""
+
+    def apply(self, version: str, option: str) -> None:
+        super().apply(self.firmware or "", option)
+
+
+class UtilityHanStopsAfterUpgrade(UtilityHanDevice):
+    """Confirms the upgrade, then stops operating in the HAN."""
+
+    def _applied(self, msg: HanMessage, back: str) -> None:
+        super()._applied(msg, back)
+        self.operating = False
+
+
+class HeadEndOneAtATime(HanHeadEnd):
+    """Upgrades one device at a time: the campaign falls under 10,000 devices per hour."""
+
+    def simultaneous(self) -> int:
+        return 1

@@ -32,7 +32,9 @@ class UtilityHanDevice(Actor):
         super().__init__(ctx, instance)
         mine = instance or ""
         self.program: str | None = (ctx.settings.get("han_programs") or {}).get(mine)
-        self.settings: dict[str, str] = dict((ctx.settings.get("han_device_settings") or {}).get(mine) or {})
+        self.settings: dict[str, str] = dict(
+            (ctx.settings.get("han_device_settings") or {}).get(mine) or {}
+        )
         self.firmware: str | None = (ctx.settings.get("han_firmware") or {}).get(mine)
         self.operating = True
 

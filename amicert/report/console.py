@@ -169,6 +169,18 @@ class Console:
             self.line("  ".join([*cells, row[5]]).rstrip())
             if i == 0:
                 self.line("  ".join("-" * w for w in widths))
+        measured = [(r, m) for r in results for m in r.metrics]
+        if measured:
+            self.line("")
+            self.line("measured figures:")
+        for r, m in measured:
+            name = r.scenario_id + (f" [{short_example(r.example)}]" if r.example else "")
+            met = "met" if m.get("met") else "NOT met"
+            self.line(
+                f"  {r.use_case} {name}: {m.get('requirement')} {m.get('name')} "
+                f"{float(m.get('value', 0)):,.1f} {m.get('unit')} (target {m.get('target')}; "
+                f"{met}, {m.get('clock')} clock)"
+            )
 
 
 def step_number(text: str) -> str | None:

@@ -207,7 +207,8 @@ def markdown(
             "|---|---|---|---|---|---|---|---|",
         ]
         lines += [
-            f"| {md(r.use_case)} | {md(r.scenario_id)} | {md(str(m.get('requirement')))} | "
+            f"| {md(r.use_case)} | {md(r.scenario_id + (f' [{r.example}]' if r.example else ''))} | "
+            f"{md(str(m.get('requirement')))} | "
             f"{md(str(m.get('name')))} | {float(m.get('value', 0)):,.1f} {md(str(m.get('unit')))} | "
             f"{md(str(m.get('target')))} | {'yes' if m.get('met') else '**no**'} | "
             f"{md(str(m.get('clock')))} |"

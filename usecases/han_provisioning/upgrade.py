@@ -138,26 +138,41 @@ def not_measured(world: World, device: str | None, requirement: str, why: str) -
     )
 
 
-def upgrade_within(world: World, device: str, minutes: str) -> Finding | None:
-    """I3NFR4: from the image sent to the device to its confirmation at the head-end."""
-    t = timing(world)
-    _record_longest(world, t, float(minutes))
-    began, ended = t.began.get(device), t.ended.get(device)
-    if began is None or ended is None:
-        return not_measured(world, device, "I3NFR4", "its upgrade was not seen begin and end")
-    took = ended - began
-    if took <= timedelta(minutes=float(minutes)):
+def _began(world: World, device: str | None, x: Exchange) -> Finding | None:
+    """U2 matched: the device's upgrade began (kept for I3NFR4, checked on its confirmation)."""
+    if device is not None and x.producer == HEAD_END:
+        world.params.setdefault("han_began", {}).setdefault(device, _at(x, _wall(world)))
+    return None
+
+
+def confirmed_within(world: World, device: str | None, x: Exchange) -> Finding | None:
+    """I3NFR4, as each confirmation reaches the head-end: no more than 5 minutes from the image
+    sent to the device to its confirmation."""
+    if device is None or x.receiver != HEAD_END:
+        return None  # an upgrade at the site is no remote upgrade
+    began = world.params.get("han_began", {}).get(device)
+    if began is None:
+        return None  # a confirmation of no upgrade: the sequence check reports it
+    minutes = limit(world, "remote_upgrade_minutes")
+    took = _at(x, _wall(world)) - began
+    if took <= timedelta(minutes=minutes):
         return None
     return error(
         "NFR-I3NFR4",
         f"device {device}: its remote upgrade took {took.total_seconds() / 60:.1f} minutes",
-        step=_row(world, "U4"),
-        expected=f"at most {minutes} minutes from beginning to end",
-        received=f"{took.total_seconds() / 60:.1f} minutes ({t.clock} clock)",
-        blame=world.blame(UTILITY_HAN)
-        if UTILITY_HAN in world.sut_roles
-        else world.blame(HEAD_END),
+        expected=f"at most {minutes:g} minutes from beginning to end",
+        received=f"{took.total_seconds() / 60:.1f} minutes ({'wall' if _wall(world) else 'virtual'} clock)",
+        blame=_system_blame(world),
     )
+
+
+def _system_blame(world: World) -> Blame:
+    """A campaign's time is the head-end's and the devices' together: the one that is the
+    product answers for it."""
+    for role in (HEAD_END, UTILITY_HAN):
+        if role in world.sut_roles:
+            return world.blame(role)
+    return world.blame(HEAD_END)
 
 
 def _record_longest(world: World, t: Timing, minutes: float) -> None:
@@ -172,7 +187,7 @@ def _record_longest(world: World, t: Timing, minutes: float) -> None:
             "longest remote upgrade",
             longest,
             "minutes",
-            f"<= {minutes:g} minutes",
+            f"at most {minutes:g} minutes each",
             longest <= minutes,
             t.clock,
             f"{len(spans)} upgrades measured",
@@ -183,8 +198,7 @@ def _record_longest(world: World, t: Timing, minutes: float) -> None:
 def peak(t: Timing) -> int:
     """The most upgrades in progress at one time (begun, not yet confirmed)."""
     edges = sorted(
-        [(at, 1) for at in t.began.values()]
-        + [(t.ended[d], -1) for d in t.ended if d in t.began],
+        [(at, 1) for at in t.began.values()] + [(t.ended[d], -1) for d in t.ended if d in t.began],
         key=lambda e: (e[0], e[1]),  # an end and a start at one instant: the end first
     )
     running = most = 0
@@ -200,6 +214,7 @@ def campaign_rate(world: World, device: str | None) -> Finding | None:
     if device is not None and world.devices and device != world.devices[0]:
         return None
     t = timing(world)
+    _record_longest(world, t, limit(world, "remote_upgrade_minutes"))
     done = [d for d in t.ended if d in t.began]
     if not done:
         return not_measured(world, None, "I3NFR5", "no remote upgrade was seen begin and end")
@@ -219,9 +234,20 @@ def campaign_rate(world: World, device: str | None) -> Finding | None:
         f"{allowed.total_seconds() / 60:.1f} min (N / {per_hour:,.0f} per hour + "
         f"{allowance.total_seconds() / 60:g} min for the first upgrade)"
     )
+    shows_rate = len(done) / per_hour > allowance.total_seconds() / 3600
+    if not shows_rate:
+        least = int(per_hour * allowance.total_seconds() / 3600) + 1
+        note += f"; too few devices to show the rate ({least} or more needed: --fleet 10000)"
     world.metrics.append(
         Metric(
-            "I3NFR5", "devices per hour", rate, "devices/h", f">= {per_hour:,.0f}/h", fast, t.clock, note
+            "I3NFR5",
+            "devices per hour",
+            rate,
+            "devices/h",
+            f"{per_hour:,.0f}/h: {len(done)} devices within {allowed.total_seconds() / 60:.1f} min",
+            fast,
+            t.clock,
+            note,
         )
     )
     world.metrics.append(
@@ -230,7 +256,7 @@ def campaign_rate(world: World, device: str | None) -> Finding | None:
             "simultaneous upgrades (peak)",
             at_once,
             "devices",
-            f">= {need_at_once}",
+            f"at least {need_at_once} at once",
             wide,
             t.clock,
         )
@@ -248,7 +274,7 @@ def campaign_rate(world: World, device: str | None) -> Finding | None:
         expected=f"{per_hour:,.0f} devices per hour (done within {allowed}) and "
         f"{need_at_once} or more at once",
         received=f"done within {took}; {at_once} at once ({t.clock} clock)",
-        blame=world.blame(HEAD_END),
+        blame=_system_blame(world),
     )
 
 
@@ -347,6 +373,4 @@ def register(driver: Driver) -> None:
         r"the Utility HAN device's configuration is reset or preserved as the upgrade asked"
     )(configuration_as_asked)
     driver.on_device(r"the Utility HAN device still operates in the HAN")(operates)
-    driver.on_device(
-        r"its remote upgrade took at most (?P<minutes>\d+) minutes from beginning to end"
-    )(upgrade_within)
+    driver.on_arrival.update({"firmware_upgrade": _began, "upgrade_confirmation": confirmed_within})

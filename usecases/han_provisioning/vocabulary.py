@@ -203,7 +203,7 @@ class HanImage:
 def firmware_image(image: HanImage) -> bytes:
     """The vendor's release (device protocol ``FirmwareImage``): version split major/minor."""
     major, _, minor = image.version.partition(".")
-    root = etree.Element(f"{{{DEV_NS}}}FirmwareImage", nsmap={None: DEV_NS})
+    root = etree.Element(f"{{{DEV_NS}}}FirmwareImage", nsmap=nsmap(DEV_NS))
     for name, value in (
         ("imageId", image.image_id),
         ("manufacturer", image.manufacturer),
