@@ -109,3 +109,25 @@ class HeadEndOneAtATime(HanHeadEnd):
 
     def simultaneous(self) -> int:
         return 1
+
+
+class ToolHidesADevice(HanProvisioningTool):
+    """Leaves the last device whose join succeeded off the display the representative reads."""
+
+    def shown(self, s: Session) -> list[dict[str, str]]:
+        return super().shown(s)[:-1]
+
+
+class ToolListsWrongPrograms(HanProvisioningTool):
+    """Shows every provisioned device as running the pricing program, whatever it runs."""
+
+    def display(
+        self,
+        s: Session,
+        screen: str,
+        devices: list[dict[str, str]],
+        details: dict[str, str] | None = None,
+    ) -> None:
+        if screen == "provisioned":
+            details = {k: "pricing" for k in details or {}}
+        super().display(s, screen, devices, details)

@@ -423,6 +423,15 @@ PROOFS: list[Proof] = [
         "STATE-HAN-CONTINUES",
         "post-condition",
     ),
+    Proof("I3", _TOOL, f"{_HAN}:ToolHidesADevice", "provisioning", "STATE-HAN-DISPLAY", "3.2#8"),
+    Proof(
+        "I3",
+        _TOOL,
+        f"{_HAN}:ToolListsWrongPrograms",
+        "unrecognized-equipment",
+        "STATE-HAN-DISPLAY",
+        "3.3#15",
+    ),
     Proof("C4", "CCS", f"{_C4}:CcsSlowRelay", "monitoring", "NFR-C4NFR3", "3.1#5"),
     Proof(
         "C4",

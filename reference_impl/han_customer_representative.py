@@ -1,14 +1,14 @@
 """Customer Representative (I3 HAN provisioning): takes the call, works the provisioning tool.
 
-The representative works at the tool's screen (reading what it discovered, pressing retry once a
-bridge is in): that is not an exchange of the use case. What the representative says to the
-customer and notes in the tool is.
+What the tool shows the representative (equipment it does not recognize, the devices discovered,
+the devices provisioned) is an exchange: the representative acts on it and tells the customer.
+Pressing retry once a bridge is in is work at the tool's screen, not an exchange.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from lxml import etree
@@ -19,7 +19,7 @@ from amicert.trace import Exchange
 from usecases.han_provisioning.vocabulary import han_message, hq, read_han_message
 
 TOOL = "Utility HAN Provisioning Tool"
-_NOW = timedelta(0)  # once the tool has taken the session in
+OPTIONS = {"options": "new meter at the customer's cost, or a bridge"}
 PROGRAMS = ("demand response", "pricing")
 # the automated choice per device kind: load-bearing equipment joins demand response
 _DR_KINDS = {"thermostat", "load control device", "water heater"}
@@ -72,34 +72,41 @@ class HanCustomerRepresentative(OperatorActor):
                 details={"account": account},
             ),
         )
-        self.ctx.clock.call_later(_NOW, lambda: self._look_at_tool(session))
 
-    def _look_at_tool(self, session: str) -> None:
-        """Step 6.2: the tool shows equipment it does not recognize: tell the customer."""
-        if self.tool().unrecognized(session):
-            self.send(
-                "Customer",
-                han_message(
-                    "EquipmentNotice",
-                    self.role,
-                    self.ctx.now(),
-                    session=session,
-                    details={"options": "new meter at the customer's cost, or a bridge"},
-                ),
-            )
+    @on(hq("ToolDisplay"))
+    def on_display(self, root: etree._Element, exchange: Exchange) -> None:
+        """What the tool shows decides what the representative tells the customer."""
+        msg = read_han_message(root)
+        if msg.session not in self.calls:
+            self.note(f"display #{exchange.seq} for no call of mine: ignored")
+            return
+        screen = msg.details.get("screen", "")
+        if screen == "unrecognized":  # 6.2
+            self.tell("EquipmentNotice", msg.session, (), OPTIONS)
+        elif screen == "discovered":  # 8
+            self.tell("DeviceInquiry", msg.session, msg.devices)
+        elif screen == "provisioned":  # 15
+            self.tell("Confirmation", msg.session, msg.devices)
+        else:
+            self.note(f"display #{exchange.seq}: screen {screen!r} not known")
+
+    def tell(
+        self,
+        kind: str,
+        session: str,
+        devices: Iterable[dict[str, str]],
+        details: dict[str, str] | None = None,
+    ) -> None:
+        self.send(
+            "Customer",
+            han_message(
+                kind, self.role, self.ctx.now(), session=session, devices=devices, details=details
+            ),
+        )
 
     def equipment_resolved(self, session: str) -> None:
         """The customer says the bridge (or meter) is in: the representative presses retry."""
         self.tool().retry(session)
-
-    def devices_discovered(self, session: str, devices: list[dict[str, str]]) -> None:
-        """Step 8: the tool displays the devices found: ask which shall participate."""
-        self.send(
-            "Customer",
-            han_message(
-                "DeviceInquiry", self.role, self.ctx.now(), session=session, devices=devices
-            ),
-        )
 
     @on(hq("DeviceSelection"))
     def on_selection(self, root: etree._Element, exchange: Exchange) -> None:
@@ -127,11 +134,4 @@ class HanCustomerRepresentative(OperatorActor):
                 devices=msg.devices,
                 details={f"program:{k}": v for k, v in call.noted.items()},
             ),
-        )
-
-    def provisioned(self, session: str) -> None:
-        """Step 15: the tool shows the devices active: confirm with the customer."""
-        self.send(
-            "Customer",
-            han_message("Confirmation", self.role, self.ctx.now(), session=session),
         )

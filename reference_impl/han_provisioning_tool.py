@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
-
 from lxml import etree
 
 from amicert.actors.base import Actor, ActorContext, on
@@ -90,8 +88,29 @@ class HanProvisioningTool(Actor):
         self.ever_unrecognized.update(s.unrecognized)
         if s.unrecognized:
             self.note(f"session {s.id}: equipment not recognized: {', '.join(s.unrecognized)}")
+            self.display(s, "unrecognized", [s.devices[m] for m in s.unrecognized])
             return
         self.discover(s.id)
+
+    def display(
+        self,
+        s: Session,
+        screen: str,
+        devices: list[dict[str, str]],
+        details: dict[str, str] | None = None,
+    ) -> None:
+        """What the tool shows the representative (rows 6.2, 8 and 15)."""
+        self.send(
+            CR,
+            han_message(
+                "ToolDisplay",
+                self.role,
+                self.ctx.now(),
+                session=s.id,
+                devices=devices,
+                details={"screen": screen, **(details or {})},
+            ),
+        )
 
     def unrecognized(self, session: str) -> list[str]:
         s = self.sessions.get(session)
@@ -125,10 +144,11 @@ class HanProvisioningTool(Actor):
         s = self.sessions.get(session)
         if s is None or not s.joined:
             return
-        shown = [s.devices.get(m, {"mRID": m}) for m in s.joined]
-        screen = self.ctx.bus.actor(CR) if self.ctx.bus.instances(CR) else None
-        if screen is not None and hasattr(screen, "devices_discovered"):
-            screen.devices_discovered(session, shown)
+        self.display(s, "discovered", self.shown(s))
+
+    def shown(self, s: Session) -> list[dict[str, str]]:
+        """The devices whose join succeeded, as the tool lists them."""
+        return [s.devices.get(m, {"mRID": m}) for m in s.joined]
 
     @on("created EndDeviceEvents")
     def on_join_result(self, root: etree._Element, exchange: Exchange) -> None:
@@ -193,8 +213,9 @@ class HanProvisioningTool(Actor):
             build_request(self._header("create", "EndDeviceConfig"), end_device_config(records)),
         )
         if reply is not None and read_header(etree.fromstring(reply)).result == "OK":
-            screen: Any = self.ctx.bus.actor(CR)
-            self.ctx.clock.call_later(timedelta(0), lambda: screen.provisioned(s.id))
+            active = [s.devices.get(m, {"mRID": m}) for m in s.selected]
+            programs = {f"program:{m}": s.programs.get(m, "") for m in s.selected}
+            self.display(s, "provisioned", active, programs)
 
     def record_of(self, s: Session, device: str) -> Registration:
         d = s.devices.get(device, {})

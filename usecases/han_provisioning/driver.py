@@ -27,7 +27,7 @@ from reference_impl.han_vendor import HanVendor
 from reference_impl.premises_gateway import PremisesGateway
 from reference_impl.utility_han_device import UtilityHanDevice
 from usecases.han_provisioning import testcontrol, upgrade
-from usecases.han_provisioning.vocabulary import HanDevice, HanPremises
+from usecases.han_provisioning.vocabulary import HanDevice, HanPremises, read_han_message
 
 DRIVER = Driver(use_case="I3")
 DRIVER.plays(
@@ -193,7 +193,68 @@ def _window_for_reachable(world: World, _: str | None, x: Exchange) -> Finding |
     )
 
 
-DRIVER.on_arrival["pairing_window"] = _window_for_reachable
+def _shown(x: Exchange) -> set[str]:
+    root = x.root()
+    return (
+        {d.get("mRID", "") for d in read_han_message(root).devices} if root is not None else set()
+    )
+
+
+def _display_differs(
+    world: World, x: Exchange, rule: str, what: str, want: set[str]
+) -> Finding | None:
+    got = _shown(x)
+    if got == want:
+        return None
+    return error(
+        rule,
+        f"the provisioning tool's display #{x.seq} does not show {what}",
+        expected=", ".join(sorted(want)) or "(none)",
+        received=", ".join(sorted(got)) or "(none)",
+        blame=world.blame(TOOL),
+    )
+
+
+def _display_unrecognized(world: World, _: str | None, x: Exchange) -> Finding | None:
+    """6.2: the tool shows exactly the equipment the meter's HAN interface cannot reach."""
+    premises = _premises(world)
+    want = {d.mrid for d in premises.devices.values() if d.enroll and not premises.reaches_meter(d)}
+    return _display_differs(world, x, "STATE-HAN-UNRECOGNIZED", "the unrecognized equipment", want)
+
+
+def _display_discovered(world: World, _: str | None, x: Exchange) -> Finding | None:
+    """8: the tool shows exactly the customer's devices that joined the HAN."""
+    network = world.actor("Premises Gateway").network
+    want = {m for m in _premises(world).devices if m in network}
+    return _display_differs(world, x, "STATE-HAN-DISPLAY", "the devices that joined", want)
+
+
+def _display_provisioned(world: World, _: str | None, x: Exchange) -> Finding | None:
+    """15: the tool shows as active exactly the devices running a program, each with its own."""
+    root = x.root()
+    details = read_han_message(root).details if root is not None else {}
+    running = {m: world.actor("Utility HAN", m).program for m in _premises(world).devices}
+    active = {m for m, program in running.items() if program}
+    wrong = sorted(m for m in _shown(x) & active if details.get(f"program:{m}") != running[m])
+    if wrong:
+        return error(
+            "STATE-HAN-DISPLAY",
+            f"the provisioning tool's display #{x.seq} lists programs the devices do not run",
+            expected=", ".join(f"{m}: {running[m]}" for m in wrong),
+            received=", ".join(f"{m}: {details.get(f'program:{m}', '(none)')}" for m in wrong),
+            blame=world.blame(TOOL),
+        )
+    return _display_differs(world, x, "STATE-HAN-DISPLAY", "the devices running a program", active)
+
+
+DRIVER.on_arrival.update(
+    {
+        "pairing_window": _window_for_reachable,
+        "display_unrecognized": _display_unrecognized,
+        "display_discovered": _display_discovered,
+        "display_provisioned": _display_provisioned,
+    }
+)
 DRIVER.states.update({"equipment_unrecognized": _unrecognized, "intruder_kept_out": _intruder_out})
 
 
