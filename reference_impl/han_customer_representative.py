@@ -7,8 +7,8 @@ Pressing retry once a bridge is in is work at the tool's screen, not an exchange
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from lxml import etree

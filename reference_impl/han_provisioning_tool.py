@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+
 from lxml import etree
 
 from amicert.actors.base import Actor, ActorContext, on
