@@ -49,9 +49,11 @@ class HanCustomer(OperatorActor):
 
     @on(hq("EquipmentNotice"))
     def on_notice(self, root: etree._Element, exchange: Exchange) -> None:
-        """Step 6.3: a bridge (the automated choice: no cost to wait for) or a new meter."""
+        """Step 6.3: a bridge (the automated choice: no cost to wait for, unless the scenario's
+        customer prefers the utility's new meter) or a new meter."""
         msg = read_han_message(root)
-        choice = self.ask("new meter or bridge", BRIDGE, (NEW_METER, BRIDGE))
+        automated = str(self.ctx.settings.get("han_customer_choice") or BRIDGE)
+        choice = self.ask("new meter or bridge", automated, (NEW_METER, BRIDGE))
         if choice == BRIDGE:
             self.premises.bridge = True
         else:

@@ -124,6 +124,11 @@ class HanProvisioningTool(Actor):
         self.discover(session)
 
     # --- step 7 ---------------------------------------------------------------------------
+    def open_window(self, session: str) -> None:
+        """Open the premises' pairing window outside a customer's call (harness row B1)."""
+        self.sessions.setdefault(session, Session(session, "", {}))
+        self.discover(session)
+
     def discover(self, session: str) -> None:
         meter = str(self.ctx.settings.get("han_meter", ""))
         control = EndDeviceControlData(

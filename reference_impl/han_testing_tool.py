@@ -19,7 +19,7 @@ class HanTestingTool(Actor):
 
     def upgrade(self, device: str, configuration: str) -> None:
         """S2: load the image the tool carries into ``device``."""
-        image: HanImage = self.ctx.settings["physical_image"]
+        image = HanImage.from_setting(self.ctx.settings["han_image"])
         self.send(
             "Utility HAN",
             upgrade_order(

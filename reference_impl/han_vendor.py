@@ -11,5 +11,5 @@ class HanVendor(Actor):
 
     def release(self) -> None:
         """Send the image the scenario's set-up gave the vendor to the AMI Head-End."""
-        image: HanImage = self.ctx.settings["physical_image"]
+        image = HanImage.from_setting(self.ctx.settings["han_image"])
         self.send("AMI Head-End", firmware_image(image))

@@ -103,6 +103,12 @@ def devices(world: World, count: str, model: str, protocol: str) -> None:
         world.add_device(mrid, {"model": model, "kind": kind, "protocol": protocol})
 
 
+@DRIVER.on_setup(r"the customer would rather have the utility install a new meter than a bridge")
+def new_meter(world: World) -> None:
+    """The other branch of 6.3: the customer's automated answer is the utility's new meter."""
+    world.settings["han_customer_choice"] = "utility installs a new meter"
+
+
 @DRIVER.on_setup(r'a Bad Actor holds a device "(?P<device>[^"]+)" the utility never registered')
 def bad_actor(world: World, device: str) -> None:
     world.params["intruder"] = device
@@ -114,20 +120,11 @@ def _call(world: World) -> None:
 
 def _bad_actor_tries(world: World) -> None:
     """B1 and B2: the tool opens the window; a minute later the Bad Actor tries to join."""
-    tool = world.actor(TOOL)
-    session = world.bus_id()
-    tool.sessions.setdefault(session, _session(session))
-    tool.discover(session)
+    world.actor(TOOL).open_window(world.bus_id())
     bad = world.actor("Bad Actor")
     intruder = str(world.params.get("intruder", INTRUDER))
     guess = f"{world.rng.getrandbits(64):016X}"
     world.clock.call_later(timedelta(minutes=1), lambda: bad.attempt(intruder, guess))
-
-
-def _session(session: str) -> object:
-    from reference_impl.han_provisioning_tool import Session
-
-    return Session(session, "", {})
 
 
 DRIVER.triggers.update({"3.2#4": _call, "3.3#4": _call, "B1": _bad_actor_tries})

@@ -60,6 +60,35 @@ Feature: I3 HAN provisioning
     And for every in-scope meter, the Utility HAN device runs the program noted for it
     And for every in-scope meter, the CCS holds its registration with device ID, name and location
 
+  @scenario:unrecognized-new-meter
+  Scenario: The provisioning tool does not recognize the customer equipment until the utility installs an appropriate meter
+    Given set-up: account "ACC-3001" at "7 Birch Lane" has meter "MTR-0001" whose HAN interface speaks "ZigBee SE 1.2"
+    And set-up: 2 Customer HAN devices of model "ZW-40" speaking "Z-Wave" are installed and commissioned with their install codes
+    And set-up: the customer would rather have the utility install a new meter than a bridge
+    When step 4 is triggered: Customer calls the utility: ready to have Customer HAN devices connected to the Utility HAN
+    Then step 1: the Customer acts internally: "Customer procures HAN devices that are compatible with Utility HAN and AMI system – capable of interacting with pricing, load, capacity and event messages related to AMI."
+    And step 2: the Customer acts internally: "Customer installs HAN devices per manufacturer’s instructions and, where applicable, uses a Customer Interface to commission the Customer HAN devices. If appropriate, Customer allocates security properties (e.g. keys, passphrases, etc…) to their Customer HAN."
+    And step 3: the Customer acts internally: "Customer makes decision to participate in utility AMI-related programs."
+    And step 4: the Customer sends the "Call: ready to connect Customer HAN devices to the Utility HAN for program purposes" to the Customer Representative
+    And step 5: the Customer Representative sends the "Customer information query (address, verification information)" to the CCS
+    And step 6: the Customer Representative sends the "Provisioning session activation" to the Utility HAN Provisioning Tool
+    And step 6.1: the Utility HAN Provisioning Tool acts internally: "Does not recognize the new customer equipment"
+    And step 6.2: the Customer Representative sends the "Notice: new meter at the customer's cost, or a customer-installed bridge" to the Customer
+    And step 6.3: the Customer acts internally: "Has utility install appropriate meter or customer installs bridge."
+    And step 7: the Utility HAN Provisioning Tool sends the "Pairing window open (HAN self-discovery)" to the Premises Gateway
+    And step 8: the Customer Representative sends the "Inquiry: which discovered devices shall participate" to the Customer
+    And step 9: the Customer sends the "Devices the customer enumerates" to the Customer Representative
+    And step 10: the Customer Representative sends the "Enumerated devices noted on the tool" to the Utility HAN Provisioning Tool
+    And step 11: the Customer Representative sends the "Program(s) noted on the tool" to the Utility HAN Provisioning Tool
+    And step 12: the Utility HAN Provisioning Tool sends the "Program provisioning and initiation" to the Utility HAN
+    And step 13: the Utility HAN sends the "Activation and readiness state" to the Utility HAN Provisioning Tool
+    And step 14: the Utility HAN Provisioning Tool sends the "Provisioning information: Utility HAN device IDs, names, locations" to the CCS
+    And step 15: the Customer Representative sends the "Confirmation: devices initialized into the Utility HAN, programs activated" to the Customer
+    And the observed sequence matches the use case
+    And for every in-scope meter, the Premises Gateway has it in the HAN with the install code registered for it
+    And for every in-scope meter, the Utility HAN device runs the program noted for it
+    And for every in-scope meter, the CCS holds its registration with device ID, name and location
+
   @harness_added @scenario:bad-actor-refused
   Scenario: A Bad Actor's device without valid credentials is refused
     Given set-up: account "ACC-3001" at "7 Birch Lane" has meter "MTR-0001" whose HAN interface speaks "ZigBee SE 1.2"

@@ -33,7 +33,12 @@ MANUFACTURER = "ACME"
 
 def limit(world: World, name: str) -> float:
     """A limit of the document (catalog ``limits``), unless the run sets it (``--set``)."""
-    return float(world.settings.get(name, world.use_case.limits[name]))
+    given = {
+        "remote_upgrade_minutes": world.settings.get("remote_upgrade_minutes"),
+        "upgrades_per_hour": world.settings.get("upgrades_per_hour"),
+        "simultaneous_upgrades": world.settings.get("simultaneous_upgrades"),
+    }[name]
+    return float(world.use_case.limits[name] if given is None else given)
 
 
 def _devices_in_han(world: World, count: str, model: str, firmware: str, site_only: bool) -> None:
@@ -66,8 +71,7 @@ def site_only(world: World, count: str, model: str, firmware: str) -> None:
 
 def image(world: World, firmware: str, model: str) -> None:
     content = f"{MANUFACTURER} {model} firmware {firmware}".encode() * 8
-    world.settings["physical_image"] = HanImage(MANUFACTURER, model, firmware, content)
-    world.settings["han_image_version"] = firmware
+    world.settings["han_image"] = HanImage(MANUFACTURER, model, firmware, content).to_setting()
 
 
 def configuration(world: World, option: str) -> None:
@@ -293,7 +297,7 @@ def _device_blame(world: World) -> Blame:
 
 def runs_firmware(world: World, device: str, firmware: str | None = None) -> Finding | None:
     """I3FR6.1, I3FR7: the device runs the image's firmware."""
-    want = firmware or str(world.settings.get("han_image_version", ""))
+    want = firmware or str((world.settings.get("han_image") or {}).get("version", ""))
     got = _device(world, device).firmware
     if got == want:
         return None

@@ -199,6 +199,24 @@ class HanImage:
     def image_id(self) -> str:
         return f"{self.manufacturer}-{self.model}-{self.version}"
 
+    def to_setting(self) -> dict[str, str]:
+        """The image as the scenario setting ``han_image`` carries it (JSON)."""
+        return {
+            "manufacturer": self.manufacturer,
+            "model": self.model,
+            "version": self.version,
+            "content": base64.b64encode(self.content).decode("ascii"),
+        }
+
+    @classmethod
+    def from_setting(cls, value: dict[str, str]) -> HanImage:
+        return cls(
+            value["manufacturer"],
+            value["model"],
+            value["version"],
+            base64.b64decode(value["content"]),
+        )
+
 
 def firmware_image(image: HanImage) -> bytes:
     """The vendor's release (device protocol ``FirmwareImage``): version split major/minor."""
