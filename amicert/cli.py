@@ -667,8 +667,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UsageError(f"--fleet expects a number of meters from 1 to {MAX_FLEET:,}")
         pytest_args += ["--amicert-fleet", str(args.fleet)]
     for item in args.set:
-        key, sep, _ = item.partition("=")
-        if not sep or not key.strip():
+        name, sep, _ = item.partition("=")  # not ``key``: that is the certification key
+        if not sep or not name.strip():
             raise UsageError(f"--set expects KEY=VALUE, got {item!r}")
         pytest_args += ["--amicert-set", item]
     for item in args.actor:

@@ -19,6 +19,7 @@ from amicert.report.html import write_report
 from amicert.report.summary import ScenarioResult, write_summary
 from amicert.verdicts import Outcome, Verdict
 from amicert.world import RunOptions, World
+from tests.cli_support import amicert
 from tests.test_contract import _actor_reads
 from usecases.han_provisioning.upgrade import Timing, peak
 
@@ -156,3 +157,37 @@ def test_every_actor_attribute_the_driver_reads_is_inspectable() -> None:
             assert any(a == attr for _, a in declared), attr
         else:
             assert (role, attr) in declared, (role, attr)
+
+
+def test_a_fleet_run_with_a_setting_reports_its_figures(tmp_path: Path) -> None:
+    """``--fleet`` and ``--set`` from the command line: the figures in the console and summary."""
+    proc = amicert(
+        "run",
+        "--use-case",
+        "I3",
+        "--scenario",
+        "han-remote-upgrade",
+        "--fleet",
+        "50",
+        "--set",
+        "han_simultaneous_upgrades=25",
+        "--set",
+        "simultaneous_upgrades=25",
+        "--report-dir",
+        str(tmp_path),
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    # 25 at once, 2 minutes each: 50 devices in 4 minutes, within the 5.3 allowed
+    assert "I3NFR5 devices per hour 750.0 devices/h (target 10,000/h: 50 devices" in proc.stdout
+    assert "simultaneous upgrades (peak) 25.0 devices (target at least 25 at once; met" in (
+        proc.stdout
+    )
+
+
+def test_a_limit_that_is_no_number_is_said_so(validator: Validator) -> None:
+    outcome, _ = _run(
+        validator, "han-remote-upgrade[preserve]", settings={"upgrades_per_hour": "x"}
+    )
+    assert outcome.verdict is Verdict.ERROR
+    assert "setting upgrades_per_hour='x' is not a number" in outcome.reason

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from amicert.driver import Driver
+from amicert.driver import Driver, DriverError
 from amicert.findings import Blame, Finding, error
 from amicert.metrics import Metric
 from amicert.trace import Exchange
@@ -38,7 +38,13 @@ def limit(world: World, name: str) -> float:
         "upgrades_per_hour": world.settings.get("upgrades_per_hour"),
         "simultaneous_upgrades": world.settings.get("simultaneous_upgrades"),
     }[name]
-    return float(world.use_case.limits[name] if given is None else given)
+    try:
+        value = float(world.use_case.limits[name] if given is None else given)
+    except (TypeError, ValueError):
+        raise DriverError(f"setting {name}={given!r} is not a number") from None
+    if value <= 0:
+        raise DriverError(f"setting {name}={given!r} must be above 0")
+    return value
 
 
 def _devices_in_han(world: World, count: str, model: str, firmware: str, site_only: bool) -> None:
