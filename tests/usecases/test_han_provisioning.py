@@ -21,6 +21,7 @@ from amicert.verdicts import Outcome, Verdict
 from amicert.world import RunOptions, World
 from tests.cli_support import amicert
 from tests.test_contract import _actor_reads
+from tests.test_wire import Served, free_ports
 from usecases.han_provisioning.upgrade import Timing, peak
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,7 +56,7 @@ def test_a_fleet_of_50_is_upgraded_at_once_and_its_rate_is_reported(validator: V
     assert rate["value"] == pytest.approx(50 / (2 / 60))  # 50 devices, one 2-minute wave
     assert "too few devices to show the rate" in str(rate["note"])
     assert _metric(world, "simultaneous upgrades (peak)")["value"] == 50
-    assert _metric(world, "longest remote upgrade")["value"] == pytest.approx(2.0)
+    assert _metric(world, "longest remote upgrade")["value"] == pytest.approx(120.0)
     assert {world.actor("Utility HAN", d).firmware for d in world.devices} == {"2.1"}
 
 
@@ -191,3 +192,70 @@ def test_a_limit_that_is_no_number_is_said_so(validator: Validator) -> None:
     )
     assert outcome.verdict is Verdict.ERROR
     assert "setting upgrades_per_hour='x' is not a number" in outcome.reason
+
+
+def test_over_the_wire_the_figures_are_on_the_wall_clock(tmp_path: Path) -> None:
+    """The AMI Head-End as a product served over SOAP, without clock control: I3NFR4 and I3NFR5
+    are measured on the wall clock."""
+    sut, harness = free_ports(2)
+    profile = tmp_path / "i3-head-end.toml"
+    profile.write_text(
+        f"""
+[product]
+name = "reference head-end"
+version = "1"
+
+[boundary]
+actors = ["AMI Head-End"]
+
+[bindings]
+"AMI Head-End" = {{ type = "soap" }}
+
+[sut]
+address = "http://127.0.0.1:{sut}"
+test_control = "http://127.0.0.1:{sut}/amicert/test-control"
+
+[harness]
+host = "127.0.0.1"
+port = {harness}
+
+[timeouts]
+connect_s = 2
+read_s = 3
+scenario_wall_s = 60
+
+[pics]
+test_control = true
+"""
+    )
+    served = Served(profile)
+    try:
+        proc = amicert(
+            "run",
+            "--sut",
+            str(profile),
+            "--use-case",
+            "I3",
+            "--scenario",
+            "han-site-upgrade",
+            "--scenario",
+            "han-remote-upgrade",
+            "--fleet",
+            "20",
+            "--report-dir",
+            str(tmp_path / "reports"),
+        )
+    finally:
+        served.stop()
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    summary = json.loads((tmp_path / "reports" / "summary.json").read_text())
+    remote = [s for s in summary["scenarios"] if s["scenario_id"] == "han-remote-upgrade"]
+    assert len(remote) == 2
+    for s in remote:
+        assert s["verdict"] == "PASS"
+        clocks = {m["name"]: m["clock"] for m in s["metrics"]}
+        assert clocks == {
+            "longest remote upgrade": "wall",
+            "devices per hour": "wall",
+            "simultaneous upgrades (peak)": "wall",
+        }
