@@ -259,3 +259,40 @@ test_control = true
             "devices per hour": "wall",
             "simultaneous upgrades (peak)": "wall",
         }
+
+
+def test_the_contract_covers_the_i3_boundaries(tmp_path: Path) -> None:
+    """A product covering I3's systems and devices is told every row it sends or takes, every
+    setting ``configure`` carries and every piece of its state the checks read."""
+    roles = ["Utility HAN Provisioning Tool", "Premises Gateway", "Utility HAN", "AMI Head-End"]
+    profile = tmp_path / "i3.toml"
+    profile.write_text(
+        '[product]\nname = "HAN system"\nversion = "1"\n\n[boundary]\nactors = '
+        + json.dumps(roles)
+        + "\n\n[bindings]\n"
+        + "".join(f'"{r}" = {{ type = "soap" }}\n' for r in roles)
+        + '\n[sut]\naddress = "http://127.0.0.1:8751"\n'
+        + 'test_control = "http://127.0.0.1:8751/amicert/test-control"\n'
+        + '\n[harness]\nhost = "127.0.0.1"\nport = 8752\n\n[pics]\ntest_control = true\n'
+    )
+    proc = amicert("contract", "--sut", str(profile), "--format", "json", "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    contract = json.loads((tmp_path / "contract.json").read_text())
+    [i3] = [uc for uc in contract["use_cases"] if uc["id"] == "I3"]
+    keys = {r["key"].split("/")[0] for r in i3["rows"]}
+    # the tool's displays (6.2, 8, 15), the upgrade rows crossing it, a provisioning row
+    assert {"3.3#6.2", "3.2#8", "3.2#15", "U1", "S2", "S4", "3.2#14"} <= keys
+    assert not {"U2", "U4"} & keys  # head-end to device: both inside the boundary
+    tc = contract["test_control"]
+    shown = {(i["role"], i["name"]) for i in tc["inspectables"]}
+    assert {
+        ("Utility HAN", "firmware"),
+        ("Utility HAN", "configuration"),
+        ("Utility HAN", "operating"),
+        ("Premises Gateway", "network"),
+        ("Utility HAN Provisioning Tool", "open_window"),
+    } <= shown
+    [configure] = [o for o in tc["operations"] if o["operation"] == "configure"]
+    settings = configure["request_schema"]["properties"]["settings"]["properties"]
+    assert settings["han_configuration"]["enum"] == ["preserve", "reset"]
+    assert {"han_upgrade_devices", "han_image", "upgrades_per_hour"} <= set(settings)
