@@ -19,10 +19,10 @@ from reference_impl.han_ccs import HanCcs
 from reference_impl.han_customer import HanCustomer
 from reference_impl.han_customer_representative import HanCustomerRepresentative
 from reference_impl.han_head_end import HanHeadEnd
-from reference_impl.han_installer import HanInstaller
 from reference_impl.han_provisioning_tool import HanProvisioningTool
 from reference_impl.han_testing_tool import HanTestingTool
 from reference_impl.han_trust_center import HanTrustCenter
+from reference_impl.han_upgrade_installer import HanUpgradeInstaller
 from reference_impl.han_vendor import HanVendor
 from reference_impl.premises_gateway import PremisesGateway
 from reference_impl.utility_han_device import UtilityHanDevice
@@ -43,7 +43,7 @@ DRIVER.plays(
     HanVendor,
     HanHeadEnd,
     HanTestingTool,
-    HanInstaller,
+    HanUpgradeInstaller,
 )
 TOOL = "Utility HAN Provisioning Tool"
 KINDS = (
