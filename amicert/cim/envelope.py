@@ -465,17 +465,36 @@ def codes_in(payload_root: etree._Element | None, local: str) -> list[str]:
     return codes
 
 
-def _codes_both(payload_root: etree._Element | None) -> tuple[list[str], list[str]]:
-    """Event and control type codes in one walk of the payload."""
-    if payload_root is None:
-        return [], []
-    events = [
-        r for e in payload_root.iter("{*}EndDeviceEventType") if (r := e.get("ref")) is not None
-    ]
-    controls = [
-        r for e in payload_root.iter("{*}EndDeviceControlType") if (r := e.get("ref")) is not None
-    ]
-    return events, controls
+# The coded references the header reader and the code rules need, found in one walk.
+_CODED = ("EndDeviceEventType", "EndDeviceControlType", "ReadingType")
+_CODED_TAGS = tuple(f"{{*}}{local}" for local in _CODED)
+
+
+@dataclass
+class PayloadScan:
+    """Every coded reference of a payload (``<... ref="code"/>``) by kind: the elements and, in
+    the same order, their codes.
+
+    One walk of the tree serves the header reader (the codes a message carries) and every code
+    rule, so that a large payload is walked once however many rules read it.
+    """
+
+    elements: dict[str, list[etree._Element]]
+    codes: dict[str, list[str]]
+
+
+def scan_payload(payload_root: etree._Element | None) -> PayloadScan:
+    """The payload's coded references (an empty scan for no payload)."""
+    elements: dict[str, list[etree._Element]] = {local: [] for local in _CODED}
+    codes: dict[str, list[str]] = {local: [] for local in _CODED}
+    if payload_root is not None:
+        for el in payload_root.iter(*_CODED_TAGS):
+            ref = el.get("ref")
+            if ref is not None:
+                local = str(el.tag).rpartition("}")[2]
+                elements[local].append(el)
+                codes[local].append(ref)
+    return PayloadScan(elements, codes)
 
 
 def read_header(
@@ -484,11 +503,12 @@ def read_header(
     soap: str | None = None,
     parts: dict[str, etree._Element] | None = None,
     fields: dict[str, etree._Element] | None = None,
+    scan: PayloadScan | None = None,
 ) -> MessageInfo:
     """What the message says about itself; never raises on a well-formed element.
 
-    ``parts`` (the root's children by local name) and ``fields`` (the Header's), when the
-    caller already has them.
+    ``parts`` (the root's children by local name), ``fields`` (the Header's) and ``scan`` (the
+    payload's coded references), when the caller already has them.
     """
     form, kind, wrapper_noun = _form_and_kind(root)
     tag = str(root.tag)
@@ -497,7 +517,8 @@ def read_header(
     if fields is None:
         fields = children_by_name(parts.get("Header"))
     payload_root = payload_root_element(parts.get("Payload"))
-    event_codes, control_codes = _codes_both(payload_root)
+    if scan is None:
+        scan = scan_payload(payload_root)
     noun = _text(fields.get("Noun")) or wrapper_noun
     return MessageInfo(
         form=form,
@@ -513,7 +534,7 @@ def read_header(
         reply_address=_text(fields.get("ReplyAddress")),
         result=child_text(parts.get("Reply"), "Result"),
         payload_root=None if payload_root is None else str(payload_root.tag),
-        event_codes=event_codes,
-        control_codes=control_codes,
+        event_codes=scan.codes["EndDeviceEventType"],
+        control_codes=scan.codes["EndDeviceControlType"],
         soap=soap,
     )

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cached_property
 
 from lxml import etree
 
 from amicert.cim import envelope as env
-from amicert.cim.codes import CodeCheck, CodeStatus, Registries, check_reading_type
+from amicert.cim.codes import (
+    CodeCheck,
+    CodeRegistry,
+    CodeStatus,
+    Registries,
+    check_reading_type,
+)
 from amicert.cim.model import MessageInfo, ValidationContext
 from amicert.findings import Finding, Severity
 
@@ -35,9 +40,13 @@ class RuleSpec:
     func: RuleFunc | None
 
 
-@dataclass
+@dataclass(slots=True)
 class RuleContext:
-    """What a rule sees: the message root (after SOAP unwrap), what it says, and the run."""
+    """What a rule sees: the message root (after SOAP unwrap), what it says, and the run.
+
+    The parts every rule reads (Header and its fields, Reply, the payload's coded references)
+    are found once, when the context is made, so that each rule is a few look-ups.
+    """
 
     root: etree._Element
     info: MessageInfo
@@ -48,33 +57,28 @@ class RuleContext:
     # The root's and the Header's children by local name, when the caller already has them.
     known_parts: dict[str, etree._Element] | None = None
     known_fields: dict[str, etree._Element] | None = None
-    # True when info.event_codes/control_codes were read from payload_root itself, so that the
-    # code rules need to walk the tree only when a code is not a known one.
-    codes_from_info: bool = False
-    # the message's bytes, when the rules may pre-filter on them (a cheap scan before a walk)
+    # the bytes payload_root was parsed from, when the rules may pre-filter on them (a cheap
+    # scan before a walk); None when the payload came from elsewhere (Payload/Compressed)
     raw: bytes | None = None
+    # payload_root's coded references, when the caller already walked the payload for them
+    known_scan: env.PayloadScan | None = None
+    # the root's children by local name (Header, Request, Reply, Payload), the Header's children
+    # by local name, and the payload's coded references
+    parts: dict[str, etree._Element] = field(init=False)
+    fields: dict[str, etree._Element] = field(init=False)
+    header: etree._Element | None = field(init=False)
+    reply: etree._Element | None = field(init=False)
+    scan: env.PayloadScan = field(init=False)
 
-    @cached_property
-    def parts(self) -> dict[str, etree._Element]:
-        """The root's children by local name (Header, Request, Reply, Payload)."""
-        if self.known_parts is not None:
-            return self.known_parts
-        return env.children_by_name(self.root)
-
-    @cached_property
-    def fields(self) -> dict[str, etree._Element]:
-        """The Header's children by local name."""
-        if self.known_fields is not None:
-            return self.known_fields
-        return env.children_by_name(self.header)
-
-    @property
-    def header(self) -> etree._Element | None:
-        return self.parts.get("Header")
-
-    @property
-    def reply(self) -> etree._Element | None:
-        return self.parts.get("Reply")
+    def __post_init__(self) -> None:
+        parts = self.known_parts
+        self.parts = parts if parts is not None else env.children_by_name(self.root)
+        self.header = self.parts.get("Header")
+        self.reply = self.parts.get("Reply")
+        fields = self.known_fields
+        self.fields = fields if fields is not None else env.children_by_name(self.header)
+        scan = self.known_scan
+        self.scan = scan if scan is not None else env.scan_payload(self.payload_root)
 
 
 RULES: dict[str, RuleSpec] = {}
@@ -602,7 +606,7 @@ def payload_datetime_zone(ctx: RuleContext) -> Iterator[Finding]:
     if payload is None:
         return
     raw = ctx.raw
-    if raw is not None and b"Compressed" not in raw and not _NAIVE_IN_BYTES.search(raw):
+    if raw is not None and not _NAIVE_IN_BYTES.search(raw):
         return  # the bytes hold no zone-less date-time: no need to walk the tree
     for el in payload.iter():
         if not isinstance(el.tag, str) or len(el):
@@ -691,13 +695,16 @@ def _code_findings(
         yield _finding(warning_id, check.message, element, received=check.code)
 
 
-def _refs(ctx: RuleContext, local: str) -> Iterator[etree._Element]:
-    payload = ctx.payload_root
-    if payload is None:
+def _coded(
+    ctx: RuleContext, local: str, registry: CodeRegistry, error_id: str, warning_id: str
+) -> Iterator[Finding]:
+    """Findings for every ``<local ref="...">`` of the payload; none to look at one by one when
+    every code is a known one (a set test once the codes have been seen)."""
+    codes = ctx.scan.codes[local]
+    if not codes or registry.all_known(codes):
         return
-    for el in payload.iter(f"{{*}}{local}"):
-        if el.get("ref") is not None:
-            yield el
+    for el, code in zip(ctx.scan.elements[local], codes, strict=True):
+        yield from _code_findings(registry.check(code), error_id, warning_id, el)
 
 
 @rule(
@@ -708,11 +715,10 @@ def _refs(ctx: RuleContext, local: str) -> Iterator[etree._Element]:
     stage="code",
 )
 def event_type_form(ctx: RuleContext) -> Iterator[Finding]:
-    if ctx.codes_from_info and ctx.registries.events.all_known(ctx.info.event_codes):
-        return
-    for el in _refs(ctx, "EndDeviceEventType"):
-        check = ctx.registries.events.check(el.get("ref", ""))
-        yield from _code_findings(check, "CODE-EVENT-TYPE", "CODE-EVENT-TYPE-UNKNOWN", el)
+    events = ctx.registries.events
+    yield from _coded(
+        ctx, "EndDeviceEventType", events, "CODE-EVENT-TYPE", "CODE-EVENT-TYPE-UNKNOWN"
+    )
 
 
 declare(
@@ -733,11 +739,10 @@ declare(
     stage="code",
 )
 def control_type_form(ctx: RuleContext) -> Iterator[Finding]:
-    if ctx.codes_from_info and ctx.registries.controls.all_known(ctx.info.control_codes):
-        return
-    for el in _refs(ctx, "EndDeviceControlType"):
-        check = ctx.registries.controls.check(el.get("ref", ""))
-        yield from _code_findings(check, "CODE-CONTROL-TYPE", "CODE-CONTROL-TYPE-UNKNOWN", el)
+    controls = ctx.registries.controls
+    yield from _coded(
+        ctx, "EndDeviceControlType", controls, "CODE-CONTROL-TYPE", "CODE-CONTROL-TYPE-UNKNOWN"
+    )
 
 
 declare(
@@ -758,10 +763,9 @@ declare(
     stage="code",
 )
 def reading_type_form(ctx: RuleContext) -> Iterator[Finding]:
-    for el in _refs(ctx, "ReadingType"):
-        yield from _code_findings(
-            check_reading_type(el.get("ref", "")), "CODE-READING-TYPE", None, el
-        )
+    scan = ctx.scan
+    for el, code in zip(scan.elements["ReadingType"], scan.codes["ReadingType"], strict=True):
+        yield from _code_findings(check_reading_type(code), "CODE-READING-TYPE", None, el)
 
 
 @rule(

@@ -171,6 +171,16 @@ def _edition_warning(root: etree._Element, namespace: str) -> Finding:
     )
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """The compiled schema of a namespace (None: no schema lists it), how results name it, and
+    the rule for errors on elements of the namespaces it imports."""
+
+    schema: etree.XMLSchema | None
+    label: str | None
+    rule_for: dict[str, str]
+
+
 def _decompress(text: str, max_bytes: int) -> bytes:
     """Payload/Compressed: base64 of gzip (zlib accepted too), bounded against bombs."""
     raw = base64.b64decode("".join(text.split()), validate=True)
@@ -200,6 +210,7 @@ class Validator:
         self.schemas: SchemaStack = schema_stack(dirs)
         self.registries = registries or Registries.default()
         self.max_bytes = max_bytes
+        self._plans: dict[tuple[str, bool], _Plan] = {}
 
     def validate(self, data: bytes, context: ValidationContext | None = None) -> ValidationResult:
         """All findings for one message. Never raises on bad input."""
@@ -232,7 +243,9 @@ class Validator:
             return self._soap_problem(root, soap)
         parts = env.children_by_name(root)
         fields = env.children_by_name(parts.get("Header"))
-        info = env.read_header(root, soap=soap, parts=parts, fields=fields)
+        payload_root = env.payload_root_element(parts.get("Payload"))
+        scan = env.scan_payload(payload_root)
+        info = env.read_header(root, soap=soap, parts=parts, fields=fields, scan=scan)
         if self.schemas.kind(ns) == "device":
             info.form = "device"
             result = ValidationResult([], info)
@@ -252,7 +265,15 @@ class Validator:
         else:
             covered = self._wrapper_envelope(root, ns or "", message_ns, result)
         payload = self._second_pass(parts, info, covered, result)
-        result.findings.extend(self._rules(root, info, ctx, payload, parts, fields, data))
+        raw: bytes | None = data
+        known_scan: env.PayloadScan | None = scan
+        if payload is not payload_root:  # the decompressed content of Payload/Compressed
+            raw, known_scan = None, None
+        rule_ctx = RuleContext(
+            root, info, ctx, self.registries, payload, parts, fields, raw, known_scan
+        )
+        result.findings.extend(run_rules(rule_ctx, "envelope"))
+        result.findings.extend(run_rules(rule_ctx, "code"))
         return result
 
     def _not_a_message(
@@ -369,23 +390,38 @@ class Validator:
     ) -> list[Finding]:
         """Validate ``element`` against the schema of ``ns``; record the part either way."""
         name = element.tag if isinstance(element.tag, str) else ""
-        owner = self.schemas.owner(ns)
         try:
-            schema = None if owner is None else owner.schema_for_namespace(ns)
+            plan = self._plan(ns, part == "envelope")
         except SchemaError as exc:
             result.parts.append(PartResult(part, name, False, note=str(exc), node=element))
             return [Finding("HARNESS-SCHEMA", Severity.ERROR, str(exc), blame=Blame.HARNESS)]
-        if schema is None or owner is None:
+        if plan.schema is None:
             note = f"no schema for namespace {ns or '(none)'}"
             result.parts.append(PartResult(part, name, False, note=note, node=element))
             unchecked = "XSD-ENVELOPE-UNCHECKED" if part == "envelope" else "XSD-PAYLOAD-UNCHECKED"
             where = xpath_of(element)
             return [_unchecked(unchecked, f"{part} {name} not checked: {note}", where, ns)]
-        label = owner.entries[ns].label
-        result.parts.append(PartResult(part, name, True, schema=label, node=element))
-        imports = owner.imports(ns) if part == "envelope" else ()
-        rule_for = {n: "XSD-PAYLOAD" for n in imports}
-        return _schema_findings(schema, element, rule_for, rule, MAX_XSD_FINDINGS)
+        result.parts.append(PartResult(part, name, True, schema=plan.label, node=element))
+        return _schema_findings(plan.schema, element, plan.rule_for, rule, MAX_XSD_FINDINGS)
+
+    def _plan(self, ns: str, envelope: bool) -> _Plan:
+        """How to check a part in ``ns``, worked out once per namespace (a run sees few).
+
+        Raises SchemaError when the listed schema cannot be compiled (not kept: said each time).
+        """
+        key = (ns, envelope)
+        plan = self._plans.get(key)
+        if plan is None:
+            owner = self.schemas.owner(ns)
+            schema = None if owner is None else owner.schema_for_namespace(ns)
+            if owner is None or schema is None:
+                plan = _Plan(None, None, {})
+            else:
+                imports = owner.imports(ns) if envelope else ()
+                rule_for = dict.fromkeys(imports, "XSD-PAYLOAD")
+                plan = _Plan(schema, owner.entries[ns].label, rule_for)
+            self._plans[key] = plan
+        return plan
 
     def _second_pass(
         self,
@@ -455,27 +491,8 @@ class Validator:
             )
             return None
         info.payload_root = etree.QName(inner).text
-        info.event_codes = env.codes_in(inner, "EndDeviceEventType")
-        info.control_codes = env.codes_in(inner, "EndDeviceControlType")
+        scan = env.scan_payload(inner)
+        info.event_codes = scan.codes["EndDeviceEventType"]
+        info.control_codes = scan.codes["EndDeviceControlType"]
         self._document(inner, "payload", set(), result)
         return inner
-
-    def _rules(
-        self,
-        root: etree._Element,
-        info: MessageInfo,
-        ctx: ValidationContext,
-        payload: etree._Element | None,
-        parts: dict[str, etree._Element] | None = None,
-        fields: dict[str, etree._Element] | None = None,
-        raw: bytes | None = None,
-    ) -> list[Finding]:
-        parts = parts if parts is not None else env.children_by_name(root)
-        if payload is None:
-            payload = env.payload_root_element(parts.get("Payload"))
-        # read_header took the codes from this same first payload document (the decompressed
-        # one when the payload is compressed), so the code rules may start from them
-        rule_ctx = RuleContext(
-            root, info, ctx, self.registries, payload, parts, fields, codes_from_info=True, raw=raw
-        )
-        return run_rules(rule_ctx, "envelope") + run_rules(rule_ctx, "code")
