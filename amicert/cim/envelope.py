@@ -439,9 +439,9 @@ def namespace_of(tag: object) -> str | None:
     return None
 
 
-def _form_and_kind(root: etree._Element) -> tuple[str, str | None, str | None]:
-    """(form, kind, wrapper noun) from the root element alone."""
-    tag = str(root.tag)
+@functools.lru_cache(maxsize=1024)
+def _form_and_kind(tag: str) -> tuple[str, str | None, str | None]:
+    """(form, kind, wrapper noun) from the root element's tag alone (a run sees few)."""
     ns = namespace_of(tag) or ""
     local = tag.rpartition("}")[2]
     if ns.endswith("/schema/message"):
@@ -479,6 +479,7 @@ class PayloadScan:
     rule, so that a large payload is walked once however many rules read it.
     """
 
+    root: etree._Element | None
     elements: dict[str, list[etree._Element]]
     codes: dict[str, list[str]]
 
@@ -494,7 +495,7 @@ def scan_payload(payload_root: etree._Element | None) -> PayloadScan:
                 local = str(el.tag).rpartition("}")[2]
                 elements[local].append(el)
                 codes[local].append(ref)
-    return PayloadScan(elements, codes)
+    return PayloadScan(payload_root, elements, codes)
 
 
 def read_header(
@@ -508,17 +509,17 @@ def read_header(
     """What the message says about itself; never raises on a well-formed element.
 
     ``parts`` (the root's children by local name), ``fields`` (the Header's) and ``scan`` (the
-    payload's coded references), when the caller already has them.
+    payload document and its coded references), when the caller already has them.
     """
-    form, kind, wrapper_noun = _form_and_kind(root)
     tag = str(root.tag)
+    form, kind, wrapper_noun = _form_and_kind(tag)
     if parts is None:
         parts = children_by_name(root)
     if fields is None:
         fields = children_by_name(parts.get("Header"))
-    payload_root = payload_root_element(parts.get("Payload"))
     if scan is None:
-        scan = scan_payload(payload_root)
+        scan = scan_payload(payload_root_element(parts.get("Payload")))
+    payload_root = scan.root
     noun = _text(fields.get("Noun")) or wrapper_noun
     return MessageInfo(
         form=form,

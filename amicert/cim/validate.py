@@ -141,9 +141,12 @@ def _rule_for(message: str, rule_for: dict[str, str], default: str) -> str:
     return rule_for.get(match.group(1), default) if match else default
 
 
-def _foreign_children(parent: etree._Element, own: str | None = None) -> list[etree._Element]:
+def _foreign_children(
+    parent: etree._Element, own: str | None = None
+) -> list[tuple[etree._Element, str, str]]:
     """Element children outside ``own`` (default: the parent's namespace) and outside the
-    61968-100 message namespaces: the payload documents (or Request queries) to check."""
+    61968-100 message namespaces: the payload documents (or Request queries) to check, each
+    with its tag and namespace ("" for none)."""
     if own is None:
         own = env.namespace_of(parent.tag)
     found = []
@@ -151,9 +154,9 @@ def _foreign_children(parent: etree._Element, own: str | None = None) -> list[et
         tag = item.tag
         if not isinstance(tag, str):
             continue
-        ns = tag[1 : tag.index("}")] if tag[0] == "{" else None
-        if ns != own and not (ns or "").endswith("/schema/message"):
-            found.append(item)
+        ns = tag[1 : tag.index("}")] if tag[0] == "{" else ""
+        if ns != own and not ns.endswith("/schema/message"):
+            found.append((item, tag, ns))
     return found
 
 
@@ -238,14 +241,14 @@ class Validator:
         except XmlSafetyError as exc:
             return ValidationResult([error(exc.rule, exc.message)], None)
         root, soap = unwrap_soap(doc)
-        ns = env.namespace_of(root.tag)
-        if soap is not None and ns in SOAP_VERSIONS:
+        if soap is not None and env.namespace_of(root.tag) in SOAP_VERSIONS:
             return self._soap_problem(root, soap)
         parts = env.children_by_name(root)
         fields = env.children_by_name(parts.get("Header"))
         payload_root = env.payload_root_element(parts.get("Payload"))
         scan = env.scan_payload(payload_root)
         info = env.read_header(root, soap=soap, parts=parts, fields=fields, scan=scan)
+        ns = info.namespace
         if self.schemas.kind(ns) == "device":
             info.form = "device"
             result = ValidationResult([], info)
@@ -312,7 +315,8 @@ class Validator:
     def _generic_envelope(
         self, root: etree._Element, ns: str, result: ValidationResult
     ) -> set[str]:
-        result.findings.extend(self._xsd(root, ns, "XSD-ENVELOPE", result, "envelope"))
+        name = result.info.root if result.info is not None else None
+        result.findings.extend(self._xsd(root, ns, "XSD-ENVELOPE", result, "envelope", name))
         return set()
 
     def _wrapper_envelope(
@@ -387,9 +391,12 @@ class Validator:
         rule: str,
         result: ValidationResult,
         part: str,
+        name: str | None = None,
     ) -> list[Finding]:
-        """Validate ``element`` against the schema of ``ns``; record the part either way."""
-        name = element.tag if isinstance(element.tag, str) else ""
+        """Validate ``element`` (whose tag is ``name``, when the caller has it) against the
+        schema of ``ns``; record the part either way."""
+        if name is None:
+            name = element.tag if isinstance(element.tag, str) else ""
         try:
             plan = self._plan(ns, part == "envelope")
         except SchemaError as exc:
@@ -439,9 +446,9 @@ class Validator:
         noun_root: etree._Element | None = None
         payload_el = parts.get("Payload")
         if payload_el is not None:
-            for item in _foreign_children(payload_el):
+            for item, tag, ns in _foreign_children(payload_el):
                 noun_root = noun_root if noun_root is not None else item
-                self._document(item, "payload", covered, result)
+                self._document(item, tag, ns, "payload", covered, result)
             own = env.namespace_of(payload_el.tag)
             for item in payload_el:
                 tag = item.tag
@@ -454,24 +461,28 @@ class Validator:
                 elif local == "OperationSet":
                     for operation in item:
                         if isinstance(operation.tag, str):
-                            for doc in _foreign_children(operation, own):
-                                self._document(doc, "payload", covered, result)
+                            for doc, tag, ns in _foreign_children(operation, own):
+                                self._document(doc, tag, ns, "payload", covered, result)
         request_el = parts.get("Request")
         if request_el is not None:
-            for item in _foreign_children(request_el):
-                self._document(item, "request", covered, result)
+            for item, tag, ns in _foreign_children(request_el):
+                self._document(item, tag, ns, "request", covered, result)
         return noun_root
 
     def _document(
-        self, item: etree._Element, part: str, covered: set[str], result: ValidationResult
+        self,
+        item: etree._Element,
+        tag: str,
+        item_ns: str,
+        part: str,
+        covered: set[str],
+        result: ValidationResult,
     ) -> None:
-        item_ns = env.namespace_of(item.tag) or ""
         if item_ns in covered:
             envelope = result.parts[0]
-            name = str(item.tag)
-            result.parts.append(PartResult(part, name, True, schema=envelope.schema, node=item))
+            result.parts.append(PartResult(part, tag, True, schema=envelope.schema, node=item))
             return
-        result.findings.extend(self._xsd(item, item_ns, "XSD-PAYLOAD", result, part))
+        result.findings.extend(self._xsd(item, item_ns, "XSD-PAYLOAD", result, part, tag))
 
     def _compressed(
         self, item: etree._Element, info: MessageInfo, result: ValidationResult
@@ -494,5 +505,7 @@ class Validator:
         scan = env.scan_payload(inner)
         info.event_codes = scan.codes["EndDeviceEventType"]
         info.control_codes = scan.codes["EndDeviceControlType"]
-        self._document(inner, "payload", set(), result)
+        inner_tag = str(inner.tag)
+        inner_ns = env.namespace_of(inner_tag) or ""
+        self._document(inner, inner_tag, inner_ns, "payload", set(), result)
         return inner
