@@ -510,25 +510,18 @@ def reply_result(ctx: RuleContext) -> list[Finding]:
         )
         return found
     if info.result not in env.RESULTS:
-        found.append(
-            _finding(
-                "ENV-REPLY-RESULT",
-                f"Reply/Result {info.result!r} is not OK, PARTIAL or FAILED",
-                env.child(reply, "Result"),
-                expected="OK | PARTIAL | FAILED",
-                received=info.result or "",
-            )
+        why, expected = (
+            f"Reply/Result {info.result!r} is not OK, PARTIAL or FAILED",
+            "OK | PARTIAL | FAILED",
         )
     elif info.kind == env.FAULT_MESSAGE and info.result != "FAILED":
-        found.append(
-            _finding(
-                "ENV-REPLY-RESULT",
-                f"FaultMessage carries Result {info.result}",
-                env.child(reply, "Result"),
-                expected="FAILED",
-                received=info.result or "",
-            )
-        )
+        why, expected = f"FaultMessage carries Result {info.result}", "FAILED"
+    else:
+        return found
+    where = env.child(reply, "Result")
+    found.append(
+        _finding("ENV-REPLY-RESULT", why, where, expected=expected, received=info.result or "")
+    )
     return found
 
 
