@@ -488,13 +488,21 @@ def scan_payload(payload_root: etree._Element | None) -> PayloadScan:
     """The payload's coded references (an empty scan for no payload)."""
     elements: dict[str, list[etree._Element]] = {local: [] for local in _CODED}
     codes: dict[str, list[str]] = {local: [] for local in _CODED}
-    if payload_root is not None:
-        for el in payload_root.iter(*_CODED_TAGS):
-            ref = el.get("ref")
-            if ref is not None:
-                local = str(el.tag).rpartition("}")[2]
-                elements[local].append(el)
-                codes[local].append(ref)
+    if payload_root is None:
+        return PayloadScan(payload_root, elements, codes)
+    last_tag = ""
+    found_elements: list[etree._Element] = []
+    found_codes: list[str] = []
+    for el in payload_root.iter(*_CODED_TAGS):
+        ref = el.get("ref")
+        if ref is None:
+            continue
+        tag = el.tag
+        if tag != last_tag:  # references of one kind come in runs: look the kind up per run
+            local = str(tag).rpartition("}")[2]
+            found_elements, found_codes, last_tag = elements[local], codes[local], str(tag)
+        found_elements.append(el)
+        found_codes.append(ref)
     return PayloadScan(payload_root, elements, codes)
 
 

@@ -843,7 +843,10 @@ declare(
 def reading_type_form(ctx: RuleContext) -> list[Finding]:
     found: list[Finding] = []
     scan = ctx.scan
-    for el, code in zip(scan.elements["ReadingType"], scan.codes["ReadingType"], strict=True):
+    codes = scan.codes["ReadingType"]
+    if not codes:
+        return found
+    for el, code in zip(scan.elements["ReadingType"], codes, strict=True):
         found.extend(_code_findings(check_reading_type(code), "CODE-READING-TYPE", None, el))
     return found
 

@@ -446,11 +446,13 @@ class Validator:
         noun_root: etree._Element | None = None
         payload_el = parts.get("Payload")
         if payload_el is not None:
-            for item, tag, ns in _foreign_children(payload_el):
+            own = env.namespace_of(payload_el.tag)
+            documents = _foreign_children(payload_el, own)
+            for item, tag, ns in documents:
                 noun_root = noun_root if noun_root is not None else item
                 self._document(item, tag, ns, "payload", covered, result)
-            own = env.namespace_of(payload_el.tag)
-            for item in payload_el:
+            # children in the envelope's own namespace (Compressed, OperationSet), if any
+            for item in payload_el if len(payload_el) > len(documents) else ():
                 tag = item.tag
                 if not isinstance(tag, str) or env.namespace_of(tag) != own:
                     continue
