@@ -461,6 +461,38 @@ def payload_is_noun(ctx: RuleContext) -> list[Finding]:
 
 
 @rule(
+    "ENV-REQUEST-NOUN",
+    Severity.ERROR,
+    "A query in Request named Get<Noun> (GetMeterReadings ...) asks for the noun Header/Noun "
+    "names.",
+    source=f"{_S100} Header.Noun names what the request is about; {_S9} Get<Noun> queries",
+)
+def request_is_for_noun(ctx: RuleContext) -> list[Finding]:
+    found: list[Finding] = []
+    request = ctx.parts.get("Request")
+    noun = ctx.info.noun
+    if request is None or noun is None:
+        return found
+    own = env.namespace_of(request.tag)
+    for query in request:
+        tag = query.tag
+        if not isinstance(tag, str) or env.namespace_of(tag) == own:
+            continue
+        local = tag.rpartition("}")[2]
+        if local.startswith("Get") and local != f"Get{noun}":
+            found.append(
+                _finding(
+                    "ENV-REQUEST-NOUN",
+                    f"Request query {local} is not for Header/Noun {noun!r}",
+                    query,
+                    expected=f"Get{noun}",
+                    received=local,
+                )
+            )
+    return found
+
+
+@rule(
     "ENV-REPLY-VERB",
     Severity.ERROR,
     "A ResponseMessage (or <Noun>ResponseMessage) carries Verb reply.",
