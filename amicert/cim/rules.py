@@ -8,7 +8,7 @@ returns its :class:`~amicert.findings.Finding` objects and never raises on a wel
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -266,14 +266,14 @@ for _id, _statement, _source in (
     "draft ones under www.iec.ch.",
     source=f"{_S100} (namespaces); draft namespaces are pre-standard",
 )
-def draft_namespace(ctx: RuleContext) -> list[Finding]:
-    found: list[Finding] = []
+def draft_namespace(ctx: RuleContext) -> Sequence[Finding]:
     info = ctx.info
     header = ctx.header
     tags = (info.root, None if header is None else header.tag, info.payload_root)
     if not any(tag is not None and "://www.iec.ch/" in tag for tag in tags):
-        return found
+        return ()
     seen: set[str] = set()
+    found: list[Finding] = []
     for el in (ctx.root, header, ctx.payload_root):
         if el is None or "://www.iec.ch/" not in str(el.tag):
             continue
@@ -299,20 +299,19 @@ def draft_namespace(ctx: RuleContext) -> list[Finding]:
     "EventMessage or FaultMessage.",
     source=f"{_S100} message kinds",
 )
-def generic_root(ctx: RuleContext) -> list[Finding]:
-    found: list[Finding] = []
-    if ctx.info.form == "generic" and ctx.info.kind is None:
-        local = etree.QName(ctx.root).localname
-        found.append(
-            _finding(
-                "ENV-ROOT",
-                f"{local} is not a 61968-100 message kind",
-                ctx.root,
-                expected=", ".join(env.MESSAGE_KINDS),
-                received=local,
-            )
+def generic_root(ctx: RuleContext) -> Sequence[Finding]:
+    if ctx.info.form != "generic" or ctx.info.kind is not None:
+        return ()
+    local = etree.QName(ctx.root).localname
+    return [
+        _finding(
+            "ENV-ROOT",
+            f"{local} is not a 61968-100 message kind",
+            ctx.root,
+            expected=", ".join(env.MESSAGE_KINDS),
+            received=local,
         )
-    return found
+    ]
 
 
 @rule(
@@ -322,13 +321,12 @@ def generic_root(ctx: RuleContext) -> list[Finding]:
     "reply, created, changed, canceled, closed, deleted, executed.",
     source=f"{_S100} Header.Verb",
 )
-def verb_known(ctx: RuleContext) -> list[Finding]:
-    found: list[Finding] = []
+def verb_known(ctx: RuleContext) -> Sequence[Finding]:
     verb = ctx.info.verb
     if ctx.header is None or verb is None or verb in env.VERBS:
-        return found
+        return ()
     why = "a pre-standard draft verb" if verb in env.DRAFT_VERBS else "not an Ed.1 verb"
-    found.append(
+    return [
         _finding(
             "ENV-VERB",
             f"Verb {verb!r} is {why}",
@@ -336,8 +334,7 @@ def verb_known(ctx: RuleContext) -> list[Finding]:
             expected=", ".join(env.VERBS),
             received=verb,
         )
-    )
-    return found
+    ]
 
 
 @rule(
@@ -347,18 +344,17 @@ def verb_known(ctx: RuleContext) -> list[Finding]:
     "ResponseMessage the verb reply.",
     source=f"{_S100} message exchange patterns",
 )
-def kind_fits_verb(ctx: RuleContext) -> list[Finding]:
-    found: list[Finding] = []
+def kind_fits_verb(ctx: RuleContext) -> Sequence[Finding]:
     info = ctx.info
     if info.verb not in env.VERBS or info.kind in (None, env.FAULT_MESSAGE):
-        return found
+        return ()
     if info.form == "wrapper" and _wrapper_verb(ctx) is not None:
-        return found  # the wrapper name implies the verb: ENV-WRAPPER-NAME says it
+        return ()  # the wrapper name implies the verb: ENV-WRAPPER-NAME says it
     if info.form not in ("generic", "wrapper"):
-        return found
+        return ()
     expected_kind = env.kind_for_verb(info.verb)
     if info.kind != expected_kind:
-        found.append(
+        return [
             _finding(
                 "ENV-KIND-VERB",
                 f"{info.kind} carries Verb {info.verb!r}, which belongs in a {expected_kind}",
@@ -366,8 +362,8 @@ def kind_fits_verb(ctx: RuleContext) -> list[Finding]:
                 expected=expected_kind,
                 received=info.kind or "",
             )
-        )
-    return found
+        ]
+    return ()
 
 
 def _wrapper_verb(ctx: RuleContext) -> str | None:
@@ -385,15 +381,15 @@ def _wrapper_verb(ctx: RuleContext) -> str | None:
     "Verb created and Noun EndDeviceEvents; <Noun>ResponseMessage carries Verb reply).",
     source="61968-9 WSDL naming of per-noun messages",
 )
-def wrapper_name(ctx: RuleContext) -> list[Finding]:
-    found: list[Finding] = []
+def wrapper_name(ctx: RuleContext) -> Sequence[Finding]:
     info = ctx.info
     if info.form != "wrapper":
-        return found
+        return ()
     local = etree.QName(ctx.root).localname
     ns_noun = env.noun_of_wrapper_namespace(info.namespace) or ""
     nouns = env.wrapper_nouns(ns_noun)
     header_noun = env.child_text(ctx.header, "Noun")
+    found: list[Finding] = []
     if header_noun is not None and header_noun not in nouns:
         found.append(
             _finding(
@@ -440,15 +436,14 @@ def wrapper_name(ctx: RuleContext) -> list[Finding]:
     "The payload root element's local name equals Header/Noun.",
     source=f"{_S100} Header.Noun names the payload",
 )
-def payload_is_noun(ctx: RuleContext) -> list[Finding]:
-    found: list[Finding] = []
+def payload_is_noun(ctx: RuleContext) -> Sequence[Finding]:
     payload = ctx.payload_root
     noun = ctx.info.noun
     if payload is None or noun is None:
-        return found
+        return ()
     local = str(payload.tag).rpartition("}")[2]
     if local != noun:
-        found.append(
+        return [
             _finding(
                 "ENV-PAYLOAD-NOUN",
                 f"payload root is {local} but Header/Noun is {noun!r}",
@@ -456,8 +451,8 @@ def payload_is_noun(ctx: RuleContext) -> list[Finding]:
                 expected=noun,
                 received=local,
             )
-        )
-    return found
+        ]
+    return ()
 
 
 @rule(
@@ -467,13 +462,13 @@ def payload_is_noun(ctx: RuleContext) -> list[Finding]:
     "names.",
     source=f"{_S100} Header.Noun names what the request is about; {_S9} Get<Noun> queries",
 )
-def request_is_for_noun(ctx: RuleContext) -> list[Finding]:
-    found: list[Finding] = []
+def request_is_for_noun(ctx: RuleContext) -> Sequence[Finding]:
     request = ctx.parts.get("Request")
     noun = ctx.info.noun
     if request is None or noun is None:
-        return found
+        return ()
     own = env.namespace_of(request.tag)
+    found: list[Finding] = []
     for query in request:
         tag = query.tag
         if not isinstance(tag, str) or env.namespace_of(tag) == own:
@@ -498,14 +493,13 @@ def request_is_for_noun(ctx: RuleContext) -> list[Finding]:
     "A ResponseMessage (or <Noun>ResponseMessage) carries Verb reply.",
     source=f"{_S100} request/reply pattern",
 )
-def response_verb(ctx: RuleContext) -> list[Finding]:
-    found: list[Finding] = []
+def response_verb(ctx: RuleContext) -> Sequence[Finding]:
     info = ctx.info
     if info.kind != env.RESPONSE_MESSAGE or info.verb is None or info.verb == "reply":
-        return found
+        return ()
     if info.form == "wrapper":
-        return found  # ENV-WRAPPER-NAME already says it
-    found.append(
+        return ()  # ENV-WRAPPER-NAME already says it
+    return [
         _finding(
             "ENV-REPLY-VERB",
             f"ResponseMessage carries Verb {info.verb!r}",
@@ -513,8 +507,7 @@ def response_verb(ctx: RuleContext) -> list[Finding]:
             expected="reply",
             received=info.verb,
         )
-    )
-    return found
+    ]
 
 
 @rule(
@@ -524,12 +517,12 @@ def response_verb(ctx: RuleContext) -> list[Finding]:
     "FaultMessage's Result is FAILED.",
     source=f"{_S100} ReplyType",
 )
-def reply_result(ctx: RuleContext) -> list[Finding]:
-    found: list[Finding] = []
+def reply_result(ctx: RuleContext) -> Sequence[Finding]:
     info = ctx.info
     if info.kind not in (env.RESPONSE_MESSAGE, env.FAULT_MESSAGE):
-        return found
+        return ()
     reply = ctx.reply
+    found: list[Finding] = []
     if reply is None or env.child(reply, "Result") is None:
         found.append(
             _finding(
@@ -563,14 +556,13 @@ def reply_result(ctx: RuleContext) -> list[Finding]:
     "A Reply whose Result is FAILED or PARTIAL carries at least one Error saying why.",
     source=f"{_S100} ReplyType/Error",
 )
-def failed_has_error(ctx: RuleContext) -> list[Finding]:
-    found: list[Finding] = []
+def failed_has_error(ctx: RuleContext) -> Sequence[Finding]:
     reply = ctx.reply
     result = env.child_text(reply, "Result")
     if reply is None or result not in ("FAILED", "PARTIAL"):
-        return found
+        return ()
     if env.child(reply, "Error") is None:
-        found.append(
+        return [
             _finding(
                 "ENV-RESULT-ERROR",
                 f"Result {result} without any Reply/Error",
@@ -578,8 +570,8 @@ def failed_has_error(ctx: RuleContext) -> list[Finding]:
                 expected="at least one Error",
                 received="none",
             )
-        )
-    return found
+        ]
+    return ()
 
 
 @rule(
@@ -588,12 +580,12 @@ def failed_has_error(ctx: RuleContext) -> list[Finding]:
     "A reply's Header/CorrelationID equals the MessageID of the request it answers.",
     source=f"{_S100} request/reply correlation",
 )
-def correlation(ctx: RuleContext) -> list[Finding]:
-    found: list[Finding] = []
+def correlation(ctx: RuleContext) -> Sequence[Finding]:
     expected = ctx.context.request_message_id
     if expected is None or ctx.info.kind not in (env.RESPONSE_MESSAGE, env.EVENT_MESSAGE):
-        return found
+        return ()
     received = ctx.info.correlation_id
+    found: list[Finding] = []
     if received != expected:
         where = _header_el(ctx, "CorrelationID")
         found.append(
@@ -619,13 +611,13 @@ _ZONE = re.compile(r"(Z|[+-][0-9]{2}:[0-9]{2})\Z")
     "Header date-times (Timestamp, ReplayDetection/Created) carry a timezone.",
     source=f"{_S100} Header.Timestamp (xs:dateTime); a zone-less time is ambiguous",
 )
-def timestamp_zone(ctx: RuleContext) -> list[Finding]:
-    found: list[Finding] = []
+def timestamp_zone(ctx: RuleContext) -> Sequence[Finding]:
     replay = _header_el(ctx, "ReplayDetection")
     stamps = (
         _header_el(ctx, "Timestamp"),
         None if replay is None else env.child(replay, "Created"),
     )
+    found: list[Finding] = []
     for el in stamps:
         if el is None:
             continue
@@ -651,17 +643,17 @@ def timestamp_zone(ctx: RuleContext) -> list[Finding]:
     source=f"{_S100} Header.Timestamp: the time the message was sent; a warning, as a product "
     "whose clock the harness moves in steps may send an event stamped at the step it fell due",
 )
-def timestamp_skew(ctx: RuleContext) -> list[Finding]:
-    found: list[Finding] = []
+def timestamp_skew(ctx: RuleContext) -> Sequence[Finding]:
     if not ctx.context.check_replay or ctx.context.now is None:
-        return found  # offline validation, or a sender whose clock the harness does not drive
+        return ()  # offline validation, or a sender whose clock the harness does not drive
     el = _header_el(ctx, "Timestamp")
     stamped = env.parse_datetime((el.text or "").strip()) if el is not None else None
     if el is None or stamped is None or stamped.tzinfo is None:
-        return found  # absent, or reported by XSD-ENVELOPE / ENV-TIMESTAMP-ZONE
+        return ()  # absent, or reported by XSD-ENVELOPE / ENV-TIMESTAMP-ZONE
     now = ctx.context.now if ctx.context.now.tzinfo else ctx.context.now.replace(tzinfo=UTC)
     off = (stamped - now).total_seconds()
     window = ctx.context.replay_window_s
+    found: list[Finding] = []
     if abs(off) > window:
         what = "behind" if off < 0 else "ahead of"
         found.append(
@@ -690,14 +682,14 @@ _DATETIME = re.compile(r"\A\s*\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*\
     "Every date-time in the payload carries a timezone, as the header's must.",
     source=f"{_S9} date-time attributes (xs:dateTime); a zone-less time is ambiguous",
 )
-def payload_datetime_zone(ctx: RuleContext) -> list[Finding]:
-    found: list[Finding] = []
+def payload_datetime_zone(ctx: RuleContext) -> Sequence[Finding]:
     payload = ctx.payload_root
     if payload is None:
-        return found
+        return ()
     raw = ctx.raw
     if raw is not None and not _NAIVE_IN_BYTES.search(raw):
-        return found  # the bytes hold no zone-less date-time: no need to walk the tree
+        return ()  # the bytes hold no zone-less date-time: no need to walk the tree
+    found: list[Finding] = []
     for el in payload.iter():
         if not isinstance(el.tag, str) or len(el):
             continue
@@ -721,11 +713,10 @@ def payload_datetime_zone(ctx: RuleContext) -> list[Finding]:
     "Header/MessageID is present, so that replies and events can be correlated.",
     source=f"{_S100} Header.MessageID",
 )
-def message_id_present(ctx: RuleContext) -> list[Finding]:
-    found: list[Finding] = []
-    if ctx.header is not None and not ctx.info.message_id:
-        found.append(_finding("ENV-MESSAGE-ID", "Header has no MessageID", ctx.header))
-    return found
+def message_id_present(ctx: RuleContext) -> Sequence[Finding]:
+    if ctx.header is None or ctx.info.message_id:
+        return ()
+    return [_finding("ENV-MESSAGE-ID", "Header has no MessageID", ctx.header)]
 
 
 @rule(
@@ -734,23 +725,23 @@ def message_id_present(ctx: RuleContext) -> list[Finding]:
     "A MessageID is used once within a run.",
     source=f"{_S100} Header.MessageID (unique identifier of the message)",
 )
-def message_id_unique(ctx: RuleContext) -> list[Finding]:
-    found: list[Finding] = []
+def message_id_unique(ctx: RuleContext) -> Sequence[Finding]:
     message_id = ctx.info.message_id
     if not message_id:
-        return found
-    if message_id in ctx.context.seen_message_ids:
-        found.append(
-            _finding(
-                "ENV-MESSAGE-ID-UNIQUE",
-                f"MessageID {message_id!r} was already used in this run: a replayed or re-sent "
-                "message, or identifiers that repeat",
-                _header_el(ctx, "MessageID"),
-                received=message_id,
-            )
+        return ()
+    seen = ctx.context.seen_message_ids
+    if message_id not in seen:
+        seen.add(message_id)
+        return ()
+    return [
+        _finding(
+            "ENV-MESSAGE-ID-UNIQUE",
+            f"MessageID {message_id!r} was already used in this run: a replayed or re-sent "
+            "message, or identifiers that repeat",
+            _header_el(ctx, "MessageID"),
+            received=message_id,
         )
-    ctx.context.seen_message_ids.add(message_id)
-    return found
+    ]
 
 
 @rule(
@@ -759,20 +750,20 @@ def message_id_unique(ctx: RuleContext) -> list[Finding]:
     "ReplayDetection/Created lies within the replay window of the receiver's current time.",
     source=f"{_S100} Header.ReplayDetection",
 )
-def replay_fresh(ctx: RuleContext) -> list[Finding]:
-    found: list[Finding] = []
+def replay_fresh(ctx: RuleContext) -> Sequence[Finding]:
     replay = _header_el(ctx, "ReplayDetection")
     if not ctx.context.check_replay or replay is None:
-        return found
+        return ()
     created_el = env.child(replay, "Created")
     created = env.parse_datetime(env.child_text(replay, "Created"))
     if created_el is None or created is None or created.tzinfo is None:
-        return found  # absent, or already reported by XSD-ENVELOPE / ENV-TIMESTAMP-ZONE
+        return ()  # absent, or already reported by XSD-ENVELOPE / ENV-TIMESTAMP-ZONE
     now = ctx.context.now or datetime.now(UTC)
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     age = (now - created).total_seconds()
     window = ctx.context.replay_window_s
+    found: list[Finding] = []
     if abs(age) > window:
         what = "old" if age > 0 else "in the future"
         found.append(
@@ -801,14 +792,16 @@ def _code_findings(
 
 def _coded(
     ctx: RuleContext, local: str, registry: CodeRegistry, error_id: str, warning_id: str
-) -> Iterator[Finding]:
+) -> Sequence[Finding]:
     """Findings for every ``<local ref="...">`` of the payload; none to look at one by one when
     every code is a known one (a set test once the codes have been seen)."""
     codes = ctx.scan.codes[local]
     if not codes or registry.all_known(codes):
-        return
+        return ()
+    found: list[Finding] = []
     for el, code in zip(ctx.scan.elements[local], codes, strict=True):
-        yield from _code_findings(registry.check(code), error_id, warning_id, el)
+        found.extend(_code_findings(registry.check(code), error_id, warning_id, el))
+    return found
 
 
 @rule(
@@ -818,13 +811,9 @@ def _coded(
     source=f"{_S9} Annex (EndDeviceEventType)",
     stage="code",
 )
-def event_type_form(ctx: RuleContext) -> list[Finding]:
-    found: list[Finding] = []
+def event_type_form(ctx: RuleContext) -> Sequence[Finding]:
     events = ctx.registries.events
-    found.extend(
-        _coded(ctx, "EndDeviceEventType", events, "CODE-EVENT-TYPE", "CODE-EVENT-TYPE-UNKNOWN")
-    )
-    return found
+    return _coded(ctx, "EndDeviceEventType", events, "CODE-EVENT-TYPE", "CODE-EVENT-TYPE-UNKNOWN")
 
 
 declare(
@@ -844,15 +833,11 @@ declare(
     source=f"{_S9} Annex (EndDeviceControlType)",
     stage="code",
 )
-def control_type_form(ctx: RuleContext) -> list[Finding]:
-    found: list[Finding] = []
+def control_type_form(ctx: RuleContext) -> Sequence[Finding]:
     controls = ctx.registries.controls
-    found.extend(
-        _coded(
-            ctx, "EndDeviceControlType", controls, "CODE-CONTROL-TYPE", "CODE-CONTROL-TYPE-UNKNOWN"
-        )
+    return _coded(
+        ctx, "EndDeviceControlType", controls, "CODE-CONTROL-TYPE", "CODE-CONTROL-TYPE-UNKNOWN"
     )
-    return found
 
 
 declare(
@@ -872,12 +857,12 @@ declare(
     source=f"{_S9} Annex (ReadingType)",
     stage="code",
 )
-def reading_type_form(ctx: RuleContext) -> list[Finding]:
-    found: list[Finding] = []
+def reading_type_form(ctx: RuleContext) -> Sequence[Finding]:
     scan = ctx.scan
     codes = scan.codes["ReadingType"]
     if not codes:
-        return found
+        return ()
+    found: list[Finding] = []
     for el, code in zip(scan.elements["ReadingType"], codes, strict=True):
         found.extend(_code_findings(check_reading_type(code), "CODE-READING-TYPE", None, el))
     return found
@@ -890,11 +875,11 @@ def reading_type_form(ctx: RuleContext) -> list[Finding]:
     source=f"{_S9} reply error codes (attribution uncertain)",
     stage="code",
 )
-def error_code_form(ctx: RuleContext) -> list[Finding]:
-    found: list[Finding] = []
+def error_code_form(ctx: RuleContext) -> Sequence[Finding]:
     reply = ctx.reply
     if reply is None:
-        return found
+        return ()
+    found: list[Finding] = []
     for error_el in reply:
         if not isinstance(error_el.tag, str) or etree.QName(error_el).localname != "Error":
             continue
