@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from amicert.cim.annex import CONTROL_CODES_2013, EVENT_CODES_2013, describe_parts
+
 
 class CodeStatus(StrEnum):
     KNOWN = "known"
@@ -33,71 +35,6 @@ class CodeCheck:
 
 
 DEFAULT_EDITION = "61968-9:2013"
-
-# type.domain.subdomain.eventOrAction, first two parts named.
-DEVICE_TYPES: dict[int, str] = {
-    0: "not applicable",
-    3: "electric meter",
-    5: "gateway",
-    7: "PAN gateway",
-    10: "collector",
-    12: "PAN device",
-    15: "in-premises display",
-    16: "load control device",
-    19: "programmable thermostat",
-    26: "communication device",
-}
-DOMAINS: dict[int, str] = {
-    1: "communication",
-    2: "battery",
-    6: "installation",
-    7: "configuration",
-    8: "demand",
-    10: "pairing",
-    11: "firmware",
-    12: "security",
-    13: "video display",
-    15: "load control",
-    17: "logs",
-    18: "memory",
-    21: "metrology",
-    23: "network",
-    26: "power",
-    31: "RCD switch",
-    36: "clock",
-}
-
-# "*" in the first part: the code applies to any device type.
-_EVENT_CODES_2013: dict[str, str] = {
-    "3.11.17.52": "firmware replaced",
-    "*.11.17.25": "firmware downloaded",
-    "*.11.124.35": "firmware version invalid",
-    "*.11.100.85": "self-test failed",
-    "3.18.85.85": "RAM memory failed",
-    "3.18.92.85": "ROM memory failed",
-    "3.18.72.85": "NVRAM memory failed",
-    "*.1.0.85": "communication failed",
-    "*.36.116.85": "time synchronisation failed",
-    "3.26.0.85": "power failed",
-    "3.26.0.216": "power restored",
-    "*.12.0.257": "tamper detected",
-    "3.12.29.212": "cover removed",
-    "*.10.0.58": "PAN pairing succeeded",
-    "*.10.0.85": "PAN pairing failed",
-    "3.31.0.23": "remote disconnect",
-    "3.31.0.18": "remote connect",
-    "3.2.22.150": "battery charge low",
-}
-_CONTROL_CODES_2013: dict[str, str] = {
-    "0.10.73.298": "pairing window open",
-    "0.10.73.299": "pairing window close",
-    "0.15.0.54": "load control start",
-    "0.15.0.55": "load control stop",
-    "*.8.0.214": "demand reset",
-    "3.31.0.23": "remote disconnect",
-    "3.31.0.18": "remote connect",
-}
-# No standard "ping" code exists: a profile adds its own with CodeRegistry.extend().
 
 _FOUR_PART = re.compile(r"([0-9]+)\.([0-9]+)\.([0-9]+)\.([0-9]+)")
 _FOUR_PART_OR_ANY = re.compile(r"([0-9]+|\*)\.[0-9]+\.[0-9]+\.[0-9]+")
@@ -161,29 +98,27 @@ class CodeRegistry:
                 "(type.domain.subdomain.eventOrAction)",
             )
         meaning = self.lookup(code)
+        parts = describe_code(code)
         if meaning is not None:
-            return CodeCheck(code, CodeStatus.KNOWN, f"{self.kind} {code}: {meaning}", meaning)
+            message = f"{self.kind} {code}: {meaning} ({parts})"
+            return CodeCheck(code, CodeStatus.KNOWN, message, meaning)
         return CodeCheck(
             code,
             CodeStatus.UNKNOWN,
-            f"{self.kind} code {code} ({describe_code(code)}) is well-formed but not in "
-            f"amicert's code table ({self.edition} annex codes the use cases touch) or the "
-            "profile's extensions; it may still be a valid code",
+            f"{self.kind} code {code} ({parts}) is well-formed but not in amicert's code table "
+            f"({self.edition} annex codes of the domains the use cases touch) or the profile's "
+            "extensions; it may still be a valid code",
         )
 
 
 def describe_code(code: str) -> str:
-    """Type and domain names of a 4-part code, for messages."""
-    parts = code.split(".")
-    if len(parts) != 4 or not all(p.isdigit() for p in parts):
-        return "malformed"
-    dev = DEVICE_TYPES.get(int(parts[0]), "unknown type")
-    dom = DOMAINS.get(int(parts[1]), "unknown domain")
-    return f"type {parts[0]} {dev}, domain {parts[1]} {dom}"
+    """The annex names of the four parts of a code, for messages ("malformed" if it has not
+    four numeric parts)."""
+    return describe_parts(code)
 
 
 _EDITIONS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
-    DEFAULT_EDITION: (_EVENT_CODES_2013, _CONTROL_CODES_2013),
+    DEFAULT_EDITION: (EVENT_CODES_2013, CONTROL_CODES_2013),
 }
 
 

@@ -439,9 +439,9 @@ def namespace_of(tag: object) -> str | None:
     return None
 
 
-def _form_and_kind(root: etree._Element) -> tuple[str, str | None, str | None]:
-    """(form, kind, wrapper noun) from the root element alone."""
-    tag = str(root.tag)
+@functools.lru_cache(maxsize=1024)
+def _form_and_kind(tag: str) -> tuple[str, str | None, str | None]:
+    """(form, kind, wrapper noun) from the root element's tag alone (a run sees few)."""
     ns = namespace_of(tag) or ""
     local = tag.rpartition("}")[2]
     if ns.endswith("/schema/message"):
@@ -465,17 +465,45 @@ def codes_in(payload_root: etree._Element | None, local: str) -> list[str]:
     return codes
 
 
-def _codes_both(payload_root: etree._Element | None) -> tuple[list[str], list[str]]:
-    """Event and control type codes in one walk of the payload."""
+# The coded references the header reader and the code rules need, found in one walk.
+_CODED = ("EndDeviceEventType", "EndDeviceControlType", "ReadingType")
+_CODED_TAGS = tuple(f"{{*}}{local}" for local in _CODED)
+
+
+@dataclass
+class PayloadScan:
+    """Every coded reference of a payload (``<... ref="code"/>``) by kind: the elements and, in
+    the same order, their codes.
+
+    One walk of the tree serves the header reader (the codes a message carries) and every code
+    rule, so that a large payload is walked once however many rules read it.
+    """
+
+    root: etree._Element | None
+    elements: dict[str, list[etree._Element]]
+    codes: dict[str, list[str]]
+
+
+def scan_payload(payload_root: etree._Element | None) -> PayloadScan:
+    """The payload's coded references (an empty scan for no payload)."""
+    elements: dict[str, list[etree._Element]] = {local: [] for local in _CODED}
+    codes: dict[str, list[str]] = {local: [] for local in _CODED}
     if payload_root is None:
-        return [], []
-    events = [
-        r for e in payload_root.iter("{*}EndDeviceEventType") if (r := e.get("ref")) is not None
-    ]
-    controls = [
-        r for e in payload_root.iter("{*}EndDeviceControlType") if (r := e.get("ref")) is not None
-    ]
-    return events, controls
+        return PayloadScan(payload_root, elements, codes)
+    last_tag = ""
+    found_elements: list[etree._Element] = []
+    found_codes: list[str] = []
+    for el in payload_root.iter(*_CODED_TAGS):
+        ref = el.get("ref")
+        if ref is None:
+            continue
+        tag = el.tag
+        if tag != last_tag:  # references of one kind come in runs: look the kind up per run
+            local = str(tag).rpartition("}")[2]
+            found_elements, found_codes, last_tag = elements[local], codes[local], str(tag)
+        found_elements.append(el)
+        found_codes.append(ref)
+    return PayloadScan(payload_root, elements, codes)
 
 
 def read_header(
@@ -484,20 +512,22 @@ def read_header(
     soap: str | None = None,
     parts: dict[str, etree._Element] | None = None,
     fields: dict[str, etree._Element] | None = None,
+    scan: PayloadScan | None = None,
 ) -> MessageInfo:
     """What the message says about itself; never raises on a well-formed element.
 
-    ``parts`` (the root's children by local name) and ``fields`` (the Header's), when the
-    caller already has them.
+    ``parts`` (the root's children by local name), ``fields`` (the Header's) and ``scan`` (the
+    payload document and its coded references), when the caller already has them.
     """
-    form, kind, wrapper_noun = _form_and_kind(root)
     tag = str(root.tag)
+    form, kind, wrapper_noun = _form_and_kind(tag)
     if parts is None:
         parts = children_by_name(root)
     if fields is None:
         fields = children_by_name(parts.get("Header"))
-    payload_root = payload_root_element(parts.get("Payload"))
-    event_codes, control_codes = _codes_both(payload_root)
+    if scan is None:
+        scan = scan_payload(payload_root_element(parts.get("Payload")))
+    payload_root = scan.root
     noun = _text(fields.get("Noun")) or wrapper_noun
     return MessageInfo(
         form=form,
@@ -513,7 +543,7 @@ def read_header(
         reply_address=_text(fields.get("ReplyAddress")),
         result=child_text(parts.get("Reply"), "Result"),
         payload_root=None if payload_root is None else str(payload_root.tag),
-        event_codes=event_codes,
-        control_codes=control_codes,
+        event_codes=scan.codes["EndDeviceEventType"],
+        control_codes=scan.codes["EndDeviceControlType"],
         soap=soap,
     )

@@ -2,21 +2,26 @@
 
 The XSDs say what a message may look like; these rules say what it must mean: a Verb that fits its
 wrapper, a payload that is the Noun, a reply that echoes the request, codes that exist. Each rule
-yields :class:`~amicert.findings.Finding` objects and never raises on a well-formed tree.
+returns its :class:`~amicert.findings.Finding` objects and never raises on a well-formed tree.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cached_property
 
 from lxml import etree
 
 from amicert.cim import envelope as env
-from amicert.cim.codes import CodeCheck, CodeStatus, Registries, check_reading_type
+from amicert.cim.codes import (
+    CodeCheck,
+    CodeRegistry,
+    CodeStatus,
+    Registries,
+    check_reading_type,
+)
 from amicert.cim.model import MessageInfo, ValidationContext
 from amicert.findings import Finding, Severity
 
@@ -35,9 +40,13 @@ class RuleSpec:
     func: RuleFunc | None
 
 
-@dataclass
+@dataclass(slots=True)
 class RuleContext:
-    """What a rule sees: the message root (after SOAP unwrap), what it says, and the run."""
+    """What a rule sees: the message root (after SOAP unwrap), what it says, and the run.
+
+    The parts every rule reads (Header and its fields, Reply, the payload's coded references)
+    are found once, when the context is made, so that each rule is a few look-ups.
+    """
 
     root: etree._Element
     info: MessageInfo
@@ -48,33 +57,28 @@ class RuleContext:
     # The root's and the Header's children by local name, when the caller already has them.
     known_parts: dict[str, etree._Element] | None = None
     known_fields: dict[str, etree._Element] | None = None
-    # True when info.event_codes/control_codes were read from payload_root itself, so that the
-    # code rules need to walk the tree only when a code is not a known one.
-    codes_from_info: bool = False
-    # the message's bytes, when the rules may pre-filter on them (a cheap scan before a walk)
+    # the bytes payload_root was parsed from, when the rules may pre-filter on them (a cheap
+    # scan before a walk); None when the payload came from elsewhere (Payload/Compressed)
     raw: bytes | None = None
+    # payload_root's coded references, when the caller already walked the payload for them
+    known_scan: env.PayloadScan | None = None
+    # the root's children by local name (Header, Request, Reply, Payload), the Header's children
+    # by local name, and the payload's coded references
+    parts: dict[str, etree._Element] = field(init=False)
+    fields: dict[str, etree._Element] = field(init=False)
+    header: etree._Element | None = field(init=False)
+    reply: etree._Element | None = field(init=False)
+    scan: env.PayloadScan = field(init=False)
 
-    @cached_property
-    def parts(self) -> dict[str, etree._Element]:
-        """The root's children by local name (Header, Request, Reply, Payload)."""
-        if self.known_parts is not None:
-            return self.known_parts
-        return env.children_by_name(self.root)
-
-    @cached_property
-    def fields(self) -> dict[str, etree._Element]:
-        """The Header's children by local name."""
-        if self.known_fields is not None:
-            return self.known_fields
-        return env.children_by_name(self.header)
-
-    @property
-    def header(self) -> etree._Element | None:
-        return self.parts.get("Header")
-
-    @property
-    def reply(self) -> etree._Element | None:
-        return self.parts.get("Reply")
+    def __post_init__(self) -> None:
+        parts = self.known_parts
+        self.parts = parts if parts is not None else env.children_by_name(self.root)
+        self.header = self.parts.get("Header")
+        self.reply = self.parts.get("Reply")
+        fields = self.known_fields
+        self.fields = fields if fields is not None else env.children_by_name(self.header)
+        scan = self.known_scan
+        self.scan = scan if scan is not None else env.scan_payload(self.payload_root)
 
 
 RULES: dict[str, RuleSpec] = {}
@@ -262,22 +266,30 @@ for _id, _statement, _source in (
     "draft ones under www.iec.ch.",
     source=f"{_S100} (namespaces); draft namespaces are pre-standard",
 )
-def draft_namespace(ctx: RuleContext) -> Iterator[Finding]:
-    elements = [ctx.root, ctx.header, ctx.payload_root]
+def draft_namespace(ctx: RuleContext) -> Sequence[Finding]:
+    info = ctx.info
+    header = ctx.header
+    tags = (info.root, None if header is None else header.tag, info.payload_root)
+    if not any(tag is not None and "://www.iec.ch/" in tag for tag in tags):
+        return ()
     seen: set[str] = set()
-    for el in elements:
+    found: list[Finding] = []
+    for el in (ctx.root, header, ctx.payload_root):
         if el is None or "://www.iec.ch/" not in str(el.tag):
             continue
         ns = env.namespace_of(el.tag) or ""
         if "://www.iec.ch/" in ns and ns not in seen:
             seen.add(ns)
-            yield _finding(
-                "ENV-DRAFT-NS",
-                f"pre-standard draft namespace {ns}",
-                el,
-                expected=ns.replace("://www.iec.ch/", "://iec.ch/"),
-                received=ns,
+            found.append(
+                _finding(
+                    "ENV-DRAFT-NS",
+                    f"pre-standard draft namespace {ns}",
+                    el,
+                    expected=ns.replace("://www.iec.ch/", "://iec.ch/"),
+                    received=ns,
+                )
             )
+    return found
 
 
 @rule(
@@ -287,16 +299,19 @@ def draft_namespace(ctx: RuleContext) -> Iterator[Finding]:
     "EventMessage or FaultMessage.",
     source=f"{_S100} message kinds",
 )
-def generic_root(ctx: RuleContext) -> Iterator[Finding]:
-    if ctx.info.form == "generic" and ctx.info.kind is None:
-        local = etree.QName(ctx.root).localname
-        yield _finding(
+def generic_root(ctx: RuleContext) -> Sequence[Finding]:
+    if ctx.info.form != "generic" or ctx.info.kind is not None:
+        return ()
+    local = etree.QName(ctx.root).localname
+    return [
+        _finding(
             "ENV-ROOT",
             f"{local} is not a 61968-100 message kind",
             ctx.root,
             expected=", ".join(env.MESSAGE_KINDS),
             received=local,
         )
+    ]
 
 
 @rule(
@@ -306,18 +321,20 @@ def generic_root(ctx: RuleContext) -> Iterator[Finding]:
     "reply, created, changed, canceled, closed, deleted, executed.",
     source=f"{_S100} Header.Verb",
 )
-def verb_known(ctx: RuleContext) -> Iterator[Finding]:
+def verb_known(ctx: RuleContext) -> Sequence[Finding]:
     verb = ctx.info.verb
     if ctx.header is None or verb is None or verb in env.VERBS:
-        return
+        return ()
     why = "a pre-standard draft verb" if verb in env.DRAFT_VERBS else "not an Ed.1 verb"
-    yield _finding(
-        "ENV-VERB",
-        f"Verb {verb!r} is {why}",
-        _header_el(ctx, "Verb"),
-        expected=", ".join(env.VERBS),
-        received=verb,
-    )
+    return [
+        _finding(
+            "ENV-VERB",
+            f"Verb {verb!r} is {why}",
+            _header_el(ctx, "Verb"),
+            expected=", ".join(env.VERBS),
+            received=verb,
+        )
+    ]
 
 
 @rule(
@@ -327,23 +344,26 @@ def verb_known(ctx: RuleContext) -> Iterator[Finding]:
     "ResponseMessage the verb reply.",
     source=f"{_S100} message exchange patterns",
 )
-def kind_fits_verb(ctx: RuleContext) -> Iterator[Finding]:
+def kind_fits_verb(ctx: RuleContext) -> Sequence[Finding]:
     info = ctx.info
     if info.verb not in env.VERBS or info.kind in (None, env.FAULT_MESSAGE):
-        return
+        return ()
     if info.form == "wrapper" and _wrapper_verb(ctx) is not None:
-        return  # the wrapper name implies the verb: ENV-WRAPPER-NAME says it
+        return ()  # the wrapper name implies the verb: ENV-WRAPPER-NAME says it
     if info.form not in ("generic", "wrapper"):
-        return
+        return ()
     expected_kind = env.kind_for_verb(info.verb)
     if info.kind != expected_kind:
-        yield _finding(
-            "ENV-KIND-VERB",
-            f"{info.kind} carries Verb {info.verb!r}, which belongs in a {expected_kind}",
-            _header_el(ctx, "Verb"),
-            expected=expected_kind,
-            received=info.kind or "",
-        )
+        return [
+            _finding(
+                "ENV-KIND-VERB",
+                f"{info.kind} carries Verb {info.verb!r}, which belongs in a {expected_kind}",
+                _header_el(ctx, "Verb"),
+                expected=expected_kind,
+                received=info.kind or "",
+            )
+        ]
+    return ()
 
 
 def _wrapper_verb(ctx: RuleContext) -> str | None:
@@ -361,45 +381,53 @@ def _wrapper_verb(ctx: RuleContext) -> str | None:
     "Verb created and Noun EndDeviceEvents; <Noun>ResponseMessage carries Verb reply).",
     source="61968-9 WSDL naming of per-noun messages",
 )
-def wrapper_name(ctx: RuleContext) -> Iterator[Finding]:
+def wrapper_name(ctx: RuleContext) -> Sequence[Finding]:
     info = ctx.info
     if info.form != "wrapper":
-        return
+        return ()
     local = etree.QName(ctx.root).localname
     ns_noun = env.noun_of_wrapper_namespace(info.namespace) or ""
     nouns = env.wrapper_nouns(ns_noun)
     header_noun = env.child_text(ctx.header, "Noun")
+    found: list[Finding] = []
     if header_noun is not None and header_noun not in nouns:
-        yield _finding(
-            "ENV-WRAPPER-NAME",
-            f"wrapper namespace is for {nouns[0]} but Header/Noun is {header_noun!r}",
-            _header_el(ctx, "Noun"),
-            expected=nouns[0],
-            received=header_noun,
+        found.append(
+            _finding(
+                "ENV-WRAPPER-NAME",
+                f"wrapper namespace is for {nouns[0]} but Header/Noun is {header_noun!r}",
+                _header_el(ctx, "Noun"),
+                expected=nouns[0],
+                received=header_noun,
+            )
         )
     kind, verb = env.parse_wrapper_name(local, ns_noun)
     if kind is None:
-        yield _finding(
-            "ENV-WRAPPER-NAME",
-            f"{local} is not a wrapper element name for {ns_noun}",
-            ctx.root,
-            received=local,
+        found.append(
+            _finding(
+                "ENV-WRAPPER-NAME",
+                f"{local} is not a wrapper element name for {ns_noun}",
+                ctx.root,
+                received=local,
+            )
         )
-        return
+        return found
     if verb is None or info.verb is None:
-        return  # a kind-only name (<Noun>RequestMessage ...): ENV-KIND-VERB checks the verb
+        return found  # a kind-only name (<Noun>RequestMessage ...): ENV-KIND-VERB checks the verb
     if verb != info.verb:
         try:
             expected = env.wrapper_element_name(info.verb, nouns[0])
         except ValueError:
             expected = f"no wrapper for verb {info.verb!r}"
-        yield _finding(
-            "ENV-WRAPPER-NAME",
-            f"wrapper {local} implies Verb {verb!r} but Header/Verb is {info.verb!r}",
-            _header_el(ctx, "Verb"),
-            expected=expected,
-            received=local,
+        found.append(
+            _finding(
+                "ENV-WRAPPER-NAME",
+                f"wrapper {local} implies Verb {verb!r} but Header/Verb is {info.verb!r}",
+                _header_el(ctx, "Verb"),
+                expected=expected,
+                received=local,
+            )
         )
+    return found
 
 
 @rule(
@@ -408,20 +436,55 @@ def wrapper_name(ctx: RuleContext) -> Iterator[Finding]:
     "The payload root element's local name equals Header/Noun.",
     source=f"{_S100} Header.Noun names the payload",
 )
-def payload_is_noun(ctx: RuleContext) -> Iterator[Finding]:
+def payload_is_noun(ctx: RuleContext) -> Sequence[Finding]:
     payload = ctx.payload_root
     noun = ctx.info.noun
     if payload is None or noun is None:
-        return
+        return ()
     local = str(payload.tag).rpartition("}")[2]
     if local != noun:
-        yield _finding(
-            "ENV-PAYLOAD-NOUN",
-            f"payload root is {local} but Header/Noun is {noun!r}",
-            payload,
-            expected=noun,
-            received=local,
-        )
+        return [
+            _finding(
+                "ENV-PAYLOAD-NOUN",
+                f"payload root is {local} but Header/Noun is {noun!r}",
+                payload,
+                expected=noun,
+                received=local,
+            )
+        ]
+    return ()
+
+
+@rule(
+    "ENV-REQUEST-NOUN",
+    Severity.ERROR,
+    "A query in Request named Get<Noun> (GetMeterReadings ...) asks for the noun Header/Noun "
+    "names.",
+    source=f"{_S100} Header.Noun names what the request is about; {_S9} Get<Noun> queries",
+)
+def request_is_for_noun(ctx: RuleContext) -> Sequence[Finding]:
+    request = ctx.parts.get("Request")
+    noun = ctx.info.noun
+    if request is None or noun is None:
+        return ()
+    own = env.namespace_of(request.tag)
+    found: list[Finding] = []
+    for query in request:
+        tag = query.tag
+        if not isinstance(tag, str) or env.namespace_of(tag) == own:
+            continue
+        local = tag.rpartition("}")[2]
+        if local.startswith("Get") and local != f"Get{noun}":
+            found.append(
+                _finding(
+                    "ENV-REQUEST-NOUN",
+                    f"Request query {local} is not for Header/Noun {noun!r}",
+                    query,
+                    expected=f"Get{noun}",
+                    received=local,
+                )
+            )
+    return found
 
 
 @rule(
@@ -430,19 +493,21 @@ def payload_is_noun(ctx: RuleContext) -> Iterator[Finding]:
     "A ResponseMessage (or <Noun>ResponseMessage) carries Verb reply.",
     source=f"{_S100} request/reply pattern",
 )
-def response_verb(ctx: RuleContext) -> Iterator[Finding]:
+def response_verb(ctx: RuleContext) -> Sequence[Finding]:
     info = ctx.info
     if info.kind != env.RESPONSE_MESSAGE or info.verb is None or info.verb == "reply":
-        return
+        return ()
     if info.form == "wrapper":
-        return  # ENV-WRAPPER-NAME already says it
-    yield _finding(
-        "ENV-REPLY-VERB",
-        f"ResponseMessage carries Verb {info.verb!r}",
-        _header_el(ctx, "Verb"),
-        expected="reply",
-        received=info.verb,
-    )
+        return ()  # ENV-WRAPPER-NAME already says it
+    return [
+        _finding(
+            "ENV-REPLY-VERB",
+            f"ResponseMessage carries Verb {info.verb!r}",
+            _header_el(ctx, "Verb"),
+            expected="reply",
+            received=info.verb,
+        )
+    ]
 
 
 @rule(
@@ -452,36 +517,37 @@ def response_verb(ctx: RuleContext) -> Iterator[Finding]:
     "FaultMessage's Result is FAILED.",
     source=f"{_S100} ReplyType",
 )
-def reply_result(ctx: RuleContext) -> Iterator[Finding]:
+def reply_result(ctx: RuleContext) -> Sequence[Finding]:
     info = ctx.info
     if info.kind not in (env.RESPONSE_MESSAGE, env.FAULT_MESSAGE):
-        return
+        return ()
     reply = ctx.reply
+    found: list[Finding] = []
     if reply is None or env.child(reply, "Result") is None:
-        yield _finding(
-            "ENV-REPLY-RESULT",
-            f"{info.kind} has no Reply/Result",
-            reply if reply is not None else ctx.root,
-            expected="Reply/Result",
-            received="none",
+        found.append(
+            _finding(
+                "ENV-REPLY-RESULT",
+                f"{info.kind} has no Reply/Result",
+                reply if reply is not None else ctx.root,
+                expected="Reply/Result",
+                received="none",
+            )
         )
-        return
+        return found
     if info.result not in env.RESULTS:
-        yield _finding(
-            "ENV-REPLY-RESULT",
+        why, expected = (
             f"Reply/Result {info.result!r} is not OK, PARTIAL or FAILED",
-            env.child(reply, "Result"),
-            expected="OK | PARTIAL | FAILED",
-            received=info.result or "",
+            "OK | PARTIAL | FAILED",
         )
     elif info.kind == env.FAULT_MESSAGE and info.result != "FAILED":
-        yield _finding(
-            "ENV-REPLY-RESULT",
-            f"FaultMessage carries Result {info.result}",
-            env.child(reply, "Result"),
-            expected="FAILED",
-            received=info.result or "",
-        )
+        why, expected = f"FaultMessage carries Result {info.result}", "FAILED"
+    else:
+        return found
+    where = env.child(reply, "Result")
+    found.append(
+        _finding("ENV-REPLY-RESULT", why, where, expected=expected, received=info.result or "")
+    )
+    return found
 
 
 @rule(
@@ -490,19 +556,22 @@ def reply_result(ctx: RuleContext) -> Iterator[Finding]:
     "A Reply whose Result is FAILED or PARTIAL carries at least one Error saying why.",
     source=f"{_S100} ReplyType/Error",
 )
-def failed_has_error(ctx: RuleContext) -> Iterator[Finding]:
+def failed_has_error(ctx: RuleContext) -> Sequence[Finding]:
     reply = ctx.reply
     result = env.child_text(reply, "Result")
     if reply is None or result not in ("FAILED", "PARTIAL"):
-        return
+        return ()
     if env.child(reply, "Error") is None:
-        yield _finding(
-            "ENV-RESULT-ERROR",
-            f"Result {result} without any Reply/Error",
-            reply,
-            expected="at least one Error",
-            received="none",
-        )
+        return [
+            _finding(
+                "ENV-RESULT-ERROR",
+                f"Result {result} without any Reply/Error",
+                reply,
+                expected="at least one Error",
+                received="none",
+            )
+        ]
+    return ()
 
 
 @rule(
@@ -511,22 +580,26 @@ def failed_has_error(ctx: RuleContext) -> Iterator[Finding]:
     "A reply's Header/CorrelationID equals the MessageID of the request it answers.",
     source=f"{_S100} request/reply correlation",
 )
-def correlation(ctx: RuleContext) -> Iterator[Finding]:
+def correlation(ctx: RuleContext) -> Sequence[Finding]:
     expected = ctx.context.request_message_id
     if expected is None or ctx.info.kind not in (env.RESPONSE_MESSAGE, env.EVENT_MESSAGE):
-        return
+        return ()
     received = ctx.info.correlation_id
+    found: list[Finding] = []
     if received != expected:
         where = _header_el(ctx, "CorrelationID")
-        yield _finding(
-            "ENV-CORRELATION",
-            "CorrelationID does not echo the request's MessageID"
-            if received
-            else "CorrelationID is missing",
-            where if where is not None else ctx.header,
-            expected=expected,
-            received=received or "none",
+        found.append(
+            _finding(
+                "ENV-CORRELATION",
+                "CorrelationID does not echo the request's MessageID"
+                if received
+                else "CorrelationID is missing",
+                where if where is not None else ctx.header,
+                expected=expected,
+                received=received or "none",
+            )
         )
+    return found
 
 
 _ZONE = re.compile(r"(Z|[+-][0-9]{2}:[0-9]{2})\Z")
@@ -538,20 +611,28 @@ _ZONE = re.compile(r"(Z|[+-][0-9]{2}:[0-9]{2})\Z")
     "Header date-times (Timestamp, ReplayDetection/Created) carry a timezone.",
     source=f"{_S100} Header.Timestamp (xs:dateTime); a zone-less time is ambiguous",
 )
-def timestamp_zone(ctx: RuleContext) -> Iterator[Finding]:
+def timestamp_zone(ctx: RuleContext) -> Sequence[Finding]:
     replay = _header_el(ctx, "ReplayDetection")
-    for el in (_header_el(ctx, "Timestamp"), env.child(replay, "Created")):
+    stamps = (
+        _header_el(ctx, "Timestamp"),
+        None if replay is None else env.child(replay, "Created"),
+    )
+    found: list[Finding] = []
+    for el in stamps:
         if el is None:
             continue
         text = (el.text or "").strip()
-        if not _ZONE.search(text):
-            yield _finding(
-                "ENV-TIMESTAMP-ZONE",
-                f"{etree.QName(el).localname} {text!r} has no timezone",
-                el,
-                expected="Z or +hh:mm",
-                received=text,
+        if not text.endswith("Z") and not _ZONE.search(text):
+            found.append(
+                _finding(
+                    "ENV-TIMESTAMP-ZONE",
+                    f"{etree.QName(el).localname} {text!r} has no timezone",
+                    el,
+                    expected="Z or +hh:mm",
+                    received=text,
+                )
             )
+    return found
 
 
 @rule(
@@ -562,26 +643,30 @@ def timestamp_zone(ctx: RuleContext) -> Iterator[Finding]:
     source=f"{_S100} Header.Timestamp: the time the message was sent; a warning, as a product "
     "whose clock the harness moves in steps may send an event stamped at the step it fell due",
 )
-def timestamp_skew(ctx: RuleContext) -> Iterator[Finding]:
+def timestamp_skew(ctx: RuleContext) -> Sequence[Finding]:
     if not ctx.context.check_replay or ctx.context.now is None:
-        return  # offline validation, or a sender whose clock the harness does not drive
+        return ()  # offline validation, or a sender whose clock the harness does not drive
     el = _header_el(ctx, "Timestamp")
     stamped = env.parse_datetime((el.text or "").strip()) if el is not None else None
     if el is None or stamped is None or stamped.tzinfo is None:
-        return  # absent, or reported by XSD-ENVELOPE / ENV-TIMESTAMP-ZONE
+        return ()  # absent, or reported by XSD-ENVELOPE / ENV-TIMESTAMP-ZONE
     now = ctx.context.now if ctx.context.now.tzinfo else ctx.context.now.replace(tzinfo=UTC)
     off = (stamped - now).total_seconds()
     window = ctx.context.replay_window_s
+    found: list[Finding] = []
     if abs(off) > window:
         what = "behind" if off < 0 else "ahead of"
-        yield _finding(
-            "ENV-TIMESTAMP-SKEW",
-            f"Header/Timestamp is {abs(off):.0f} s {what} the synchronized clock; "
-            f"window is {window:.0f} s",
-            el,
-            expected=f"within {window:.0f} s of {env.format_datetime(now)}",
-            received=(el.text or "").strip(),
+        found.append(
+            _finding(
+                "ENV-TIMESTAMP-SKEW",
+                f"Header/Timestamp is {abs(off):.0f} s {what} the synchronized clock; "
+                f"window is {window:.0f} s",
+                el,
+                expected=f"within {window:.0f} s of {env.format_datetime(now)}",
+                received=(el.text or "").strip(),
+            )
         )
+    return found
 
 
 # a text ending in minutes or seconds with nothing after ("...T11:58:30<"): the only way a
@@ -597,25 +682,29 @@ _DATETIME = re.compile(r"\A\s*\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*\
     "Every date-time in the payload carries a timezone, as the header's must.",
     source=f"{_S9} date-time attributes (xs:dateTime); a zone-less time is ambiguous",
 )
-def payload_datetime_zone(ctx: RuleContext) -> Iterator[Finding]:
+def payload_datetime_zone(ctx: RuleContext) -> Sequence[Finding]:
     payload = ctx.payload_root
     if payload is None:
-        return
+        return ()
     raw = ctx.raw
-    if raw is not None and b"Compressed" not in raw and not _NAIVE_IN_BYTES.search(raw):
-        return  # the bytes hold no zone-less date-time: no need to walk the tree
+    if raw is not None and not _NAIVE_IN_BYTES.search(raw):
+        return ()  # the bytes hold no zone-less date-time: no need to walk the tree
+    found: list[Finding] = []
     for el in payload.iter():
         if not isinstance(el.tag, str) or len(el):
             continue
         text = el.text or ""
         if _DATETIME.match(text) and not _ZONE.search(text.strip()):
-            yield _finding(
-                "PAYLOAD-DATETIME-ZONE",
-                f"{etree.QName(el).localname} {text.strip()!r} has no timezone",
-                el,
-                expected="Z or +hh:mm",
-                received=text.strip(),
+            found.append(
+                _finding(
+                    "PAYLOAD-DATETIME-ZONE",
+                    f"{etree.QName(el).localname} {text.strip()!r} has no timezone",
+                    el,
+                    expected="Z or +hh:mm",
+                    received=text.strip(),
+                )
             )
+    return found
 
 
 @rule(
@@ -624,9 +713,10 @@ def payload_datetime_zone(ctx: RuleContext) -> Iterator[Finding]:
     "Header/MessageID is present, so that replies and events can be correlated.",
     source=f"{_S100} Header.MessageID",
 )
-def message_id_present(ctx: RuleContext) -> Iterator[Finding]:
-    if ctx.header is not None and not ctx.info.message_id:
-        yield _finding("ENV-MESSAGE-ID", "Header has no MessageID", ctx.header)
+def message_id_present(ctx: RuleContext) -> Sequence[Finding]:
+    if ctx.header is None or ctx.info.message_id:
+        return ()
+    return [_finding("ENV-MESSAGE-ID", "Header has no MessageID", ctx.header)]
 
 
 @rule(
@@ -635,19 +725,23 @@ def message_id_present(ctx: RuleContext) -> Iterator[Finding]:
     "A MessageID is used once within a run.",
     source=f"{_S100} Header.MessageID (unique identifier of the message)",
 )
-def message_id_unique(ctx: RuleContext) -> Iterator[Finding]:
+def message_id_unique(ctx: RuleContext) -> Sequence[Finding]:
     message_id = ctx.info.message_id
     if not message_id:
-        return
-    if message_id in ctx.context.seen_message_ids:
-        yield _finding(
+        return ()
+    seen = ctx.context.seen_message_ids
+    if message_id not in seen:
+        seen.add(message_id)
+        return ()
+    return [
+        _finding(
             "ENV-MESSAGE-ID-UNIQUE",
             f"MessageID {message_id!r} was already used in this run: a replayed or re-sent "
             "message, or identifiers that repeat",
             _header_el(ctx, "MessageID"),
             received=message_id,
         )
-    ctx.context.seen_message_ids.add(message_id)
+    ]
 
 
 @rule(
@@ -656,27 +750,32 @@ def message_id_unique(ctx: RuleContext) -> Iterator[Finding]:
     "ReplayDetection/Created lies within the replay window of the receiver's current time.",
     source=f"{_S100} Header.ReplayDetection",
 )
-def replay_fresh(ctx: RuleContext) -> Iterator[Finding]:
-    if not ctx.context.check_replay:
-        return
-    created_el = env.child(_header_el(ctx, "ReplayDetection"), "Created")
-    created = env.parse_datetime(env.child_text(_header_el(ctx, "ReplayDetection"), "Created"))
+def replay_fresh(ctx: RuleContext) -> Sequence[Finding]:
+    replay = _header_el(ctx, "ReplayDetection")
+    if not ctx.context.check_replay or replay is None:
+        return ()
+    created_el = env.child(replay, "Created")
+    created = env.parse_datetime(env.child_text(replay, "Created"))
     if created_el is None or created is None or created.tzinfo is None:
-        return  # absent, or already reported by XSD-ENVELOPE / ENV-TIMESTAMP-ZONE
+        return ()  # absent, or already reported by XSD-ENVELOPE / ENV-TIMESTAMP-ZONE
     now = ctx.context.now or datetime.now(UTC)
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     age = (now - created).total_seconds()
     window = ctx.context.replay_window_s
+    found: list[Finding] = []
     if abs(age) > window:
         what = "old" if age > 0 else "in the future"
-        yield _finding(
-            "ENV-REPLAY",
-            f"ReplayDetection/Created is {abs(age):.0f} s {what}; window is {window:.0f} s",
-            created_el,
-            expected=f"within {window:.0f} s of {env.format_datetime(now)}",
-            received=(created_el.text or "").strip(),
+        found.append(
+            _finding(
+                "ENV-REPLAY",
+                f"ReplayDetection/Created is {abs(age):.0f} s {what}; window is {window:.0f} s",
+                created_el,
+                expected=f"within {window:.0f} s of {env.format_datetime(now)}",
+                received=(created_el.text or "").strip(),
+            )
         )
+    return found
 
 
 # ---------------------------------------------------------------- code rules
@@ -691,13 +790,18 @@ def _code_findings(
         yield _finding(warning_id, check.message, element, received=check.code)
 
 
-def _refs(ctx: RuleContext, local: str) -> Iterator[etree._Element]:
-    payload = ctx.payload_root
-    if payload is None:
-        return
-    for el in payload.iter(f"{{*}}{local}"):
-        if el.get("ref") is not None:
-            yield el
+def _coded(
+    ctx: RuleContext, local: str, registry: CodeRegistry, error_id: str, warning_id: str
+) -> Sequence[Finding]:
+    """Findings for every ``<local ref="...">`` of the payload; none to look at one by one when
+    every code is a known one (a set test once the codes have been seen)."""
+    codes = ctx.scan.codes[local]
+    if not codes or registry.all_known(codes):
+        return ()
+    found: list[Finding] = []
+    for el, code in zip(ctx.scan.elements[local], codes, strict=True):
+        found.extend(_code_findings(registry.check(code), error_id, warning_id, el))
+    return found
 
 
 @rule(
@@ -707,12 +811,9 @@ def _refs(ctx: RuleContext, local: str) -> Iterator[etree._Element]:
     source=f"{_S9} Annex (EndDeviceEventType)",
     stage="code",
 )
-def event_type_form(ctx: RuleContext) -> Iterator[Finding]:
-    if ctx.codes_from_info and ctx.registries.events.all_known(ctx.info.event_codes):
-        return
-    for el in _refs(ctx, "EndDeviceEventType"):
-        check = ctx.registries.events.check(el.get("ref", ""))
-        yield from _code_findings(check, "CODE-EVENT-TYPE", "CODE-EVENT-TYPE-UNKNOWN", el)
+def event_type_form(ctx: RuleContext) -> Sequence[Finding]:
+    events = ctx.registries.events
+    return _coded(ctx, "EndDeviceEventType", events, "CODE-EVENT-TYPE", "CODE-EVENT-TYPE-UNKNOWN")
 
 
 declare(
@@ -732,12 +833,11 @@ declare(
     source=f"{_S9} Annex (EndDeviceControlType)",
     stage="code",
 )
-def control_type_form(ctx: RuleContext) -> Iterator[Finding]:
-    if ctx.codes_from_info and ctx.registries.controls.all_known(ctx.info.control_codes):
-        return
-    for el in _refs(ctx, "EndDeviceControlType"):
-        check = ctx.registries.controls.check(el.get("ref", ""))
-        yield from _code_findings(check, "CODE-CONTROL-TYPE", "CODE-CONTROL-TYPE-UNKNOWN", el)
+def control_type_form(ctx: RuleContext) -> Sequence[Finding]:
+    controls = ctx.registries.controls
+    return _coded(
+        ctx, "EndDeviceControlType", controls, "CODE-CONTROL-TYPE", "CODE-CONTROL-TYPE-UNKNOWN"
+    )
 
 
 declare(
@@ -757,11 +857,15 @@ declare(
     source=f"{_S9} Annex (ReadingType)",
     stage="code",
 )
-def reading_type_form(ctx: RuleContext) -> Iterator[Finding]:
-    for el in _refs(ctx, "ReadingType"):
-        yield from _code_findings(
-            check_reading_type(el.get("ref", "")), "CODE-READING-TYPE", None, el
-        )
+def reading_type_form(ctx: RuleContext) -> Sequence[Finding]:
+    scan = ctx.scan
+    codes = scan.codes["ReadingType"]
+    if not codes:
+        return ()
+    found: list[Finding] = []
+    for el, code in zip(scan.elements["ReadingType"], codes, strict=True):
+        found.extend(_code_findings(check_reading_type(code), "CODE-READING-TYPE", None, el))
+    return found
 
 
 @rule(
@@ -771,10 +875,11 @@ def reading_type_form(ctx: RuleContext) -> Iterator[Finding]:
     source=f"{_S9} reply error codes (attribution uncertain)",
     stage="code",
 )
-def error_code_form(ctx: RuleContext) -> Iterator[Finding]:
+def error_code_form(ctx: RuleContext) -> Sequence[Finding]:
     reply = ctx.reply
     if reply is None:
-        return
+        return ()
+    found: list[Finding] = []
     for error_el in reply:
         if not isinstance(error_el.tag, str) or etree.QName(error_el).localname != "Error":
             continue
@@ -782,7 +887,8 @@ def error_code_form(ctx: RuleContext) -> Iterator[Finding]:
         if code_el is None:
             continue
         check = ctx.registries.errors.check((code_el.text or "").strip())
-        yield from _code_findings(check, "CODE-ERROR", "CODE-ERROR-UNKNOWN", code_el)
+        found.extend(_code_findings(check, "CODE-ERROR", "CODE-ERROR-UNKNOWN", code_el))
+    return found
 
 
 declare(

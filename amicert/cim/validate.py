@@ -141,9 +141,12 @@ def _rule_for(message: str, rule_for: dict[str, str], default: str) -> str:
     return rule_for.get(match.group(1), default) if match else default
 
 
-def _foreign_children(parent: etree._Element, own: str | None = None) -> list[etree._Element]:
+def _foreign_children(
+    parent: etree._Element, own: str | None = None
+) -> list[tuple[etree._Element, str, str]]:
     """Element children outside ``own`` (default: the parent's namespace) and outside the
-    61968-100 message namespaces: the payload documents (or Request queries) to check."""
+    61968-100 message namespaces: the payload documents (or Request queries) to check, each
+    with its tag and namespace ("" for none)."""
     if own is None:
         own = env.namespace_of(parent.tag)
     found = []
@@ -151,9 +154,9 @@ def _foreign_children(parent: etree._Element, own: str | None = None) -> list[et
         tag = item.tag
         if not isinstance(tag, str):
             continue
-        ns = tag[1 : tag.index("}")] if tag[0] == "{" else None
-        if ns != own and not (ns or "").endswith("/schema/message"):
-            found.append(item)
+        ns = tag[1 : tag.index("}")] if tag[0] == "{" else ""
+        if ns != own and not ns.endswith("/schema/message"):
+            found.append((item, tag, ns))
     return found
 
 
@@ -169,6 +172,16 @@ def _edition_warning(root: etree._Element, namespace: str) -> Finding:
         xpath=xpath_of(root),
         received=namespace,
     )
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The compiled schema of a namespace (None: no schema lists it), how results name it, and
+    the rule for errors on elements of the namespaces it imports."""
+
+    schema: etree.XMLSchema | None
+    label: str | None
+    rule_for: dict[str, str]
 
 
 def _decompress(text: str, max_bytes: int) -> bytes:
@@ -200,6 +213,7 @@ class Validator:
         self.schemas: SchemaStack = schema_stack(dirs)
         self.registries = registries or Registries.default()
         self.max_bytes = max_bytes
+        self._plans: dict[tuple[str, bool], _Plan] = {}
 
     def validate(self, data: bytes, context: ValidationContext | None = None) -> ValidationResult:
         """All findings for one message. Never raises on bad input."""
@@ -227,12 +241,14 @@ class Validator:
         except XmlSafetyError as exc:
             return ValidationResult([error(exc.rule, exc.message)], None)
         root, soap = unwrap_soap(doc)
-        ns = env.namespace_of(root.tag)
-        if soap is not None and ns in SOAP_VERSIONS:
+        if soap is not None and env.namespace_of(root.tag) in SOAP_VERSIONS:
             return self._soap_problem(root, soap)
         parts = env.children_by_name(root)
         fields = env.children_by_name(parts.get("Header"))
-        info = env.read_header(root, soap=soap, parts=parts, fields=fields)
+        payload_root = env.payload_root_element(parts.get("Payload"))
+        scan = env.scan_payload(payload_root)
+        info = env.read_header(root, soap=soap, parts=parts, fields=fields, scan=scan)
+        ns = info.namespace
         if self.schemas.kind(ns) == "device":
             info.form = "device"
             result = ValidationResult([], info)
@@ -252,7 +268,15 @@ class Validator:
         else:
             covered = self._wrapper_envelope(root, ns or "", message_ns, result)
         payload = self._second_pass(parts, info, covered, result)
-        result.findings.extend(self._rules(root, info, ctx, payload, parts, fields, data))
+        raw: bytes | None = data
+        known_scan: env.PayloadScan | None = scan
+        if payload is not payload_root:  # the decompressed content of Payload/Compressed
+            raw, known_scan = None, None
+        rule_ctx = RuleContext(
+            root, info, ctx, self.registries, payload, parts, fields, raw, known_scan
+        )
+        result.findings.extend(run_rules(rule_ctx, "envelope"))
+        result.findings.extend(run_rules(rule_ctx, "code"))
         return result
 
     def _not_a_message(
@@ -291,7 +315,8 @@ class Validator:
     def _generic_envelope(
         self, root: etree._Element, ns: str, result: ValidationResult
     ) -> set[str]:
-        result.findings.extend(self._xsd(root, ns, "XSD-ENVELOPE", result, "envelope"))
+        name = result.info.root if result.info is not None else None
+        result.findings.extend(self._xsd(root, ns, "XSD-ENVELOPE", result, "envelope", name))
         return set()
 
     def _wrapper_envelope(
@@ -366,26 +391,44 @@ class Validator:
         rule: str,
         result: ValidationResult,
         part: str,
+        name: str | None = None,
     ) -> list[Finding]:
-        """Validate ``element`` against the schema of ``ns``; record the part either way."""
-        name = element.tag if isinstance(element.tag, str) else ""
-        owner = self.schemas.owner(ns)
+        """Validate ``element`` (whose tag is ``name``, when the caller has it) against the
+        schema of ``ns``; record the part either way."""
+        if name is None:
+            name = element.tag if isinstance(element.tag, str) else ""
         try:
-            schema = None if owner is None else owner.schema_for_namespace(ns)
+            plan = self._plan(ns, part == "envelope")
         except SchemaError as exc:
             result.parts.append(PartResult(part, name, False, note=str(exc), node=element))
             return [Finding("HARNESS-SCHEMA", Severity.ERROR, str(exc), blame=Blame.HARNESS)]
-        if schema is None or owner is None:
+        if plan.schema is None:
             note = f"no schema for namespace {ns or '(none)'}"
             result.parts.append(PartResult(part, name, False, note=note, node=element))
             unchecked = "XSD-ENVELOPE-UNCHECKED" if part == "envelope" else "XSD-PAYLOAD-UNCHECKED"
             where = xpath_of(element)
             return [_unchecked(unchecked, f"{part} {name} not checked: {note}", where, ns)]
-        label = owner.entries[ns].label
-        result.parts.append(PartResult(part, name, True, schema=label, node=element))
-        imports = owner.imports(ns) if part == "envelope" else ()
-        rule_for = {n: "XSD-PAYLOAD" for n in imports}
-        return _schema_findings(schema, element, rule_for, rule, MAX_XSD_FINDINGS)
+        result.parts.append(PartResult(part, name, True, schema=plan.label, node=element))
+        return _schema_findings(plan.schema, element, plan.rule_for, rule, MAX_XSD_FINDINGS)
+
+    def _plan(self, ns: str, envelope: bool) -> _Plan:
+        """How to check a part in ``ns``, worked out once per namespace (a run sees few).
+
+        Raises SchemaError when the listed schema cannot be compiled (not kept: said each time).
+        """
+        key = (ns, envelope)
+        plan = self._plans.get(key)
+        if plan is None:
+            owner = self.schemas.owner(ns)
+            schema = None if owner is None else owner.schema_for_namespace(ns)
+            if owner is None or schema is None:
+                plan = _Plan(None, None, {})
+            else:
+                imports = owner.imports(ns) if envelope else ()
+                rule_for = dict.fromkeys(imports, "XSD-PAYLOAD")
+                plan = _Plan(schema, owner.entries[ns].label, rule_for)
+            self._plans[key] = plan
+        return plan
 
     def _second_pass(
         self,
@@ -403,11 +446,13 @@ class Validator:
         noun_root: etree._Element | None = None
         payload_el = parts.get("Payload")
         if payload_el is not None:
-            for item in _foreign_children(payload_el):
-                noun_root = noun_root if noun_root is not None else item
-                self._document(item, "payload", covered, result)
             own = env.namespace_of(payload_el.tag)
-            for item in payload_el:
+            documents = _foreign_children(payload_el, own)
+            for item, tag, ns in documents:
+                noun_root = noun_root if noun_root is not None else item
+                self._document(item, tag, ns, "payload", covered, result)
+            # children in the envelope's own namespace (Compressed, OperationSet), if any
+            for item in payload_el if len(payload_el) > len(documents) else ():
                 tag = item.tag
                 if not isinstance(tag, str) or env.namespace_of(tag) != own:
                     continue
@@ -418,24 +463,28 @@ class Validator:
                 elif local == "OperationSet":
                     for operation in item:
                         if isinstance(operation.tag, str):
-                            for doc in _foreign_children(operation, own):
-                                self._document(doc, "payload", covered, result)
+                            for doc, tag, ns in _foreign_children(operation, own):
+                                self._document(doc, tag, ns, "payload", covered, result)
         request_el = parts.get("Request")
         if request_el is not None:
-            for item in _foreign_children(request_el):
-                self._document(item, "request", covered, result)
+            for item, tag, ns in _foreign_children(request_el):
+                self._document(item, tag, ns, "request", covered, result)
         return noun_root
 
     def _document(
-        self, item: etree._Element, part: str, covered: set[str], result: ValidationResult
+        self,
+        item: etree._Element,
+        tag: str,
+        item_ns: str,
+        part: str,
+        covered: set[str],
+        result: ValidationResult,
     ) -> None:
-        item_ns = env.namespace_of(item.tag) or ""
         if item_ns in covered:
             envelope = result.parts[0]
-            name = str(item.tag)
-            result.parts.append(PartResult(part, name, True, schema=envelope.schema, node=item))
+            result.parts.append(PartResult(part, tag, True, schema=envelope.schema, node=item))
             return
-        result.findings.extend(self._xsd(item, item_ns, "XSD-PAYLOAD", result, part))
+        result.findings.extend(self._xsd(item, item_ns, "XSD-PAYLOAD", result, part, tag))
 
     def _compressed(
         self, item: etree._Element, info: MessageInfo, result: ValidationResult
@@ -455,27 +504,10 @@ class Validator:
             )
             return None
         info.payload_root = etree.QName(inner).text
-        info.event_codes = env.codes_in(inner, "EndDeviceEventType")
-        info.control_codes = env.codes_in(inner, "EndDeviceControlType")
-        self._document(inner, "payload", set(), result)
+        scan = env.scan_payload(inner)
+        info.event_codes = scan.codes["EndDeviceEventType"]
+        info.control_codes = scan.codes["EndDeviceControlType"]
+        inner_tag = str(inner.tag)
+        inner_ns = env.namespace_of(inner_tag) or ""
+        self._document(inner, inner_tag, inner_ns, "payload", set(), result)
         return inner
-
-    def _rules(
-        self,
-        root: etree._Element,
-        info: MessageInfo,
-        ctx: ValidationContext,
-        payload: etree._Element | None,
-        parts: dict[str, etree._Element] | None = None,
-        fields: dict[str, etree._Element] | None = None,
-        raw: bytes | None = None,
-    ) -> list[Finding]:
-        parts = parts if parts is not None else env.children_by_name(root)
-        if payload is None:
-            payload = env.payload_root_element(parts.get("Payload"))
-        # read_header took the codes from this same first payload document (the decompressed
-        # one when the payload is compressed), so the code rules may start from them
-        rule_ctx = RuleContext(
-            root, info, ctx, self.registries, payload, parts, fields, codes_from_info=True, raw=raw
-        )
-        return run_rules(rule_ctx, "envelope") + run_rules(rule_ctx, "code")
