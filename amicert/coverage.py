@@ -88,14 +88,15 @@ class UseCaseCoverage:
 def proven_rules(use_case: UseCase) -> dict[str, list[str]]:
     """Rule -> what proves it fails on a faulty implementation, for one use case."""
     from amicert.headless import cases
-    from amicert.mutations import EXPECTED_RULE, plan
+    from amicert.mutations import plan
 
     found: dict[str, list[str]] = {}
     for rule, actors in _faulty(use_case.id).items():
         found.setdefault(rule, []).extend(f"faulty actor {a}" for a in actors)
-    kinds = sorted({m.kind for m in plan(list(cases(use_case)))})
-    for kind in kinds:
-        found.setdefault(EXPECTED_RULE[kind], []).append(f"mutation {kind}")
+    # a delay is caught by its deadline's own rule: the rule is the mutation's, not the kind's
+    proofs = sorted({(m.kind, m.expected_rule) for m in plan(list(cases(use_case)))})
+    for kind, rule in proofs:
+        found.setdefault(rule, []).append(f"mutation {kind}")
     return found
 
 

@@ -8,7 +8,7 @@ example, and its steps dispatched on the generic step table in-process, in milli
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -60,10 +60,17 @@ def cases(use_case: UseCase) -> Iterator[ScenarioCase]:
 
 
 def run_case(
-    case: ScenarioCase, validator: Validator, options: RunOptions | None = None
+    case: ScenarioCase,
+    validator: Validator,
+    options: RunOptions | None = None,
+    *,
+    prepare: Callable[[World], None] | None = None,
 ) -> tuple[Outcome, World]:
-    """Run ``case`` to its verdict, judged exactly as ``amicert run`` judges it."""
+    """Run ``case`` to its verdict, judged exactly as ``amicert run`` judges it. ``prepare``
+    sees the world before its first step (a self-test's hook on the bus)."""
     world = World(case.use_case, case.spec, validator, options)
+    if prepare is not None:
+        prepare(world)
     failed: StepCheckFailed | None = None
     try:
         for text in case.steps:

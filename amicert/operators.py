@@ -26,17 +26,22 @@ See docs/operators.md.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import yaml
 
 from amicert.actors.base import Actor, ActorContext
+from amicert.findings import Blame, Finding, error
+
+if TYPE_CHECKING:
+    from amicert.trace import Exchange
 
 ANSWERS_ENV = "AMICERT_OPERATOR_ANSWERS"
 ANSWERS_SETTING = "operator_answers"
+CONTRADICTION = "OPERATOR-CONTRADICTION"
 
 
 SCENARIOS_KEY = "scenarios"
@@ -218,6 +223,7 @@ class OperatorActor(Actor):
     def __init__(self, ctx: ActorContext, instance: str | None = None) -> None:
         super().__init__(ctx, instance)
         self.decisions: list[Decision] = []
+        self.unplaced: list[Finding] = []  # contradictions no exchange has carried yet
         cached = ctx.settings.get("_operator_answers")
         if not isinstance(cached, OperatorAnswers):
             cached = OperatorAnswers.for_settings(ctx.settings)
@@ -245,9 +251,53 @@ class OperatorActor(Actor):
         return decision.answer
 
     def yes(self, question: str, automated: bool) -> bool:
-        return self.ask(question, "yes" if automated else "no", ("yes", "no")) == "yes"
+        """A yes/no question asks what the person observes, and ``automated`` is what the
+        observation shows: an answer from the file that says otherwise contradicts what happened,
+        and is reported where it was given (what follows from it would only be a consequence)."""
+        observed = "yes" if automated else "no"
+        answer = self.ask(question, observed, YES_NO)
+        if answer != observed:
+            self._contradicted(question, observed, answer)
+        return answer == "yes"
+
+    def _contradicted(self, question: str, observed: str, answer: str) -> None:
+        """An ``OPERATOR-CONTRADICTION`` on the last exchange observed when the answer was given:
+        the matcher reports it at that exchange's row, blamed on this actor. Given before any
+        exchange (a person reading a screen), it goes on the first exchange that follows."""
+        bus = self.ctx.bus
+        finding = error(
+            CONTRADICTION,
+            f"the {self.role} answered '{question}: {answer}', which contradicts what happened",
+            expected=f"{observed} (what the {self.role} observes)",
+            received=f"{answer} (answers file)",
+            extra={"actor": self.role},
+        )
+        self.note(str(finding))
+        with bus.lock:
+            if bus.trace.exchanges:
+                bus.trace.exchanges[-1].findings.append(finding)
+                return
+            self.unplaced.append(finding)  # the run reports it if no exchange ever follows
+
+            def first(exchange: Exchange) -> None:
+                exchange.findings.append(finding)
+                self.unplaced.remove(finding)
+                bus.trace.on_record.remove(first)
+
+            bus.trace.on_record.append(first)
 
     def screen(self, role: str, instance: str | None = None) -> Any:
         """The system (or device on the bench) a person works at: what its screen shows, or what
         the person's hands find. Not an exchange of the use case."""
         return self.ctx.bus.actor(role, instance)
+
+
+def unplaced(actors: Iterable[Actor], blame: Callable[[str], Blame]) -> list[Finding]:
+    """Contradicting answers given when no exchange came before or after: a run reports them,
+    each blamed as its actor is (``blame``: role -> blame)."""
+    return [
+        replace(f, blame=blame(a.role))
+        for a in actors
+        if isinstance(a, OperatorActor)
+        for f in a.unplaced
+    ]

@@ -21,6 +21,7 @@ from amicert.cim.validate import Validator
 from amicert.clock import VirtualClock
 from amicert.findings import Blame, Finding, about_device, error, group_by_device
 from amicert.metrics import Metric
+from amicert.operators import unplaced
 from amicert.packages import driver_for
 from amicert.trace import Analysis, Exchange, Matcher, Trace, extract_keys
 from amicert.verdicts import Outcome, Verdict, decide
@@ -582,6 +583,8 @@ class World:
         for found in self.step_findings.values():
             every.extend(found)
         every.extend(self.findings)
+        actors = [a for role in self.use_case.actors for a in self.bus.instances(role)]
+        every.extend(unplaced(actors, self.blame))
         order = {n: i for i, n in enumerate(self.scenario.steps)}
         outcome = decide(_unique(every), order=order)
         outcome.findings = group_by_device(outcome.findings)

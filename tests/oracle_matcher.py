@@ -125,7 +125,7 @@ def analyse(
                 findings.append(
                     Finding(
                         "SEQ-DUPLICATE",
-                        Severity.WARNING,
+                        Severity.WARNING if row.repeatable else Severity.ERROR,
                         f"step {row.number} seen again for {dev or 'the campaign'} "
                         f"(#{x.seq}, first #{entry.exchange.seq})",
                         step=row.number,

@@ -6,7 +6,21 @@ from pathlib import Path
 
 import pytest
 
-from amicert.operators import AnswersError, OperatorAnswers, UnknownQuestion, questions_of
+from amicert.bus import Bus
+from amicert.catalog import load_catalog
+from amicert.cim.validate import Validator
+from amicert.findings import Blame
+from amicert.headless import cases, run_case
+from amicert.operators import (
+    CONTRADICTION,
+    AnswersError,
+    OperatorAnswers,
+    UnknownQuestion,
+    questions_of,
+)
+from amicert.trace import Trace
+from amicert.verdicts import Outcome, Verdict
+from amicert.world import RunOptions, World
 
 
 def test_answers_are_found_by_actor_and_question_whatever_the_case(tmp_path: Path) -> None:
@@ -64,7 +78,9 @@ def test_an_operator_uses_the_file_or_its_automated_rule_and_records_which() -> 
             "Installer": {"problem resolved": "no", "replacement meter at hand": "maybe"}
         }
     }
-    ctx = ActorContext(VirtualClock(), None, random.Random(1), settings)  # type: ignore[arg-type]
+    clock = VirtualClock()
+    bus = Bus(clock, Trace(), None)  # type: ignore[arg-type]  # nothing is sent
+    ctx = ActorContext(clock, bus, random.Random(1), settings)
     person = Installer(ctx)
     assert person.yes("problem resolved", True) is False
     assert person.yes("meter accurate and communicating", True) is True
@@ -73,6 +89,10 @@ def test_an_operator_uses_the_file_or_its_automated_rule_and_records_which() -> 
         "answers file",
         "automated",
         "automated (ignored 'maybe')",
+    ]
+    # the file's "no" contradicts what the installer observed; no exchange yet to carry it
+    assert [(f.rule, f.expected, f.received) for f in person.unplaced] == [
+        (CONTRADICTION, "yes (what the Installer observes)", "no (answers file)")
     ]
     with pytest.raises(UnknownQuestion, match="QUESTIONS does not list"):
         person.ask("x", "no", ("yes", "no"))
@@ -161,3 +181,48 @@ def test_a_file_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
         AnswersError, match=r"not UTF-8 text \(byte 0xe9 at offset 33\); save the file as UTF-8"
     ):
         OperatorAnswers.load(path)
+
+
+def _run_i2(scenario: str, answers: dict[str, dict[str, str]]) -> tuple[Outcome, World]:
+    [case] = [c for c in cases(load_catalog()["I2"]) if c.id == scenario]
+    return run_case(case, Validator(), RunOptions(settings={"operator_answers": answers}))
+
+
+def test_an_answer_contradicting_what_happened_is_reported_where_it_was_given() -> None:
+    # the field test shows a bypass; the file says no theft: reported at the field test's row
+    outcome, _ = _run_i2(
+        "tamper-theft", {"Revenue Protection Rep": {"energy theft occurred": "no"}}
+    )
+    [f] = [f for f in outcome.findings if f.rule == CONTRADICTION]
+    assert f.step == "3.7#5" and f.blame is Blame.HARNESS  # a person the harness plays
+    assert f.expected == "yes (what the Revenue Protection Rep observes)"
+    assert f.received == "no (answers file)"
+    assert "energy theft occurred: no" in f.message
+    # it leads the verdict: what went wrong downstream is its consequence
+    assert (outcome.verdict, outcome.rule, outcome.step) == (
+        Verdict.ERROR,
+        CONTRADICTION,
+        "3.7#5",
+    )
+
+
+def test_an_answer_agreeing_with_what_happened_is_no_finding() -> None:
+    outcome, world = _run_i2(
+        "tamper-theft", {"Revenue Protection Rep": {"energy theft occurred": "yes"}}
+    )
+    assert outcome.verdict is Verdict.PASS
+    rep = world.actor("Revenue Protection Rep")
+    assert ("energy theft occurred", "answers file") in {
+        (d.question, d.source) for d in rep.decisions
+    }
+
+
+def test_a_contradiction_before_any_exchange_is_still_reported() -> None:
+    # the data retriever reads the MDMS screen before anything is sent; nothing follows a "no"
+    outcome, _ = _run_i2("data-trouble", {"Data Retriever": {"anomaly in meter data": "no"}})
+    [f] = [f for f in outcome.findings if f.rule == CONTRADICTION]
+    assert (f.expected, f.received, f.blame) == (
+        "yes (what the Data Retriever observes)",
+        "no (answers file)",
+        Blame.HARNESS,
+    )

@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RULE = re.compile(
     r'"((?:STATE|NFR|BR|PROFILE|SEQ|ENV|XSD|MSG|WIRE|CODE|XML|HARNESS|EVIDENCE|ACTOR|FEATURE|'
-    r'BINDING|TEST|SOAP|STEP)-[A-Z0-9-]+)"'
+    r'BINDING|TEST|SOAP|STEP|OPERATOR)-[A-Z0-9-]+)"'
 )
 
 
@@ -30,3 +30,4 @@ def test_every_emitted_rule_is_in_the_rule_table() -> None:
 def test_the_scan_finds_rules() -> None:
     rules = emitted()
     assert {"SEQ-MISSING", "PROFILE-I2-FAILURE-CLASS", "EVIDENCE-INSUFFICIENT"} <= rules
+    assert "OPERATOR-CONTRADICTION" in rules

@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from cli_support import amicert, amicert_here
+from cli_support import amicert, amicert_here, built_once
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -44,9 +44,14 @@ def write_key(folder: Path, name: str = "key") -> tuple[Path, Path]:
 
 @pytest.fixture(scope="module")
 def sealed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A wire run against a profile, sealed: the bundle and the signer's public key."""
-    folder = tmp_path_factory.mktemp("certify")
-    private, public = write_key(folder)
+    """A wire run against a profile, sealed: the bundle and the signer's public key (read only
+    by the tests, so sealed once per session)."""
+    folder = built_once(tmp_path_factory, "sealed-bundle", _seal)
+    return folder / "reports" / "certification.zip", folder / "key.pub"
+
+
+def _seal(folder: Path) -> None:
+    private, _ = write_key(folder)
     text = (ROOT / "examples" / "headend-over-soap.toml").read_text()
     text = text.replace("port = 8712", f"port = {free_port()}")  # parallel workers never collide
     text = text.replace("127.0.0.1:8711", f"127.0.0.1:{free_port()}")  # nothing listens there
@@ -72,7 +77,6 @@ def sealed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     bundle = folder / "reports" / "certification.zip"
     assert bundle.is_file(), proc.stdout + proc.stderr
     assert json.loads((folder / "reports" / "summary.json").read_text())["scenarios"]
-    return bundle, public
 
 
 def members(bundle: Path) -> dict[str, bytes]:

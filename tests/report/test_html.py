@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_support import amicert, amicert_here
+from cli_support import amicert, amicert_here, built_once
 from lxml import etree, html
 
 from amicert.catalog import load_catalog
@@ -21,19 +21,22 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One run with deviations to draw: the head-end confirms before the meters answer."""
-    out = tmp_path_factory.mktemp("report")
-    proc = amicert(
-        "run",
-        "--use-case",
-        "AEP-5.8",
-        "--actor",
-        "AMI Head-End=mocks.faulty_actors:HeadEndConfirmsEarly",
-        "--report-dir",
-        str(out),
-    )
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    return out
+    """One run with deviations to draw: the head-end confirms before the meters answer. Only
+    read by the tests, so built once per session."""
+
+    def run(out: Path) -> None:
+        proc = amicert(
+            "run",
+            "--use-case",
+            "AEP-5.8",
+            "--actor",
+            "AMI Head-End=mocks.faulty_actors:HeadEndConfirmsEarly",
+            "--report-dir",
+            str(out),
+        )
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+
+    return built_once(tmp_path_factory, "html-report", run)
 
 
 def expected_labels(report: Path, scenario: dict[str, Any]) -> list[str]:
