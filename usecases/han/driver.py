@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from amicert.driver import Driver, StateCheck
 from amicert.findings import Finding, error
+from amicert.trace import Exchange
 from amicert.world import World
 from reference_impl.customer_service_representative import CustomerServiceRepresentative
 from reference_impl.han_device import HanDevice
@@ -33,7 +34,15 @@ from reference_impl.remote_diagnostics_app import (
 )
 from reference_impl.utility_ami_gateway import UtilityAmiGateway
 from usecases.han import testcontrol
-from usecases.han.vocabulary import HanSite, SiteDevice
+from usecases.han.vocabulary import (
+    ACCEPTED,
+    SUBJECT_LINK,
+    HanSite,
+    SiteDevice,
+    hq,
+    read_han_message,
+    subject_of,
+)
 
 DRIVER = Driver(use_case="HAN")
 DRIVER.plays(
@@ -393,6 +402,43 @@ def corrected(world: World, device: str) -> Finding | None:
 def diagnosed(world: World, device: str) -> Finding | None:
     return _diagnosis(world, device)
 
+
+def _linked_before(world: World, device: str, before: Exchange) -> bool:
+    """Whether the device accepted an authenticated link with the application before ``before``."""
+    for x in world.trace:
+        if x.seq >= before.seq:
+            return False
+        if x.producer != "HAN Device" or x.receiver != APP or x.in_reply_to is None:
+            continue
+        root = x.root()
+        if root is None or root.tag != hq("CredentialResult"):
+            continue
+        msg = read_han_message(root)
+        if (
+            subject_of(msg) == SUBJECT_LINK
+            and msg.details.get("result") == ACCEPTED
+            and (x.producer_id == device or device in (d.get("mRID") for d in msg.devices))
+        ):
+            return True
+    return False
+
+
+def _registered_first(world: World, device: str | None, x: Exchange) -> Finding | None:
+    """HANFR8: customer-specific communications (a program for the device) need the registration:
+    the authenticated link made with the device's registration key (REG step 10) comes first."""
+    if device is None or _linked_before(world, device, x):
+        return None
+    return error(
+        "SEQ-HANI-UNREGISTERED",
+        f"device {device} was sent its program (customer-specific communication) before any "
+        "authenticated link with its registration key",
+        expected="the device accepts the registration key's link (step 10), then its program",
+        received="the program with no accepted link before it",
+        blame=world.blame(APP),
+    )
+
+
+DRIVER.on_arrival["program_provisioning"] = _registered_first
 
 __all__ = ["DRIVER"]
 
