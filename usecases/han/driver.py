@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
 
 from amicert.driver import Driver, StateCheck
 from amicert.findings import Finding, error
@@ -206,13 +208,20 @@ for text in (
 
 
 # --- state checks ---------------------------------------------------------------------------
+def _network(gateway: Any) -> dict[str, str]:
+    """The gateway's network, device -> key: a dict here, a record when read over test-control."""
+    held = gateway.network
+    found = vars(held) if isinstance(held, SimpleNamespace) else dict(held)
+    return {str(k): str(v) for k, v in found.items()}
+
+
 def _listed(world: World, device: str | None) -> Finding | None:
     """Installation step 8: in the network with the pre-placed key, and on the available list."""
     if device is None:
         return None
     gateway = world.actor(GATEWAY)
     key = world.settings["han_network_key"]
-    held = gateway.network.get(device)
+    held = _network(gateway).get(device)
     if held == key and device in gateway.available:
         return None
     return error(
@@ -230,7 +239,7 @@ def _intruder_out(world: World, _: str | None) -> Finding | None:
     """X4: the Bad Actor's device is neither in the network nor on the list."""
     intruder = str(world.params.get("intruder", INTRUDER))
     gateway = world.actor(GATEWAY)
-    if intruder not in gateway.network and intruder not in gateway.available:
+    if intruder not in _network(gateway) and intruder not in gateway.available:
         return None
     return error(
         "STATE-HANI-INTRUDER",
