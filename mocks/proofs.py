@@ -489,6 +489,14 @@ PROOFS: list[Proof] = [
     Proof(
         "HAN",
         _REGAPP,
+        f"{_HANI}:AppSkipsLink",
+        "registration",
+        "SEQ-HANI-UNREGISTERED",
+        "REG#12",
+    ),
+    Proof(
+        "HAN",
+        _REGAPP,
         f"{_HANI}:AppProvisionsOtherProgram",
         "registration",
         "STATE-HANI-LINK",

@@ -9,6 +9,7 @@ whose radio is broken or which sits out of the HAN's coverage hears nothing and 
 from __future__ import annotations
 
 import hmac
+from datetime import timedelta
 
 from lxml import etree
 
@@ -125,18 +126,17 @@ class HanDevice(Actor):
             self._send(INSTALLER, "Confirmation", SUBJECT_INSTALLED)  # step 9
         elif subject == SUBJECT_REGISTRATION and self.linked_key is not None:
             self.program = msg.details.get("program") or None  # steps 12, 13
-            self.send(
-                APP,
-                message(
-                    "ActivationAck",
-                    self.role,
-                    self.ctx.now(),
-                    SUBJECT_REGISTRATION,
-                    session=msg.session,
-                    devices=[{"mRID": self.instance or ""}],
-                    details={"state": ACTIVE, "program": self.program or ""},
-                ),
+            ack = message(
+                "ActivationAck",
+                self.role,
+                self.ctx.now(),
+                SUBJECT_REGISTRATION,
+                session=msg.session,
+                devices=[{"mRID": self.instance or ""}],
+                details={"state": ACTIVE, "program": self.program or ""},
             )
+            # acknowledged once the provisioning is taken, never while its sender waits on it
+            self.ctx.clock.call_later(timedelta(0), lambda: self.send(APP, ack))
         elif subject == SUBJECT_CONTROL:
             return self._control(msg.session)
         return None

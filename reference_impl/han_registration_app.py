@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 from lxml import etree
 
@@ -25,8 +24,10 @@ from usecases.han.vocabulary import (
     PAIRING_FAILED,
     PAIRING_SUCCEEDED,
     PAIRING_WINDOW_OPEN,
+    SUBJECT_DISCOVERED,
     SUBJECT_LINK,
     SUBJECT_REGISTRATION,
+    SUBJECT_STORED,
     Registration,
     cim_header,
     end_device_config,
@@ -108,8 +109,7 @@ class HanRegistrationApp(Actor):
         if not s.discovered:
             self.note(f"session {session}: discovery found no device: not commissioned")
             return
-        rep: Any = self.ctx.bus.actor(CR)
-        rep.devices_discovered(session, list(s.discovered))
+        self._screen(s.id, SUBJECT_DISCOVERED, s.discovered)
 
     # --- steps 9, 10, 12 ------------------------------------------------------------------
     @on(hq("ProgramSelection"))
@@ -124,6 +124,11 @@ class HanRegistrationApp(Actor):
                 s.keys[mrid] = d.get("installCode", "")
                 s.refs[mrid] = d
                 s.programs[mrid] = msg.details.get(f"program:{mrid}", "")
+        # once the noting is taken: a link made while the representative still waits for the
+        # application to answer would hold up both sides of a wire
+        self.ctx.clock.call_later(timedelta(0), lambda: self._register(s))
+
+    def _register(self, s: Registering) -> None:
         s.linked = [m for m in s.keys if self.link(s, m)]
         if not s.linked:
             return
@@ -190,8 +195,23 @@ class HanRegistrationApp(Actor):
             ),
         )
         if reply is not None and read_header(etree.fromstring(reply)).result == "OK":
-            rep: Any = self.ctx.bus.actor(CR)
-            self.ctx.clock.call_later(timedelta(0), lambda: rep.registered(s.id))
+            self.ctx.clock.call_later(
+                timedelta(0), lambda: self._screen(s.id, SUBJECT_STORED, s.linked)
+            )
+
+    def _screen(self, session: str, subject: str, devices: list[str]) -> None:
+        """What the representative sees in the application: an exchange, so it crosses a wire."""
+        self.send(
+            CR,
+            message(
+                "ApplicationScreen",
+                self.role,
+                self.ctx.now(),
+                subject,
+                session=session,
+                devices=[{"mRID": m} for m in devices],
+            ),
+        )
 
     def record_of(self, s: Registering, device: str) -> Registration:
         d = s.refs.get(device, {})

@@ -1,9 +1,10 @@
 """Customer Representative (HAN utility registration): takes the customer's notice, works the HAN
 Device Registration Application, and confirms the programs.
 
-The representative works at the application's screen (what it discovered, that the registration
-is stored): that is not an exchange. What the representative notes in the application and says to
-the customer is.
+The representative works at the application's screen: what it discovered and that the registration
+is stored reach the representative as the application's screens (an exchange, so an application
+served out of process shows them over the wire). What the representative notes in the application
+and says to the customer are exchanges too.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from amicert.operators import OperatorActor
 from amicert.trace import Exchange
 from usecases.han.vocabulary import (
     SUBJECT_CONFIRMATION,
+    SUBJECT_DISCOVERED,
     SUBJECT_REGISTRATION,
     hq,
     message,
     read_han_message,
+    subject_of,
 )
 
 APP = "HAN Device Registration Application"
@@ -79,6 +82,17 @@ class HanRegistrationRepresentative(OperatorActor):
                 details={"account": account},
             ),
         )
+
+    @on(hq("ApplicationScreen"))
+    def on_screen(self, root: etree._Element, exchange: Exchange) -> None:
+        """Steps 7 and 14 as the application shows them: the devices found, the record stored."""
+        msg = read_han_message(root)
+        if msg.session not in self.notices:
+            return
+        if subject_of(msg) == SUBJECT_DISCOVERED:
+            self.devices_discovered(msg.session, [d.get("mRID", "") for d in msg.devices])
+        else:
+            self.registered(msg.session)
 
     def devices_discovered(self, session: str, devices: list[str]) -> None:
         """Step 7 shows the devices: the representative asks the customer for their keys."""

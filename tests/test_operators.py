@@ -226,3 +226,24 @@ def test_a_contradiction_before_any_exchange_is_still_reported() -> None:
         "no (answers file)",
         Blame.HARNESS,
     )
+
+
+def documented_questions(section: str) -> dict[str, set[str]]:
+    """The (actor, question) rows of one "The questions of ..." table of docs/operators.md."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "operators.md").read_text()
+    body = text.split(f"## The questions of {section}\n", 1)[1].split("\n## ", 1)[0]
+    found: dict[str, set[str]] = {}
+    for line in body.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.startswith("|") or cells[0] in ("actor", "---"):
+            continue
+        for actor in cells[0].split(", "):
+            found.setdefault(actor, set()).add(cells[1])
+    return found
+
+
+def test_the_documented_han_questions_are_those_the_han_package_asks() -> None:
+    from amicert.packages import driver_for
+
+    asked = questions_of(driver_for("HAN").reference.items())
+    assert documented_questions("HAN") == {a: set(q) for a, q in asked.items()}

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
 
 from amicert.driver import Driver, StateCheck
 from amicert.findings import Finding, error
+from amicert.trace import Exchange
 from amicert.world import World
 from reference_impl.customer_service_representative import CustomerServiceRepresentative
 from reference_impl.han_device import HanDevice
@@ -33,7 +36,15 @@ from reference_impl.remote_diagnostics_app import (
 )
 from reference_impl.utility_ami_gateway import UtilityAmiGateway
 from usecases.han import testcontrol
-from usecases.han.vocabulary import HanSite, SiteDevice
+from usecases.han.vocabulary import (
+    ACCEPTED,
+    SUBJECT_LINK,
+    HanSite,
+    SiteDevice,
+    hq,
+    read_han_message,
+    subject_of,
+)
 
 DRIVER = Driver(use_case="HAN")
 DRIVER.plays(
@@ -197,13 +208,20 @@ for text in (
 
 
 # --- state checks ---------------------------------------------------------------------------
+def _network(gateway: Any) -> dict[str, str]:
+    """The gateway's network, device -> key: a dict here, a record when read over test-control."""
+    held = gateway.network
+    found = vars(held) if isinstance(held, SimpleNamespace) else dict(held)
+    return {str(k): str(v) for k, v in found.items()}
+
+
 def _listed(world: World, device: str | None) -> Finding | None:
     """Installation step 8: in the network with the pre-placed key, and on the available list."""
     if device is None:
         return None
     gateway = world.actor(GATEWAY)
     key = world.settings["han_network_key"]
-    held = gateway.network.get(device)
+    held = _network(gateway).get(device)
     if held == key and device in gateway.available:
         return None
     return error(
@@ -221,7 +239,7 @@ def _intruder_out(world: World, _: str | None) -> Finding | None:
     """X4: the Bad Actor's device is neither in the network nor on the list."""
     intruder = str(world.params.get("intruder", INTRUDER))
     gateway = world.actor(GATEWAY)
-    if intruder not in gateway.network and intruder not in gateway.available:
+    if intruder not in _network(gateway) and intruder not in gateway.available:
         return None
     return error(
         "STATE-HANI-INTRUDER",
@@ -393,6 +411,43 @@ def corrected(world: World, device: str) -> Finding | None:
 def diagnosed(world: World, device: str) -> Finding | None:
     return _diagnosis(world, device)
 
+
+def _linked_before(world: World, device: str, before: Exchange) -> bool:
+    """Whether the device accepted an authenticated link with the application before ``before``."""
+    for x in world.trace:
+        if x.seq >= before.seq:
+            return False
+        if x.producer != "HAN Device" or x.receiver != APP or x.in_reply_to is None:
+            continue
+        root = x.root()
+        if root is None or root.tag != hq("CredentialResult"):
+            continue
+        msg = read_han_message(root)
+        if (
+            subject_of(msg) == SUBJECT_LINK
+            and msg.details.get("result") == ACCEPTED
+            and (x.producer_id == device or device in (d.get("mRID") for d in msg.devices))
+        ):
+            return True
+    return False
+
+
+def _registered_first(world: World, device: str | None, x: Exchange) -> Finding | None:
+    """HANFR8: customer-specific communications (a program for the device) need the registration:
+    the authenticated link made with the device's registration key (REG step 10) comes first."""
+    if device is None or _linked_before(world, device, x):
+        return None
+    return error(
+        "SEQ-HANI-UNREGISTERED",
+        f"device {device} was sent its program (customer-specific communication) before any "
+        "authenticated link with its registration key",
+        expected="the device accepts the registration key's link (step 10), then its program",
+        received="the program with no accepted link before it",
+        blame=world.blame(APP),
+    )
+
+
+DRIVER.on_arrival["program_provisioning"] = _registered_first
 
 __all__ = ["DRIVER"]
 

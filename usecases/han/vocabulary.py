@@ -72,6 +72,8 @@ SUBJECT_REREGISTER = "registration to be executed again"
 SUBJECT_COMMUNICATION_FAILURE = "communication failure"
 SUBJECT_FIELD_TEST = "field test"
 SUBJECT_CONFIRMATION = "programs activated"
+SUBJECT_DISCOVERED = "devices discovered"
+SUBJECT_STORED = "registration stored"
 
 __all__ = [
     "HanMessage",
