@@ -56,6 +56,7 @@ def test_a_boundary_that_hides_rows_passes_visibly_partial_or_is_inconclusive_on
     proc = amicert(
         *base, "--require-observed", "100", "--report-dir", str(tmp_path / "b"), timeout=240
     )
+    assert (tmp_path / "b" / "summary.json").exists(), proc.stdout[-2000:] + proc.stderr[-2000:]
     [strict] = json.loads((tmp_path / "b" / "summary.json").read_text())["scenarios"]
     assert proc.returncode == 1
     assert (strict["verdict"], strict["rule"]) == ("INCONCLUSIVE", "EVIDENCE-INSUFFICIENT")
