@@ -8,16 +8,30 @@ field is what a vendor reads in the report.
 
 from __future__ import annotations
 
+import base64
+import gzip
+import time
+import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 
 from amicert.catalog import MessageSpec, StepRow, UseCase
 from amicert.cim.model import MessageInfo
 from amicert.findings import Blame, Finding, error
-from amicert.trace import Exchange, Matcher, Trace, analyse, content_deviations, extract_keys
+from amicert.trace import (
+    Analysis,
+    Exchange,
+    Matcher,
+    Trace,
+    analyse,
+    content_deviations,
+    extract_keys,
+)
 
 T0 = datetime(2026, 1, 5, tzinfo=UTC)
 NS = {"t": "urn:t"}
@@ -458,12 +472,12 @@ def test_keys_are_read_from_headers_and_xpaths_of_any_result_type() -> None:
         "k",
         keys={
             "corr": "header:correlation_id",
+            "broken": "//t:meter[",
             "source": "header:source",
             "count": "count(//t:meter)",
             "first": "string(//t:meter)",
             "blank": "string(//t:none)",
             "meters": "//t:meter",
-            "broken": "//t:meter[",
         },
         namespaces=NS,
     )
@@ -472,12 +486,12 @@ def test_keys_are_read_from_headers_and_xpaths_of_any_result_type() -> None:
     x.info = MessageInfo("device", None, "urn:t", "{urn:t}R", correlation_id="C7")
     assert extract_keys(x, spec) == {
         "corr": ["C7"],
+        "broken": [],
         "source": [],
         "count": ["2.0"],
         "first": ["M1"],
         "blank": [],
         "meters": ["M1"],
-        "broken": [],
     }
     garbled = trace.record("A", "B", b"<R", T0)
     assert garbled.root() is None and garbled.root() is None
@@ -574,10 +588,181 @@ def test_a_judged_and_delivered_exchange_drops_its_parsed_tree() -> None:
     assert x.root() is tree  # still to be delivered
     x.awaiting_delivery = False
     x.forget_tree()
-    assert x.root() is not tree and x.root() is not None
+    again = x.root()
+    assert again is not tree and again.tag == "M"
     broken = Trace().record("A", "B", b"<M", T0)
     broken.judged = True
     assert broken.root() is None
     broken.forget_tree()
     broken.body = b"<M/>"
     assert broken.root() is None  # what did not parse is not parsed again
+
+
+def test_blame_follows_the_producer_for_every_sequence_finding() -> None:
+    trace = Trace()
+    send(trace, "Operator", "Head-End", "Req")
+    send(trace, "Head-End", "Operator", "Ack", status="OK", reply_to=1)
+    for meter in [*METERS, "M7"]:
+        send(trace, "Head-End", "Meter", "Note", meter=meter)
+    send(trace, "Meter", "Operator", "Done", job=None, corr="J2")
+    send(trace, "Meter", "Operator", "Done", job=None)
+    send(trace, "Head-End", "Nobody", "Req")
+    found = analyse(trace, UC, ROWS, METERS, SUT, final=True).findings
+    assert [(f.rule, f.step, f.blame, f.expected, f.received) for f in found] == [
+        ("SEQ-UNEXPECTED-DEVICE", "3", Blame.SUT, "M1, M2", "M7"),
+        ("SEQ-DUPLICATE", "4", Blame.HARNESS, None, None),
+        ("SEQ-CORRELATION", "4", Blame.HARNESS, "J1", "J2"),
+        ("SEQ-EXTRA", None, Blame.SUT, None, None),
+    ]
+    harness = analyse(trace, UC, ROWS, METERS, frozenset(), final=True).findings
+    assert {f.blame for f in harness} == {Blame.HARNESS}
+    alone = Trace()
+    normal(alone)
+    alone.exchanges[4].info = MessageInfo("device", None, "urn:t", "{urn:t}Done")
+    [absent] = analyse(alone, UC, ROWS, METERS, frozenset(), final=True).findings
+    assert (absent.rule, absent.blame, absent.received) == (
+        "SEQ-CORRELATION",
+        Blame.HARNESS,
+        "(absent)",
+    )
+
+
+def test_an_exchange_record_is_stamped_with_the_wall_clock() -> None:
+    before = time.time()
+    x = Trace().record("A", "B", b"<M/>", T0)
+    assert before <= x.wall_time <= time.time()
+
+
+def test_one_exchange_read_against_two_specs_answers_for_each() -> None:
+    x = send(Trace(), "Head-End", "Meter", "Note", meter="M1", job="J1")
+    by_meter = MessageSpec("note", root="{urn:t}Note", keys={"k": "//t:meter"}, namespaces=NS)
+    by_job = MessageSpec("note", root="{urn:t}Note", keys={"k": "//t:job"}, namespaces=NS)
+    assert extract_keys(x, by_meter) == {"k": ["M1"]}
+    assert extract_keys(x, by_job) == {"k": ["J1"]}
+    wants_m2 = MessageSpec(
+        "note", root="{urn:t}Note", keys=by_meter.keys, namespaces=NS, expect_keys={"k": "M2"}
+    )
+    assert content_deviations(x, UC.messages["note"]) == []
+    assert [f.received for f in content_deviations(x, wants_m2)] == ["M1"]
+
+
+def test_a_keys_prefixes_resolve_through_the_specs_own_namespaces() -> None:
+    uri = f"urn:{uuid.uuid4()}"  # a namespace no earlier lookup has compiled a key for
+    spec = MessageSpec("n", keys={"meter": "//p:meter"}, namespaces={"p": uri})
+    x = Trace().record("A", "B", f'<R xmlns="{uri}"><meter>M4</meter></R>'.encode(), T0)
+    assert extract_keys(x, spec) == {"meter": ["M4"]}
+
+
+def _packed(xml: bytes) -> str:
+    return base64.b64encode(gzip.compress(xml)).decode()
+
+
+def test_only_a_payloads_compressed_element_that_unpacks_is_replaced() -> None:
+    inner = _packed(b'<Inner xmlns="urn:i"><meter>M1</meter></Inner>')
+    body = (
+        f'<Msg xmlns="urn:m"><Header><Compressed>{inner}</Compressed></Header>'
+        f"<Payload><Compressed>not base64!</Compressed><Compressed>{inner}</Compressed>"
+        f"<Plain>{inner}</Plain></Payload></Msg>"
+    ).encode()
+    root = Trace().record("A", "B", body, T0).root()
+    header, payload = list(root)
+    assert [etree.QName(e).localname for e in header] == ["Compressed"]
+    assert [etree.QName(e).localname for e in payload] == ["Compressed", "Inner", "Plain"]
+    assert payload[0].text == "not base64!" and payload[2].text == inner
+    assert payload[1].findtext("{urn:i}meter") == "M1"
+
+
+def test_a_cim_step_names_each_header_field_that_differs() -> None:
+    spec = MessageSpec("c", cim={"verb": "created", "noun": "EndDeviceEvents", "kind": "event"})
+    x = Trace().record("A", "B", b"<M/>", T0)
+    x.info = MessageInfo("generic", "request", "urn:x", "{urn:x}M", verb="get", noun="Meters")
+    assert [(f.rule, f.expected, f.received) for f in content_deviations(x, spec)] == [
+        ("PROFILE-KIND", "event", "request"),
+        ("PROFILE-VERB", "created", "get"),
+        ("PROFILE-NOUN", "EndDeviceEvents", "Meters"),
+    ]
+    x.info = MessageInfo(
+        "generic", "event", "urn:x", "{urn:x}M", verb="created", noun="EndDeviceEvents"
+    )
+    assert content_deviations(x, replace(spec, name="c2")) == []
+
+
+def test_an_expected_key_the_message_has_twice_or_never_is_named() -> None:
+    spec = replace(UC.messages["ack"], name="ack2", expect_keys={"status": "OK", "other": "1"})
+    x = send(Trace(), "Head-End", "Operator", "Ack", status="OK")
+    x.body = x.body.replace(b"</Ack>", b"<status>BUSY</status></Ack>")
+    x.info = MessageInfo("device", None, "urn:t", "{urn:t}Ack")
+    assert [(f.message, f.received) for f in content_deviations(x, spec)] == [
+        ("'status' is not what this step carries", "OK, BUSY"),
+        ("'other' is not what this step carries", "(absent)"),
+    ]
+
+
+def test_an_analysis_answers_for_a_row_it_has_no_entry_for() -> None:
+    trace = Trace()
+    normal(trace)
+    analysis = analyse(trace, UC, ROWS, METERS, SUT, final=True)
+    assert len(analysis.expected) == 5 and analysis.entries("9") == []
+    bare = Analysis(analysis.expected, [], [])
+    assert [e.device for e in bare.entries("3")] == ["M1", "M2"] and bare.entries("9") == []
+
+
+def test_a_finding_keeps_its_xpath_and_takes_the_producers_blame() -> None:
+    trace = Trace()
+    normal(trace)
+    trace.exchanges[1].findings.append(error("CIM-Y", "bad field", xpath="/Ack/status"))
+    trace.exchanges[0].findings.append(error("WIRE-Z", "late"))
+    found = analyse(trace, UC, ROWS, METERS, SUT, final=True).findings
+    assert [(f.rule, f.step, f.xpath, f.blame) for f in found] == [
+        ("WIRE-Z", "1", None, Blame.HARNESS),
+        ("CIM-Y", "2", "/Ack/status", Blame.SUT),
+    ]
+
+
+def test_an_exchange_no_row_links_has_no_step_and_a_reply_takes_its_requests() -> None:
+    trace = Trace()
+    matcher = Matcher(trace, UC, ROWS, METERS, SUT)
+    send(trace, "Operator", "Head-End", "Req")
+    stray = send(trace, "Meter", "Head-End", "Req")
+    reply = send(trace, "Meter", "Nobody", "Ack", reply_to=1)
+    matcher.sync()
+    assert (stray.step, reply.step) == (None, "1")
+    assert stray.judged and reply.judged
+
+
+def test_a_campaign_messages_findings_are_not_tied_to_the_meter_it_names() -> None:
+    trace = Trace()
+    send(trace, "Operator", "Head-End", "Reqx", meter="M1")
+    [found] = analyse(trace, UC, ROWS, METERS, SUT, final=False).findings
+    assert (found.rule, found.step, found.extra) == ("PROFILE-ROOT", "1", {})
+
+
+def test_one_message_about_two_meters_is_checked_for_correlation_once() -> None:
+    trace = Trace()
+    send(trace, "Operator", "Head-End", "Req")
+    send(trace, "Head-End", "Operator", "Ack", status="OK", reply_to=1)
+    body = b'<Note xmlns="urn:t"><meter>M1</meter><meter>M2</meter><job>J2</job></Note>'
+    x = trace.record("Head-End", "Meter", body, T0)
+    x.info = MessageInfo("device", None, "urn:t", "{urn:t}Note")
+    found = analyse(trace, UC, ROWS, METERS, SUT, final=False).findings
+    assert [(f.rule, f.step, f.received) for f in found] == [("SEQ-CORRELATION", "3", "J2")]
+
+
+def test_correlation_is_checked_past_a_missing_first_row() -> None:
+    trace = Trace()
+    send(trace, "Meter", "Nobody", "Req")  # the request of row 1 was never seen
+    send(trace, "Head-End", "Operator", "Ack", status="OK", reply_to=1, job="J1")
+    send(trace, "Head-End", "Meter", "Note", meter="M1", job="J2")
+    found = analyse(trace, UC, ROWS, METERS, SUT, final=False).findings
+    assert [(f.rule, f.step, f.expected, f.received) for f in found] == [
+        ("SEQ-CORRELATION", "3", "J1", "J2")
+    ]
+
+
+def test_every_row_observed_too_early_is_reported() -> None:
+    trace = Trace()
+    send(trace, "Head-End", "Meter", "Note", meter="M1")
+    send(trace, "Meter", "Operator", "Done", job=None, corr="J1")
+    send(trace, "Operator", "Head-End", "Req")
+    found = analyse(trace, UC, ROWS, ["M1"], SUT, final=False).findings
+    assert [(f.rule, f.step) for f in found] == [("SEQ-ORDER", "3"), ("SEQ-ORDER", "4")]
