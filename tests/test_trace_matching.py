@@ -224,6 +224,14 @@ def test_a_reply_to_nothing_matched_is_left_without_a_step() -> None:
     assert [f["rule"] for f in findings(trace)] == ["SEQ-MISSING"] * 5
 
 
+def test_a_reply_naming_no_recorded_exchange_has_no_step() -> None:
+    trace = Trace()
+    send(trace, "Operator", "Head-End", "Req")
+    zero = send(trace, "Head-End", "Operator", "Ack", status="BUSY", reply_to=0)
+    Matcher(trace, UC, ROWS, METERS, SUT).sync()
+    assert (trace.exchanges[0].step, zero.step) == ("1", None)
+
+
 def test_a_message_of_the_wrong_type_on_a_row_says_what_was_expected() -> None:
     trace = Trace()
     send(trace, "Operator", "Head-End", "Req")

@@ -140,3 +140,15 @@ def test_a_row_of_several_exchanges_out_of_order_is_reported_once() -> None:
     send(trace, "Operator", "Head-End", "Req")
     found = analyse(trace, UC, ROWS, [], frozenset(), final=True).findings
     assert [(f.rule, f.step) for f in found] == [("SEQ-ORDER", "4")]
+
+
+def test_with_no_meter_in_scope_an_unknown_message_goes_to_the_open_campaign_row() -> None:
+    trace = Trace()
+    send(trace, "Head-End", "Meter", "Otherx")
+    [found] = analyse(trace, UC, ROWS, [], frozenset(), final=False).findings
+    assert (found.rule, found.step, found.expected, found.received) == (
+        "PROFILE-ROOT",
+        "4",
+        "{urn:t}Other",
+        "{urn:t}Otherx",
+    )
