@@ -9,6 +9,7 @@ The score is killed (and timed out) over the non-equivalent mutants.
     .venv/bin/python scripts/mutation.py --module amicert/trace.py # one module (or a folder)
     .venv/bin/python scripts/mutation.py --report                  # the last results, no run
     .venv/bin/python scripts/mutation.py --survivors               # also list what survived
+    .venv/bin/python scripts/mutation.py --rerun-survivors         # after adding tests: only those
 
 An equivalence entry names the mutant and the hash mutmut gives its function: when the function
 changes the entry no longer applies, is reported as stale, and the mutant counts as a survivor.
@@ -142,12 +143,12 @@ def score_of(path: str, equivalents: dict[str, Equivalent]) -> ModuleScore:
     return result
 
 
-def run_mutmut(paths: list[str], max_children: int) -> None:
-    """Run (again) every mutant of ``paths``: tests may have changed since the last run."""
+def run_mutmut(names: list[str], max_children: int) -> None:
+    """Run (again) the mutants ``names`` match: tests may have changed since the last run."""
     LOG.parent.mkdir(exist_ok=True)
     mutmut = Path(sys.executable).with_name("mutmut")
     command = ["nice", "-n", "10", str(mutmut), "run", "--max-children", str(max_children)]
-    command += [mutant_glob(p) for p in paths]
+    command += names
     print("running:", " ".join(command[3:]), f"(log: {LOG.relative_to(ROOT)})", flush=True)
     with LOG.open("w", encoding="utf-8") as log:
         code = subprocess.run(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT).returncode
@@ -189,11 +190,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-children", type=int, default=2, help="parallel mutant runs")
     parser.add_argument("--report", action="store_true", help="print the last results only")
     parser.add_argument("--survivors", action="store_true", help="list surviving mutants")
+    parser.add_argument(
+        "--rerun-survivors",
+        action="store_true",
+        help="run only the mutants that survived last time (a killed one stays killed while its "
+        "function is unchanged: mutmut reruns a mutant whose function changed)",
+    )
     args = parser.parse_args(argv)
     paths = sorted({p for m in args.module or ["amicert"] for p in files_of(m)})
-    if not args.report:
-        run_mutmut(paths, args.max_children)
     equivalents = load_equivalents()
+    if args.rerun_survivors:
+        names = [name for p in paths for name in score_of(p, equivalents).survivors]
+        if names:
+            run_mutmut(names, args.max_children)
+    elif not args.report:
+        run_mutmut([mutant_glob(p) for p in paths], args.max_children)
     print_table([score_of(p, equivalents) for p in paths], args.survivors)
     return 0
 
