@@ -45,6 +45,11 @@ def test_event_and_control_code_checks_say_what_they_found() -> None:
     assert (
         control_types().check("3.8.0.214").message == "EndDeviceControlType 3.8.0.214: demand reset"
     )
+    assert control_types().check("3.8.0.999").message == (
+        "EndDeviceControlType code 3.8.0.999 (type 3 electric meter, domain 8 demand) is "
+        "well-formed but not in amicert's code table (61968-9:2013 annex codes the use cases "
+        "touch) or the profile's extensions; it may still be a valid code"
+    )
 
 
 def test_a_wildcard_code_answers_for_every_device_type_but_not_a_bad_one() -> None:

@@ -97,6 +97,9 @@ def test_each_code_the_step_does_not_expect_is_named() -> None:
         },
     ]
     assert found(info(event_codes=["3.1.0.85"]), MessageExpectation()) == []
+    controls = MessageExpectation(control_codes=("3.8.0.214",))
+    wrong = found(info(control_codes=["3.8.0.215"]), controls)
+    assert [(f["rule"], f["received"]) for f in wrong] == [("PROFILE-CONTROL-CODE", "3.8.0.215")]
 
 
 def test_the_profile_rules_are_declared_as_errors_of_the_profile_stage() -> None:
