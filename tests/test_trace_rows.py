@@ -152,3 +152,49 @@ def test_with_no_meter_in_scope_an_unknown_message_goes_to_the_open_campaign_row
         "{urn:t}Other",
         "{urn:t}Otherx",
     )
+
+
+def optional_use_case() -> UseCase:
+    """Row 1: a request, then a notice per meter the document makes optional; row 2: a notice
+    per meter that must come."""
+    note = Part("Head-End", "Meter", "Optional notice", "note", per="device", optional=True)
+    rows = {
+        "1": StepRow(
+            "1",
+            "ask",
+            "Request",
+            "Operator",
+            "Head-End",
+            parts=(Part("Operator", "Head-End", "Request", "req"), note),
+        ),
+        "2": StepRow("2", "tell", "Notice", "Meter", "Operator", message="done", per="device"),
+    }
+    return UseCase("T-3", "test", Path("."), Path("."), {}, rows, UC.messages, {}, [])
+
+
+def test_an_optional_exchange_is_matched_when_seen_and_never_missing() -> None:
+    use_case = optional_use_case()
+    rows = list(use_case.rows.values())
+    trace = Trace()
+    matcher = Matcher(trace, use_case, rows, ["M1"], frozenset())
+    send(trace, "Head-End", "Meter", "Note", "M1")
+    assert (matcher.complete("1"), matcher.devices_done) == (False, 0)
+    send(trace, "Operator", "Head-End", "Req")
+    assert matcher.complete("1") and not matcher.complete("2")
+    send(trace, "Meter", "Operator", "Done", "M1")
+    assert matcher.complete("2") and matcher.devices_done == 1
+    analysis = matcher.analysis(final=True)
+    assert [(e.part, e.exchange and e.exchange.seq) for e in analysis.entries("1")] == [
+        (0, 2),
+        (1, 1),
+    ]
+    assert analysis.complete("1") and analysis.complete("2")
+    assert [(f.rule, f.step) for f in analysis.findings] == [("SEQ-ORDER", "1")]
+    without = Trace()
+    send(without, "Operator", "Head-End", "Req")
+    send(without, "Meter", "Operator", "Done", "M1")
+    quiet = analyse(without, use_case, rows, ["M1"], frozenset(), final=True)
+    assert quiet.findings == [] and quiet.complete("1")
+    bare = analyse(Trace(), use_case, rows, ["M1"], frozenset(), final=True)
+    assert [(f.rule, f.step) for f in bare.findings] == [("SEQ-MISSING", "1"), ("SEQ-MISSING", "2")]
+    assert not bare.complete("1")
