@@ -10,6 +10,7 @@ The score is killed (and timed out) over the non-equivalent mutants.
     .venv/bin/python scripts/mutation.py --report                  # the last results, no run
     .venv/bin/python scripts/mutation.py --survivors               # also list what survived
     .venv/bin/python scripts/mutation.py --rerun-survivors         # after adding tests: only those
+                                                                   # (after a code change: run whole)
 
 An equivalence entry names the mutant and the hash mutmut gives its function: when the function
 changes the entry no longer applies, is reported as stale, and the mutant counts as a survivor.
