@@ -27,14 +27,19 @@ BULK = "0.0.0.1.1.1.12.0.0.0.0.0.0.0.0.3.72.0"
 def test_event_and_control_code_checks_say_what_they_found() -> None:
     events = event_types()
     assert events.check("3.11.17.52") == CodeCheck(
-        "3.11.17.52", KNOWN, "EndDeviceEventType 3.11.17.52: firmware replaced", "firmware replaced"
+        "3.11.17.52",
+        KNOWN,
+        "EndDeviceEventType 3.11.17.52: firmware replaced (type 3 electric meter, domain 11 "
+        "firmware, subdomain 17 status, eventOrAction 52 replaced)",
+        "firmware replaced",
     )
     assert events.check("3.11.99.99") == CodeCheck(
         "3.11.99.99",
         UNKNOWN,
-        "EndDeviceEventType code 3.11.99.99 (type 3 electric meter, domain 11 firmware) is "
-        "well-formed but not in amicert's code table (61968-9:2013 annex codes the use cases "
-        "touch) or the profile's extensions; it may still be a valid code",
+        "EndDeviceEventType code 3.11.99.99 (type 3 electric meter, domain 11 firmware, subdomain "
+        "99 (not named here), eventOrAction 99 (not named here)) is well-formed but not in "
+        "amicert's code table (61968-9:2013 annex codes of the domains the use cases touch) or "
+        "the profile's extensions; it may still be a valid code",
     )
     assert events.check("3.11.x.52") == CodeCheck(
         "3.11.x.52",
@@ -42,13 +47,15 @@ def test_event_and_control_code_checks_say_what_they_found() -> None:
         "EndDeviceEventType code '3.11.x.52' is not four dot-separated non-negative integers "
         "(type.domain.subdomain.eventOrAction)",
     )
-    assert (
-        control_types().check("3.8.0.214").message == "EndDeviceControlType 3.8.0.214: demand reset"
+    assert control_types().check("3.8.0.214").message == (
+        "EndDeviceControlType 3.8.0.214: demand reset (type 3 electric meter, domain 8 demand, "
+        "subdomain 0 not applicable, eventOrAction 214 reset)"
     )
     assert control_types().check("3.8.0.999").message == (
-        "EndDeviceControlType code 3.8.0.999 (type 3 electric meter, domain 8 demand) is "
-        "well-formed but not in amicert's code table (61968-9:2013 annex codes the use cases "
-        "touch) or the profile's extensions; it may still be a valid code"
+        "EndDeviceControlType code 3.8.0.999 (type 3 electric meter, domain 8 demand, subdomain 0 "
+        "not applicable, eventOrAction 999 (not named here)) is well-formed but not in amicert's "
+        "code table (61968-9:2013 annex codes of the domains the use cases touch) or the "
+        "profile's extensions; it may still be a valid code"
     )
 
 
@@ -82,9 +89,14 @@ def test_known_codes_are_remembered_until_the_registry_is_extended() -> None:
     assert registry.all_known(["2.2.2.2", "1.1.1.1"])
 
 
-def test_code_descriptions_name_type_and_domain() -> None:
-    assert describe_code("3.11.17.52") == "type 3 electric meter, domain 11 firmware"
-    assert describe_code("99.98.0.0") == "type 99 unknown type, domain 98 unknown domain"
+def test_code_descriptions_name_every_part() -> None:
+    assert describe_code("3.11.17.52") == (
+        "type 3 electric meter, domain 11 firmware, subdomain 17 status, eventOrAction 52 replaced"
+    )
+    assert describe_code("99.98.0.0") == (
+        "type 99 unknown type, domain 98 unknown domain, subdomain 0 not applicable, "
+        "eventOrAction 0 not applicable"
+    )
     assert describe_code("3.11.17") == "malformed"
     assert describe_code("3.11.x.1") == "malformed"
 
