@@ -22,7 +22,7 @@ from lxml import etree
 
 from amicert.catalog import MessageSpec, StepRow, UseCase
 from amicert.cim.model import MessageInfo
-from amicert.findings import Blame, Finding, error
+from amicert.findings import Blame, Finding, Severity, error
 from amicert.trace import (
     Analysis,
     Exchange,
@@ -774,3 +774,29 @@ def test_every_row_observed_too_early_is_reported() -> None:
     send(trace, "Operator", "Head-End", "Req")
     found = analyse(trace, UC, ROWS, ["M1"], SUT, final=False).findings
     assert [(f.rule, f.step) for f in found] == [("SEQ-ORDER", "3"), ("SEQ-ORDER", "4")]
+
+
+def test_a_rule_the_harness_broke_on_purpose_on_its_own_message_is_a_warning() -> None:
+    trace = Trace()
+    normal(trace)
+    request, ack = trace.exchanges[0], trace.exchanges[1]
+    request.provoked = frozenset({"CIM-REPLAY", "CIM-LATE"})
+    request.findings += [
+        error("CIM-REPLAY", "the MessageID was seen before"),
+        error("CIM-OTHER", "not provoked"),
+        Finding("CIM-LATE", Severity.WARNING, "already a warning"),
+    ]
+    ack.provoked = frozenset({"CIM-X"})
+    ack.findings.append(error("CIM-X", "the product broke it"))
+    found = analyse(trace, UC, ROWS, METERS, SUT, final=True).findings
+    assert [(f.rule, f.severity, f.message, f.blame) for f in found] == [
+        (
+            "CIM-REPLAY",
+            Severity.WARNING,
+            "on purpose: the MessageID was seen before",
+            Blame.HARNESS,
+        ),
+        ("CIM-OTHER", Severity.ERROR, "not provoked", Blame.HARNESS),
+        ("CIM-LATE", Severity.WARNING, "already a warning", Blame.HARNESS),
+        ("CIM-X", Severity.ERROR, "the product broke it", Blame.SUT),
+    ]
