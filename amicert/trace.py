@@ -257,6 +257,8 @@ class Trace:
     def __init__(self) -> None:
         self.exchanges: list[Exchange] = []
         self.on_record: list[Callable[[Exchange], None]] = []  # e.g. the evidence archive
+        # applies the verdicts of messages validated elsewhere that are back (never waits)
+        self.poll: Callable[[], None] | None = None
 
     def record(
         self,
@@ -470,9 +472,11 @@ class Matcher:
         devices: list[str],
         sut_roles: frozenset[str],
         known: set[str] | None = None,
+        eager: frozenset[str] = frozenset(),
     ) -> None:
         """``known``: meters the scenario knows besides those in scope (e.g. others of a lot),
-        which a message may name too."""
+        which a message may name too. ``eager``: messages whose arrival is checked the moment
+        they are matched (against the world as it is then)."""
         self.trace = trace
         self.use_case = use_case
         self.rows = rows
@@ -504,6 +508,15 @@ class Matcher:
             for i, part in enumerate(row.exchanges):
                 key = (part.producer, part.receiver, part.reply)
                 self._slots.setdefault(key, []).append((row, i, part))
+        # what the exchanges not yet matched could be: rows they may fill, and how many may be
+        # a message checked on arrival (see _catch_up)
+        self._slot_rows = {k: frozenset(r.number for r, _, _ in v) for k, v in self._slots.items()}
+        self._eager_keys = {
+            k for k, v in self._slots.items() if any(p.message in eager for _, _, p in v)
+        }
+        self._waiting_rows: dict[str, int] = {}
+        self._waiting_eager = 0
+        self._scanned = 0
         self._matched: list[_Match] = []
         self._by_seq: dict[int, Exchange] = {}
         self.unmatched: list[Exchange] = []
@@ -517,13 +530,48 @@ class Matcher:
         """Match the exchanges recorded since the last call (each exchange exactly once)."""
         exchanges = self.trace.exchanges
         while self.cursor < len(exchanges):
-            x = exchanges[self.cursor]
-            self.cursor += 1
-            self._by_seq[x.seq] = x
-            self._match(x)
-            x.keep_only(self._spec_of(x))
-            x.judged = True  # what the checks need is memoised: the DOM can go once delivered
-            x.forget_tree()
+            self._match_next()
+
+    def _match_next(self) -> None:
+        x = self.trace.exchanges[self.cursor]
+        if self.cursor < self._scanned:
+            self._classify(x, -1)
+        else:
+            self._scanned = self.cursor + 1
+        self.cursor += 1
+        self._by_seq[x.seq] = x
+        self._match(x)
+        x.keep_only(self._spec_of(x))
+        x.judged = True  # what the checks need is memoised: the DOM can go once delivered
+        x.forget_tree()
+
+    def _classify(self, x: Exchange, sign: int) -> None:
+        key = (x.producer, x.receiver, x.in_reply_to is not None)
+        for number in self._slot_rows.get(key, ()):
+            self._waiting_rows[number] = self._waiting_rows.get(number, 0) + sign
+        if key in self._eager_keys:
+            self._waiting_eager += sign
+
+    def _catch_up(self, number: str) -> None:
+        """Match what can change whether row ``number`` is complete, and every message checked
+        on arrival, now. With validation in worker processes, an exchange that can change
+        neither waits to be matched until its verdict is back: matched in record order all the
+        same, before anything else reads it (analysis), so nothing judged differs."""
+        poll = self.trace.poll
+        if poll is None:
+            self.sync()
+            return
+        poll()
+        exchanges = self.trace.exchanges
+        while self._scanned < len(exchanges):
+            self._classify(exchanges[self._scanned], +1)
+            self._scanned += 1
+        while self.cursor < len(exchanges) and exchanges[self.cursor].settle is None:
+            self._match_next()
+        if self.cursor < len(exchanges) and (
+            self._waiting_eager > 0 or self._waiting_rows.get(number, 0) > 0
+        ):
+            self.sync()
 
     def _spec_of(self, x: Exchange) -> str:
         """The name of the message ``x`` was matched as ("" when it is no row's own)."""
@@ -533,7 +581,7 @@ class Matcher:
 
     def complete(self, number: str) -> bool:
         """Every exchange of row ``number`` seen, for every device it is expected for."""
-        self.sync()
+        self._catch_up(number)
         return self._open_rows.get(number, 0) == 0
 
     def _fits(self, x: Exchange, slot: tuple[StepRow, int, Part]) -> bool:
@@ -570,7 +618,7 @@ class Matcher:
         x.step = row.number
         match = _Match(x, row.number, blame, message=spec.name)
         if not strict:
-            match.before = [_with(f, row.number, blame) for f in content_deviations(x, spec)]
+            match.before = tuple(_with(f, row.number, blame) for f in content_deviations(x, spec))
         targets: list[str | None] = [None]
         named = extract_keys(x, spec).get(self.use_case.device_key) or []
         if part.per == "device":
@@ -579,11 +627,12 @@ class Matcher:
             targets = [x.receiver_id or x.producer_id]
         if part.per == "device" and len(targets) == 1:
             match.device = targets[0]  # the message's findings are about this meter
-            match.before = [about_device(f, match.device) for f in match.before]
+            match.before = tuple(about_device(f, match.device) for f in match.before)
+        after: list[Finding] = []
         if part.per != "device" and self.devices:
             # a campaign row naming a meter must name one in scope (a relay naming another)
             for other in [d for d in named if d not in self._in_scope]:
-                match.after.append(
+                after.append(
                     about_device(
                         error(
                             "SEQ-UNEXPECTED-DEVICE",
@@ -600,7 +649,7 @@ class Matcher:
         for dev in targets:
             entry = self._entry.get((row.number, index, dev))
             if entry is None:
-                match.after.append(
+                after.append(
                     error(
                         "SEQ-UNEXPECTED-DEVICE",
                         f"exchange #{x.seq} concerns {dev!r}, which is not in scope of this scenario",
@@ -610,7 +659,7 @@ class Matcher:
                         blame=blame,
                     )
                 )
-                match.after[-1] = about_device(match.after[-1], dev)
+                after[-1] = about_device(after[-1], dev)
             elif entry.exchange is None:
                 entry.exchange = x
                 if self.on_match is not None:
@@ -622,7 +671,7 @@ class Matcher:
                     self._open_devices[dev] -= 1
                     self.devices_done += self._open_devices[dev] == 0
             else:
-                match.after.append(
+                after.append(
                     Finding(
                         "SEQ-DUPLICATE",
                         Severity.WARNING if row.repeatable else Severity.ERROR,
@@ -632,6 +681,7 @@ class Matcher:
                         blame=blame,
                     )
                 )
+        match.after = tuple(after)
         self._matched.append(match)
 
     # --- the analysis ----------------------------------------------------------------------
@@ -692,8 +742,8 @@ class _Match:
     exchange: Exchange
     step: str
     blame: Blame
-    before: list[Finding] = field(default_factory=list)  # content deviations
-    after: list[Finding] = field(default_factory=list)  # device scope, duplicates
+    before: tuple[Finding, ...] = ()  # content deviations
+    after: tuple[Finding, ...] = ()  # device scope, duplicates
     device: str | None = None  # the one meter a per-meter message is about
     message: str = ""  # the name of the message it was matched as
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from amicert.adapters.remote import RemoteLink, TestControlClient
     from amicert.config import SutProfile
     from amicert.report.evidence import EvidenceWriter
+    from amicert.validation_pool import ValidationPool
 
 
 class BindingError(Exception):
@@ -101,6 +102,8 @@ class RunOptions:
     seen_message_ids: set[str] | None = None  # the run's MessageIDs, unique across scenarios
     fleet: int | None = None  # meters in scope for every fleet-scalable set-up
     require_observed: float | None = None  # share of rows a PASS must have observed (0..1)
+    # worker processes validating the messages of scenarios with many meters (None: here)
+    validation_pool: ValidationPool | None = None
     # a self-test: the bus changes what ``mutated_role`` sends, which then plays the product
     mutation: Callable[[str, str, bytes], list[bytes]] | None = None
     mutated_role: str | None = None
@@ -249,6 +252,7 @@ class World:
         if self._started:
             return
         self._started = True
+        self._use_pool()
         if self.control is not None:
             # the SUT starts from the same scenario settings (meters, accounts ...) as the harness
             self.control.reset(self.use_case.id)
@@ -259,6 +263,13 @@ class World:
                     self.bus.bind(self._class(name)(self._ctx, dev))
             else:
                 self.bus.bind(self._class(name)(self._ctx, None))
+
+    def _use_pool(self) -> None:
+        """Validate in the run's workers once the fleet in scope is large enough."""
+        pool = self.options.validation_pool
+        if self.bus.pool is None and pool is not None and pool.wanted(len(self.devices)):
+            self.bus.pool = pool
+            self.trace.poll = pool.poll
 
     def show_progress(self, emit: Callable[[str, bool], None], *, interactive: bool) -> None:
         """Report progress while a large scenario runs (from the first message on)."""
@@ -291,6 +302,7 @@ class World:
         self.settings["meters"][mrid] = identity
         self.settings["in_scope_meters"] = list(self.devices)
         if self._started:
+            self._use_pool()
             if self.control is not None:
                 self.control.provision([self._identity(mrid)])
             for name, actor in self.use_case.actors.items():
@@ -340,7 +352,13 @@ class World:
         if self._matcher is None or self._matcher_key != key:
             known = set(meters)
             self._matcher = Matcher(
-                self.trace, self.use_case, self.rows, self.devices, self.sut_roles, known
+                self.trace,
+                self.use_case,
+                self.rows,
+                self.devices,
+                self.sut_roles,
+                known,
+                eager=frozenset(driver_for(self.use_case.id).on_arrival),
             )
             self._matcher.on_match = self._arrived
             self._matcher_key = key
@@ -358,6 +376,8 @@ class World:
 
     def analyse(self, *, final: bool = False) -> Analysis:
         with self.lock:
+            if self.bus.pool is not None:
+                self.bus.pool.drain()  # every verdict in, the run's history applied
             return self.matcher().analysis(final=final)
 
     def wait_for(self, number: str) -> bool:
@@ -368,7 +388,11 @@ class World:
             with self.lock:
                 return self.matcher().complete(number)
 
-        return self.run_until(complete)
+        done = self.run_until(complete)
+        if self.trace.poll is not None:
+            with self.lock:  # what follows (state checks) sees every exchange matched
+                self.matcher().sync()
+        return done
 
     def run_until(self, done: Callable[[], bool], until: datetime | None = None) -> bool:
         """Advance time until ``done()``: the local clock, and the SUT's clock when it has one.
@@ -577,6 +601,8 @@ class World:
     def finish(self) -> tuple[Outcome, Analysis]:
         """Let the scenario run out (bounded), match the whole trace, and decide the verdict."""
         self.settle()
+        if self.bus.pool is not None:
+            self.bus.pool.drain()
         analysis = self.analyse(final=True)
         self._progress_done()
         every = list(analysis.findings)

@@ -223,6 +223,14 @@ def read_index(folder: Path) -> list[dict[str, Any]]:
 
 def read_exchange(folder: Path, seq: int) -> bytes:
     """The exact bytes of exchange ``seq`` of a scenario's evidence folder, either layout."""
+    if (folder / ARCHIVE).is_file():  # a fleet's: by its member name, without the index
+        try:
+            with zipfile.ZipFile(folder / ARCHIVE) as archive:
+                return bytes(archive.read(member(seq)))
+        except KeyError:
+            pass  # not under its usual name: the index says where
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise EvidenceError(f"{folder}: {ARCHIVE} cannot be read ({exc})") from None
     entry = next((e for e in read_index(folder) if e.get("seq") == seq), None)
     if entry is None:
         raise EvidenceError(f"{folder}: no exchange #{seq}")
