@@ -137,8 +137,9 @@ class Exchange:
     @property
     def body(self) -> bytes:
         """The message's bytes exactly as recorded (read back from the evidence when spilled)."""
-        if self._body is not None:
-            return self._body
+        body = self._body  # read once: another thread may let go of it meanwhile
+        if body is not None:
+            return body
         assert self.store is not None
         return self.store.read(self.seq)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_support import amicert
 
 from amicert.catalog import load_catalog
 from amicert.cim.envelope import Header
@@ -46,7 +47,7 @@ def normal() -> ScenarioCase:
     return next(c for c in cases(load_catalog()["AEP-5.8"]) if c.spec.id == "normal")
 
 
-def judged(pool: ValidationPool | None) -> tuple[Any, list[tuple[int, list[dict[str, Any]]]]]:
+def judged(pool: ValidationPool | None) -> tuple[Any, list[Any]]:
     """The verdict and every exchange's findings, with ``pool`` validating (None: serially)."""
     HeadEndBreaksSomeReports.count = 0
     HeadEndBreaksSomeReports.last_id = None
@@ -57,7 +58,7 @@ def judged(pool: ValidationPool | None) -> tuple[Any, list[tuple[int, list[dict[
         seen_message_ids=set(),
     )
     outcome, world = run_case(normal(), Validator(), options)
-    per_exchange = [(x.seq, [f.to_dict() for f in x.findings]) for x in world.trace]
+    per_exchange = [(x.seq, x.step, [f.to_dict() for f in x.findings]) for x in world.trace]
     return outcome, per_exchange
 
 
@@ -71,7 +72,7 @@ def _key(outcome: Any) -> tuple[Any, ...]:
 
 
 @pytest.fixture(scope="module")
-def serial() -> tuple[Any, list[tuple[int, list[dict[str, Any]]]]]:
+def serial() -> tuple[Any, list[Any]]:
     return judged(None)
 
 
@@ -85,7 +86,7 @@ def test_workers_find_what_one_process_finds_on_a_faulty_fleet(serial: Any) -> N
     assert pool.validated_by_workers > 0, "the workers validated nothing: nothing was compared"
     assert per_exchange == serial[1]
     assert _key(outcome) == _key(serial[0])
-    rules = {f["rule"] for _, found in per_exchange for f in found}
+    rules = {f["rule"] for _, _, found in per_exchange for f in found}
     assert "ENV-MESSAGE-ID-UNIQUE" in rules  # the run's history, applied in record order
     assert any(r.startswith("XSD") for r in rules)
     assert outcome.verdict.value == "FAIL"
@@ -111,3 +112,17 @@ def test_a_small_scenario_stays_in_one_process() -> None:
     finally:
         pool.close()
     assert pool.validated_by_workers == 0 and pool.validated_here == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--workers", "-1"], "--workers expects a number from 0 to 64"),
+        (["--parallel-from", "0"], "--parallel-from expects a number of meters, at least 1"),
+    ],
+)
+def test_a_wrong_worker_setting_is_a_usage_error(args: list[str], message: str) -> None:
+    proc = amicert("run", "--use-case", "AEP-5.8", *args)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
