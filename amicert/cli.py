@@ -93,8 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="N",
-        help="worker processes validating the messages of large fleets (0: none; default: 2 "
-        "where there are two cores or more)",
+        help="worker processes validating the messages of large fleets (0: none; default: one "
+        "less than the cores, at most 4)",
     )
     run.add_argument(
         "--parallel-from",

@@ -49,8 +49,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="worker processes validating the messages of large fleets (0: none; default: 2 "
-        "on two cores or more)",
+        help="worker processes validating the messages of large fleets (0: none; default: one "
+        "less than the cores, at most 4)",
     )
     group.addoption(
         "--amicert-parallel-from",

@@ -68,9 +68,10 @@ def _worker(conn: Connection, factory: Callable[[], Validator]) -> None:
 
 
 def default_workers() -> int:
-    """Two workers where there are two cores or more; none on one core."""
+    """One worker less than the cores this process may use (the run itself keeps one busy),
+    at most four; none on one core."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return 0 if (cores or 1) < 2 else 2
+    return max(0, min(4, (cores or 1) - 1))
 
 
 @dataclass

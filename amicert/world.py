@@ -18,7 +18,7 @@ from amicert.actors.base import Actor, ActorContext
 from amicert.bus import Bus
 from amicert.catalog import ScenarioSpec, StepRow, UseCase
 from amicert.cim.validate import Validator
-from amicert.clock import VirtualClock
+from amicert.clock import MAX_EVENTS, VirtualClock
 from amicert.findings import Blame, Finding, about_device, error, group_by_device
 from amicert.metrics import Metric
 from amicert.operators import unplaced
@@ -54,6 +54,7 @@ class StepCheckFailed(AssertionError):
 ENTRY_POINT_GROUP = "amicert.actors"
 ATTACH_ALL_UP_TO = 40  # a step with more exchanges (a fleet) attaches a sample to the report
 ATTACH_SAMPLE = 10
+EVENTS_PER_METER = 100  # the flood guard's allowance per meter in scope, beyond MAX_EVENTS
 
 
 def load_actor_class(role: str, spec: str) -> type[Actor]:
@@ -265,7 +266,11 @@ class World:
                 self.bus.bind(self._class(name)(self._ctx, None))
 
     def _use_pool(self) -> None:
-        """Validate in the run's workers once the fleet in scope is large enough."""
+        """Validate in the run's workers once the fleet in scope is large enough; the flood
+        guard's budget of events grows with the fleet (a loop still trips it)."""
+        self.clock.max_events = max(
+            self.clock.max_events, MAX_EVENTS + EVENTS_PER_METER * len(self.devices)
+        )
         pool = self.options.validation_pool
         if self.bus.pool is None and pool is not None and pool.wanted(len(self.devices)):
             self.bus.pool = pool
