@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from amicert.cim.validate import ValidationContext, Validator
 from amicert.findings import Finding
@@ -295,11 +295,3 @@ class ValidationPool:
             if worker.process.is_alive():
                 worker.process.kill()
         self._started = None
-
-
-def describe(pool: Any) -> str:
-    """A line on how the messages were validated (for benchmarks)."""
-    return (
-        f"{pool.validated_by_workers} messages validated by workers, "
-        f"{pool.validated_here} here when needed first"
-    )
