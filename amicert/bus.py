@@ -125,14 +125,14 @@ class Bus:
                 if in_reply_to is not None and in_reply_to.info
                 else None
             )
+            if self._provoking is not None and self._provoking[0] == producer:
+                exchange.provoked = self._provoking[1]
             if self.pool is not None:
                 self.pool.submit(exchange, body, self.context, self.validator)
                 return exchange
             result = self.validator.validate(body, self.context)
             exchange.info = compact_info(result.info)
             exchange.findings = list(result.findings)
-            if self._provoking is not None and self._provoking[0] == producer:
-                exchange.provoked = self._provoking[1]
             return exchange
 
     def _parse(self, exchange: Exchange) -> tuple[object, str] | None:
