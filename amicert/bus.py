@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 from amicert.cim.validate import ValidationContext, Validator
 from amicert.cim.xmlsafe import XmlSafetyError, parse_xml, unwrap_soap
 from amicert.findings import error
-from amicert.trace import Exchange, Trace
+from amicert.trace import Exchange, Trace, compact_info
 
 if TYPE_CHECKING:
     from amicert.actors.base import Actor
     from amicert.clock import VirtualClock
+    from amicert.validation_pool import ValidationPool
 
 
 class DeliveryError(Exception):
@@ -60,6 +61,8 @@ class Bus:
         self.context = ValidationContext(seen_message_ids=set())
         self._actors: dict[tuple[str, str | None], Actor] = {}
         self.lock = threading.RLock()
+        # validation in worker processes (a large fleet); None: here, as each message is recorded
+        self.pool: ValidationPool | None = None
         # a self-test of the checks: changes what an actor sends (see amicert.mutations)
         self.mutate: Callable[[str, str, bytes], list[bytes]] | None = None
         self._provoking: tuple[str, frozenset[str]] | None = None
@@ -122,11 +125,14 @@ class Bus:
                 if in_reply_to is not None and in_reply_to.info
                 else None
             )
-            result = self.validator.validate(body, self.context)
-            exchange.info = result.info
-            exchange.findings = list(result.findings)
             if self._provoking is not None and self._provoking[0] == producer:
                 exchange.provoked = self._provoking[1]
+            if self.pool is not None:
+                self.pool.submit(exchange, body, self.context, self.validator)
+                return exchange
+            result = self.validator.validate(body, self.context)
+            exchange.info = compact_info(result.info)
+            exchange.findings = list(result.findings)
             return exchange
 
     def _parse(self, exchange: Exchange) -> tuple[object, str] | None:

@@ -89,6 +89,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="scale every fleet-scalable scenario (see `amicert list`) to N meters",
     )
     run.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes validating the messages of large fleets (0: none; default: one "
+        "less than the cores, at most 4)",
+    )
+    run.add_argument(
+        "--parallel-from",
+        type=int,
+        default=None,
+        metavar="METERS",
+        help="scenarios with at least this many meters validate in the workers (default: 1000)",
+    )
+    run.add_argument(
         "--require-observed",
         type=_percent,
         default=None,
@@ -184,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 MAX_FLEET = 1_000_000
+MAX_WORKERS = 64
 
 
 def _percent(text: str) -> float:
@@ -666,6 +682,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not 1 <= args.fleet <= MAX_FLEET:
             raise UsageError(f"--fleet expects a number of meters from 1 to {MAX_FLEET:,}")
         pytest_args += ["--amicert-fleet", str(args.fleet)]
+    if args.workers is not None:
+        if not 0 <= args.workers <= MAX_WORKERS:
+            raise UsageError(f"--workers expects a number from 0 to {MAX_WORKERS}")
+        pytest_args += ["--amicert-validation-workers", str(args.workers)]
+    if args.parallel_from is not None:
+        if args.parallel_from < 1:
+            raise UsageError("--parallel-from expects a number of meters, at least 1")
+        pytest_args += ["--amicert-parallel-from", str(args.parallel_from)]
     for item in args.set:
         name, sep, _ = item.partition("=")  # not ``key``: that is the certification key
         if not sep or not name.strip():

@@ -44,6 +44,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--amicert-use-case", action="append", default=[], metavar="ID", help="run only these"
     )
+    group.addoption(
+        "--amicert-validation-workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes validating the messages of large fleets (0: none; default: one "
+        "less than the cores, at most 4)",
+    )
+    group.addoption(
+        "--amicert-parallel-from",
+        type=int,
+        default=None,
+        metavar="METERS",
+        help="scenarios with at least this many meters validate in the workers",
+    )
     group.addoption("--amicert-sut", default=None, metavar="FILE", help="SUT profile (sut.toml)")
     group.addoption(
         "--amicert-fleet", type=int, default=None, metavar="N", help="scale scenarios to N meters"
@@ -228,7 +243,25 @@ def run_options(config: pytest.Config) -> RunOptions:
         require_observed=config.getoption("amicert_require_observed"),
         run_index=config.stash[RUN_COUNT],
         seen_message_ids=config.stash[RUN_IDS],
+        validation_pool=_validation_pool(config),
     )
+
+
+_POOL = pytest.StashKey[Any]()
+
+
+def _validation_pool(config: pytest.Config) -> Any:
+    """The run's validation workers, started when a scenario first needs them."""
+    from amicert.validation_pool import PARALLEL_FROM_METERS, ValidationPool, default_workers
+
+    if _POOL not in config.stash:
+        workers = config.getoption("amicert_validation_workers")
+        parallel_from = config.getoption("amicert_parallel_from")
+        config.stash[_POOL] = ValidationPool(
+            default_workers() if workers is None else workers,
+            parallel_from=PARALLEL_FROM_METERS if parallel_from is None else parallel_from,
+        )
+    return config.stash[_POOL]
 
 
 RUN_IDS = pytest.StashKey[set[str]]()
@@ -701,6 +734,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    pool = session.config.stash.get(_POOL, None)
+    if pool is not None:
+        pool.close()
     run = _run_report(session.config)
     if run is not None:
         complete = int(exitstatus) != int(pytest.ExitCode.INTERRUPTED) and run.running is None

@@ -7,12 +7,13 @@ missing, extra, out of order or uncorrelated, each finding naming its step.
 
 from __future__ import annotations
 
+import sys
 import time
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from lxml import etree
 
@@ -29,40 +30,154 @@ HEADER_KEYS = {
 }
 
 
-@dataclass
-class Exchange:
-    """One message from a producer actor to a receiver actor, as observed."""
+class BodyStore(Protocol):
+    """Where a recorded message's bytes live once the exchange no longer holds them."""
 
-    seq: int
-    producer: str
-    receiver: str
-    body: bytes
-    virtual_time: datetime
-    wall_time: float
-    transport: str = "in-process"
-    producer_id: str | None = None
-    receiver_id: str | None = None
-    in_reply_to: int | None = None
-    content_type: str = "application/xml"
-    info: MessageInfo | None = None
-    findings: list[Finding] = field(default_factory=list)
-    step: str | None = None
-    note: str = ""
-    _root: Any = field(default=None, repr=False, compare=False)
-    awaiting_delivery: bool = field(default=False, repr=False, compare=False)
-    # rules a harness actor broke on purpose to see how the product answers (a replayed or
-    # malformed message): their findings on this exchange are evidence, not the harness's errors
-    provoked: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
-    judged: bool = field(default=False, repr=False, compare=False)
-    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    def read(self, seq: int) -> bytes: ...
+
+
+_INTERNED = ("form", "kind", "namespace", "root", "verb", "noun", "source", "reply_address")
+_INTERNED_MORE = ("result", "payload_root", "soap", "edition")
+
+
+def compact_info(info: MessageInfo | None) -> MessageInfo | None:
+    """``info`` with its repeated texts (namespaces, verbs, nouns, codes) shared between
+    messages: a fleet keeps one MessageInfo per exchange, not one copy of each namespace."""
+    if info is None:
+        return None
+    for name in (*_INTERNED, *_INTERNED_MORE):
+        value = getattr(info, name, None)
+        if isinstance(value, str):
+            setattr(info, name, sys.intern(value))
+    info.event_codes = [sys.intern(c) for c in info.event_codes]
+    info.control_codes = [sys.intern(c) for c in info.control_codes]
+    return info
+
+
+class Exchange:
+    """One message from a producer actor to a receiver actor, as observed.
+
+    The record is compact: once the message is judged and delivered, its bytes live in the
+    evidence archive (``store``) and are read back from there when a report asks for them, and
+    its parsed tree is dropped. ``info`` and ``findings`` may be settled later than the record
+    (validation in worker processes): reading them waits for the verdict on this message.
+    """
+
+    __slots__ = (
+        "_body",
+        "_findings",
+        "_info",
+        "_memo",
+        "_root",
+        "awaiting_delivery",
+        "content_type",
+        "in_reply_to",
+        "judged",
+        "note",
+        "producer",
+        "producer_id",
+        "provoked",
+        "receiver",
+        "receiver_id",
+        "seq",
+        "settle",
+        "size",
+        "step",
+        "store",
+        "transport",
+        "virtual_time",
+        "wall_time",
+    )
+
+    def __init__(
+        self,
+        seq: int,
+        producer: str,
+        receiver: str,
+        body: bytes,
+        virtual_time: datetime,
+        wall_time: float,
+        transport: str = "in-process",
+        producer_id: str | None = None,
+        receiver_id: str | None = None,
+        in_reply_to: int | None = None,
+        content_type: str = "application/xml",
+    ) -> None:
+        self.seq = seq
+        self.producer = producer
+        self.receiver = receiver
+        self._body: bytes | None = body
+        self.size = len(body)
+        self.virtual_time = virtual_time
+        self.wall_time = wall_time
+        self.transport = transport
+        self.producer_id = producer_id
+        self.receiver_id = receiver_id
+        self.in_reply_to = in_reply_to
+        self.content_type = content_type
+        self._info: MessageInfo | None = None
+        self._findings: list[Finding] = []
+        self.step: str | None = None
+        self.note = ""
+        self._root: Any = None
+        self.awaiting_delivery = False
+        # rules a harness actor broke on purpose to see how the product answers (a replayed or
+        # malformed message): their findings on this exchange are evidence, not the harness's errors
+        self.provoked: frozenset[str] = frozenset()
+        self.judged = False
+        self._memo: dict[Any, Any] | None = None
+        # the evidence holding these exact bytes (None: they stay here)
+        self.store: BodyStore | None = None
+        # called before info or findings are read while their validation is still running
+        self.settle: Callable[[Exchange], None] | None = None
+
+    def __repr__(self) -> str:
+        return f"Exchange(#{self.seq} {self.producer} -> {self.receiver}, step {self.step})"
+
+    @property
+    def body(self) -> bytes:
+        """The message's bytes exactly as recorded (read back from the evidence when spilled)."""
+        body = self._body  # read once: another thread may let go of it meanwhile
+        if body is not None:
+            return body
+        assert self.store is not None
+        return self.store.read(self.seq)
+
+    @property
+    def info(self) -> MessageInfo | None:
+        if self.settle is not None:
+            self.settle(self)
+        return self._info
+
+    @info.setter
+    def info(self, value: MessageInfo | None) -> None:
+        self._info = value
+
+    @property
+    def findings(self) -> list[Finding]:
+        if self.settle is not None:
+            self.settle(self)
+        return self._findings
+
+    @findings.setter
+    def findings(self, value: list[Finding]) -> None:
+        self._findings = value
+
+    @property
+    def memo(self) -> dict[Any, Any]:
+        """Answers computed from the message (keys, deviations), kept so it is parsed once."""
+        if self._memo is None:
+            self._memo = {}
+        return self._memo
 
     @property
     def label(self) -> str:
-        if self.info is None:
+        info = self.info
+        if info is None:
             return "unparsed message"
-        if self.info.verb and self.info.noun:
-            return f"{self.info.verb} {self.info.noun}"
-        return etree.QName(self.info.root).localname if self.info.root else "message"
+        if info.verb and info.noun:
+            return f"{info.verb} {info.noun}"
+        return etree.QName(info.root).localname if info.root else "message"
 
     def root(self) -> Any:
         """The parsed message (safe parser; SOAP unwrapped), or None when it does not parse."""
@@ -77,11 +192,24 @@ class Exchange:
 
     def forget_tree(self) -> None:
         """Drop the parsed message once it is both judged and delivered: the receiver and the
-        matcher share one parse, and no DOM outlives its use (it is re-parsed if asked again)."""
-        if self.judged and not self.awaiting_delivery and self._root is not False:
-            self._root = None
+        matcher share one parse, and no DOM outlives its use (it is re-parsed if asked again).
+        The bytes go too when the evidence holds them: what stays is the compact record."""
+        if self.judged and not self.awaiting_delivery:
+            if self._root is not False:
+                self._root = None
+            if self.store is not None and self.settle is None:
+                self._body = None
+
+    def keep_only(self, spec_name: str) -> None:
+        """Forget what was worked out for other specs (the match tried them): only the keys
+        of the message this exchange turned out to be are asked again."""
+        if self._memo:
+            self._memo = {
+                k: v for k, v in self._memo.items() if k[0] == "keys" and k[1] == spec_name
+            } or None
 
     def to_dict(self) -> dict[str, Any]:
+        info = self.info
         return {
             "seq": self.seq,
             "step": self.step,
@@ -92,11 +220,11 @@ class Exchange:
             "in_reply_to": self.in_reply_to,
             "transport": self.transport,
             "label": self.label,
-            "message_id": self.info.message_id if self.info else None,
-            "correlation_id": self.info.correlation_id if self.info else None,
+            "message_id": info.message_id if info else None,
+            "correlation_id": info.correlation_id if info else None,
             "virtual_time": self.virtual_time.isoformat(),
             "wall_time": self.wall_time,
-            "bytes": len(self.body),
+            "bytes": self.size,
             "findings": [f.to_dict() for f in self.findings],
             "note": self.note,
         }
@@ -130,6 +258,8 @@ class Trace:
     def __init__(self) -> None:
         self.exchanges: list[Exchange] = []
         self.on_record: list[Callable[[Exchange], None]] = []  # e.g. the evidence archive
+        # applies the verdicts of messages validated elsewhere that are back (never waits)
+        self.poll: Callable[[], None] | None = None
 
     def record(
         self,
@@ -140,12 +270,12 @@ class Trace:
         **kw: Any,
     ) -> Exchange:
         exchange = Exchange(
-            seq=len(self.exchanges) + 1,
-            producer=producer,
-            receiver=receiver,
-            body=bytes(body),
-            virtual_time=virtual_time,
-            wall_time=time.time(),
+            len(self.exchanges) + 1,
+            producer,
+            receiver,
+            bytes(body),
+            virtual_time,
+            time.time(),
             **kw,
         )
         self.exchanges.append(exchange)
@@ -168,9 +298,9 @@ def extract_keys(exchange: Exchange, spec: MessageSpec) -> dict[str, list[str]]:
 
     Memoised per exchange and spec; the answer is shared, so callers must not change it."""
     memo = ("keys", spec.name, id(spec), exchange.info is not None)
-    found = exchange._memo.get(memo)
+    found = exchange.memo.get(memo)
     if found is None:
-        found = exchange._memo[memo] = _extract_keys(exchange, spec)
+        found = exchange.memo[memo] = _extract_keys(exchange, spec)
     return found
 
 
@@ -216,9 +346,10 @@ def content_deviations(exchange: Exchange, spec: MessageSpec) -> list[Finding]:
 
     Memoised per exchange and spec: the matcher asks the same question after every event."""
     memo = ("deviations", spec.name, id(spec), exchange.info is not None)
-    if memo not in exchange._memo:
-        exchange._memo[memo] = _content_deviations(exchange, spec)
-    return list(exchange._memo[memo])
+    memos = exchange.memo
+    if memo not in memos:
+        memos[memo] = _content_deviations(exchange, spec)
+    return list(memos[memo])
 
 
 def _content_deviations(exchange: Exchange, spec: MessageSpec) -> list[Finding]:
@@ -265,7 +396,7 @@ def _content_deviations(exchange: Exchange, spec: MessageSpec) -> list[Finding]:
 # --- matching a trace against a scenario -----------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Expected:
     row: StepRow
     device: str | None
@@ -342,9 +473,11 @@ class Matcher:
         devices: list[str],
         sut_roles: frozenset[str],
         known: set[str] | None = None,
+        eager: frozenset[str] = frozenset(),
     ) -> None:
         """``known``: meters the scenario knows besides those in scope (e.g. others of a lot),
-        which a message may name too."""
+        which a message may name too. ``eager``: messages whose arrival is checked the moment
+        they are matched (against the world as it is then)."""
         self.trace = trace
         self.use_case = use_case
         self.rows = rows
@@ -376,6 +509,15 @@ class Matcher:
             for i, part in enumerate(row.exchanges):
                 key = (part.producer, part.receiver, part.reply)
                 self._slots.setdefault(key, []).append((row, i, part))
+        # what the exchanges not yet matched could be: rows they may fill, and how many may be
+        # a message checked on arrival (see _catch_up)
+        self._slot_rows = {k: frozenset(r.number for r, _, _ in v) for k, v in self._slots.items()}
+        self._eager_keys = {
+            k for k, v in self._slots.items() if any(p.message in eager for _, _, p in v)
+        }
+        self._waiting_rows: dict[str, int] = {}
+        self._waiting_eager = 0
+        self._scanned = 0
         self._matched: list[_Match] = []
         self._by_seq: dict[int, Exchange] = {}
         self.unmatched: list[Exchange] = []
@@ -389,16 +531,58 @@ class Matcher:
         """Match the exchanges recorded since the last call (each exchange exactly once)."""
         exchanges = self.trace.exchanges
         while self.cursor < len(exchanges):
-            x = exchanges[self.cursor]
-            self.cursor += 1
-            self._by_seq[x.seq] = x
-            self._match(x)
-            x.judged = True  # what the checks need is memoised: the DOM can go once delivered
-            x.forget_tree()
+            self._match_next()
+
+    def _match_next(self) -> None:
+        x = self.trace.exchanges[self.cursor]
+        if self.cursor < self._scanned:
+            self._classify(x, -1)
+        else:
+            self._scanned = self.cursor + 1
+        self.cursor += 1
+        self._by_seq[x.seq] = x
+        self._match(x)
+        x.keep_only(self._spec_of(x))
+        x.judged = True  # what the checks need is memoised: the DOM can go once delivered
+        x.forget_tree()
+
+    def _classify(self, x: Exchange, sign: int) -> None:
+        key = (x.producer, x.receiver, x.in_reply_to is not None)
+        for number in self._slot_rows.get(key, ()):
+            self._waiting_rows[number] = self._waiting_rows.get(number, 0) + sign
+        if key in self._eager_keys:
+            self._waiting_eager += sign
+
+    def _catch_up(self, number: str) -> None:
+        """Match what can change whether row ``number`` is complete, and every message checked
+        on arrival, now. With validation in worker processes, an exchange that can change
+        neither waits to be matched until its verdict is back: matched in record order all the
+        same, before anything else reads it (analysis), so nothing judged differs."""
+        poll = self.trace.poll
+        if poll is None:
+            self.sync()
+            return
+        poll()
+        exchanges = self.trace.exchanges
+        while self._scanned < len(exchanges):
+            self._classify(exchanges[self._scanned], +1)
+            self._scanned += 1
+        while self.cursor < len(exchanges) and exchanges[self.cursor].settle is None:
+            self._match_next()
+        if self.cursor < len(exchanges) and (
+            self._waiting_eager > 0 or self._waiting_rows.get(number, 0) > 0
+        ):
+            self.sync()
+
+    def _spec_of(self, x: Exchange) -> str:
+        """The name of the message ``x`` was matched as ("" when it is no row's own)."""
+        if self._matched and self._matched[-1].exchange is x:
+            return self._matched[-1].message
+        return ""
 
     def complete(self, number: str) -> bool:
         """Every exchange of row ``number`` seen, for every device it is expected for."""
-        self.sync()
+        self._catch_up(number)
         return self._open_rows.get(number, 0) == 0
 
     def _fits(self, x: Exchange, slot: tuple[StepRow, int, Part]) -> bool:
@@ -433,9 +617,9 @@ class Matcher:
         )
         spec = self.use_case.messages[part.message or ""]
         x.step = row.number
-        match = _Match(x, row.number, blame)
+        match = _Match(x, row.number, blame, message=spec.name)
         if not strict:
-            match.before = [_with(f, row.number, blame) for f in content_deviations(x, spec)]
+            match.before = tuple(_with(f, row.number, blame) for f in content_deviations(x, spec))
         targets: list[str | None] = [None]
         named = extract_keys(x, spec).get(self.use_case.device_key) or []
         if part.per == "device":
@@ -444,11 +628,12 @@ class Matcher:
             targets = [x.receiver_id or x.producer_id]
         if part.per == "device" and len(targets) == 1:
             match.device = targets[0]  # the message's findings are about this meter
-            match.before = [about_device(f, match.device) for f in match.before]
+            match.before = tuple(about_device(f, match.device) for f in match.before)
+        after: list[Finding] = []
         if part.per != "device" and self.devices:
             # a campaign row naming a meter must name one in scope (a relay naming another)
             for other in [d for d in named if d not in self._in_scope]:
-                match.after.append(
+                after.append(
                     about_device(
                         error(
                             "SEQ-UNEXPECTED-DEVICE",
@@ -465,7 +650,7 @@ class Matcher:
         for dev in targets:
             entry = self._entry.get((row.number, index, dev))
             if entry is None:
-                match.after.append(
+                after.append(
                     error(
                         "SEQ-UNEXPECTED-DEVICE",
                         f"exchange #{x.seq} concerns {dev!r}, which is not in scope of this scenario",
@@ -475,7 +660,7 @@ class Matcher:
                         blame=blame,
                     )
                 )
-                match.after[-1] = about_device(match.after[-1], dev)
+                after[-1] = about_device(after[-1], dev)
             elif entry.exchange is None:
                 entry.exchange = x
                 if self.on_match is not None:
@@ -487,7 +672,7 @@ class Matcher:
                     self._open_devices[dev] -= 1
                     self.devices_done += self._open_devices[dev] == 0
             else:
-                match.after.append(
+                after.append(
                     Finding(
                         "SEQ-DUPLICATE",
                         Severity.WARNING if row.repeatable else Severity.ERROR,
@@ -497,6 +682,7 @@ class Matcher:
                         blame=blame,
                     )
                 )
+        match.after = tuple(after)
         self._matched.append(match)
 
     # --- the analysis ----------------------------------------------------------------------
@@ -550,16 +736,17 @@ class Matcher:
         return Analysis(self.expected, findings, list(self.unmatched), self._by_row)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Match:
     """One matched exchange: its step, and the findings the match itself produced."""
 
     exchange: Exchange
     step: str
     blame: Blame
-    before: list[Finding] = field(default_factory=list)  # content deviations
-    after: list[Finding] = field(default_factory=list)  # device scope, duplicates
+    before: tuple[Finding, ...] = ()  # content deviations
+    after: tuple[Finding, ...] = ()  # device scope, duplicates
     device: str | None = None  # the one meter a per-meter message is about
+    message: str = ""  # the name of the message it was matched as
 
 
 def _devices_text(devices: list[str], shown: int = 20) -> str:

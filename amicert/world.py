@@ -18,7 +18,7 @@ from amicert.actors.base import Actor, ActorContext
 from amicert.bus import Bus
 from amicert.catalog import ScenarioSpec, StepRow, UseCase
 from amicert.cim.validate import Validator
-from amicert.clock import VirtualClock
+from amicert.clock import MAX_EVENTS, VirtualClock
 from amicert.findings import Blame, Finding, about_device, error, group_by_device
 from amicert.metrics import Metric
 from amicert.operators import unplaced
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from amicert.adapters.remote import RemoteLink, TestControlClient
     from amicert.config import SutProfile
     from amicert.report.evidence import EvidenceWriter
+    from amicert.validation_pool import ValidationPool
 
 
 class BindingError(Exception):
@@ -53,6 +54,7 @@ class StepCheckFailed(AssertionError):
 ENTRY_POINT_GROUP = "amicert.actors"
 ATTACH_ALL_UP_TO = 40  # a step with more exchanges (a fleet) attaches a sample to the report
 ATTACH_SAMPLE = 10
+EVENTS_PER_METER = 100  # the flood guard's allowance per meter in scope, beyond MAX_EVENTS
 
 
 def load_actor_class(role: str, spec: str) -> type[Actor]:
@@ -101,6 +103,8 @@ class RunOptions:
     seen_message_ids: set[str] | None = None  # the run's MessageIDs, unique across scenarios
     fleet: int | None = None  # meters in scope for every fleet-scalable set-up
     require_observed: float | None = None  # share of rows a PASS must have observed (0..1)
+    # worker processes validating the messages of scenarios with many meters (None: here)
+    validation_pool: ValidationPool | None = None
     # a self-test: the bus changes what ``mutated_role`` sends, which then plays the product
     mutation: Callable[[str, str, bytes], list[bytes]] | None = None
     mutated_role: str | None = None
@@ -249,6 +253,7 @@ class World:
         if self._started:
             return
         self._started = True
+        self._use_pool()
         if self.control is not None:
             # the SUT starts from the same scenario settings (meters, accounts ...) as the harness
             self.control.reset(self.use_case.id)
@@ -259,6 +264,17 @@ class World:
                     self.bus.bind(self._class(name)(self._ctx, dev))
             else:
                 self.bus.bind(self._class(name)(self._ctx, None))
+
+    def _use_pool(self) -> None:
+        """Validate in the run's workers once the fleet in scope is large enough; the flood
+        guard's budget of events grows with the fleet (a loop still trips it)."""
+        self.clock.max_events = max(
+            self.clock.max_events, MAX_EVENTS + EVENTS_PER_METER * len(self.devices)
+        )
+        pool = self.options.validation_pool
+        if self.bus.pool is None and pool is not None and pool.wanted(len(self.devices)):
+            self.bus.pool = pool
+            self.trace.poll = pool.poll
 
     def show_progress(self, emit: Callable[[str, bool], None], *, interactive: bool) -> None:
         """Report progress while a large scenario runs (from the first message on)."""
@@ -291,6 +307,7 @@ class World:
         self.settings["meters"][mrid] = identity
         self.settings["in_scope_meters"] = list(self.devices)
         if self._started:
+            self._use_pool()
             if self.control is not None:
                 self.control.provision([self._identity(mrid)])
             for name, actor in self.use_case.actors.items():
@@ -340,7 +357,13 @@ class World:
         if self._matcher is None or self._matcher_key != key:
             known = set(meters)
             self._matcher = Matcher(
-                self.trace, self.use_case, self.rows, self.devices, self.sut_roles, known
+                self.trace,
+                self.use_case,
+                self.rows,
+                self.devices,
+                self.sut_roles,
+                known,
+                eager=frozenset(driver_for(self.use_case.id).on_arrival),
             )
             self._matcher.on_match = self._arrived
             self._matcher_key = key
@@ -358,6 +381,8 @@ class World:
 
     def analyse(self, *, final: bool = False) -> Analysis:
         with self.lock:
+            if self.bus.pool is not None:
+                self.bus.pool.drain()  # every verdict in, the run's history applied
             return self.matcher().analysis(final=final)
 
     def wait_for(self, number: str) -> bool:
@@ -368,7 +393,11 @@ class World:
             with self.lock:
                 return self.matcher().complete(number)
 
-        return self.run_until(complete)
+        done = self.run_until(complete)
+        if self.trace.poll is not None:
+            with self.lock:  # what follows (state checks) sees every exchange matched
+                self.matcher().sync()
+        return done
 
     def run_until(self, done: Callable[[], bool], until: datetime | None = None) -> bool:
         """Advance time until ``done()``: the local clock, and the SUT's clock when it has one.
@@ -577,6 +606,8 @@ class World:
     def finish(self) -> tuple[Outcome, Analysis]:
         """Let the scenario run out (bounded), match the whole trace, and decide the verdict."""
         self.settle()
+        if self.bus.pool is not None:
+            self.bus.pool.drain()
         analysis = self.analyse(final=True)
         self._progress_done()
         every = list(analysis.findings)

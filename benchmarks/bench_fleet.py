@@ -5,7 +5,13 @@ reports written): wall and CPU time, peak RSS, report size, messages per second,
 exponent of CPU time between successive sizes (1.0 is linear). Also the default ``amicert run``
 (the main job) for comparison, and any fleet-scalable scenario of other use cases.
 
-    python benchmarks/bench_fleet.py            # N = 100, 1,000, 10,000
+Peak memory should be flat in N: the growth per meter between sizes is printed (what remains
+is the per-exchange record and index entries; the messages' bytes live in the archive). The
+largest size up to 10,000 is also run with validation in one process (``--workers 0``) to give
+the speed-up of the validation workers. CPU time is the ``amicert`` process's and the children
+it waited for; the workers are started by a fork server, so their time may not be counted.
+
+    python benchmarks/bench_fleet.py            # N = 100, 1,000, 5,000, 10,000
     python benchmarks/bench_fleet.py --huge     # and 100,000
     python benchmarks/bench_fleet.py --sizes 100 500
 """
@@ -13,6 +19,7 @@ exponent of CPU time between successive sizes (1.0 is linear). Also the default 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -98,7 +105,10 @@ def table(figures: list[Figure]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1_000, 10_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1_000, 5_000, 10_000])
+    parser.add_argument(
+        "--no-serial", action="store_true", help="skip the run with validation in one process"
+    )
     parser.add_argument("--huge", action="store_true", help="also 100,000 meters")
     args = parser.parse_args()
     sizes = sorted(set(args.sizes + ([100_000] if args.huge else [])))
@@ -110,6 +120,15 @@ def main() -> int:
                 "AEP-5.8 normal", n, ["--use-case", "AEP-5.8", "-k", "normal", "--fleet", str(n)]
             )
         )
+        print(table(figures[-1:]).splitlines()[-1], flush=True)
+    largest = max([n for n in sizes if n <= 10_000], default=None)
+    if largest is not None and not args.no_serial:
+        serial = measure(
+            "AEP-5.8 normal, validation in one process",
+            largest,
+            ["--use-case", "AEP-5.8", "-k", "normal", "--fleet", str(largest), "--workers", "0"],
+        )
+        figures.append(serial)
         print(table(figures[-1:]).splitlines()[-1], flush=True)
     sys.path.insert(0, str(ROOT))
     from amicert.catalog import load_catalog
@@ -138,6 +157,20 @@ def main() -> int:
         print(
             f"\n10,000 over 1,000 meters: wall x{by_n[10_000].wall_s / by_n[1_000].wall_s:.1f}, "
             f"CPU x{by_n[10_000].cpu_s / by_n[1_000].cpu_s:.1f} (linear: x10)"
+        )
+    ordered = sorted(by_n.values(), key=lambda f: f.meters)
+    for small, large in itertools.pairwise(ordered):
+        per_meter = (large.peak_rss_mib - small.peak_rss_mib) * 1024 / (large.meters - small.meters)
+        print(
+            f"peak RSS from {small.meters:,} to {large.meters:,} meters: {per_meter:.1f} KiB "
+            f"per meter ({large.messages / large.meters:.0f} messages each)"
+        )
+    one = [f for f in figures if f.label.endswith("validation in one process")]
+    if one and one[0].meters in by_n:
+        workers = by_n[one[0].meters]
+        print(
+            f"validation workers at {one[0].meters:,} meters: wall {one[0].wall_s:.1f} s in one "
+            f"process, {workers.wall_s:.1f} s with workers (x{one[0].wall_s / workers.wall_s:.2f})"
         )
     return 0
 

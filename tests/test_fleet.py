@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +148,24 @@ def test_bad_fleet_options_are_usage_errors(args: list[str], message: str) -> No
 def test_extract_names_what_is_missing(tmp_path: Path) -> None:
     proc = amicert("extract", str(tmp_path), "3")
     assert proc.returncode == 2 and "no readable index.json" in proc.stderr
+
+
+def test_the_flood_guard_grows_with_the_fleet_and_still_stops_a_loop() -> None:
+    """160,000 messages of a 20,000-meter campaign are no flood; an actor looping is."""
+    from amicert.clock import MAX_EVENTS, SchedulerOverrun
+    from amicert.world import EVENTS_PER_METER
+
+    uc = load_catalog()["AEP-5.8"]
+    world = World(uc, uc.scenario("normal"), Validator(), RunOptions(fleet=3000))
+    driver_for("AEP-5.8").setup(
+        world, '3 meters of model "AX-200" running firmware 4.1 are in scope'
+    )
+    world.start()
+    assert world.clock.max_events == MAX_EVENTS + EVENTS_PER_METER * 3000
+
+    def again() -> None:
+        world.clock.call_later(timedelta(seconds=1), again)
+
+    again()
+    with pytest.raises(SchedulerOverrun):
+        world.clock.run_until(lambda: False, world.deadline())

@@ -15,13 +15,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 from xml.sax.saxutils import escape, quoteattr
 
 from amicert.catalog import StepRow
 
 if TYPE_CHECKING:
     from amicert.findings import Finding
+    from amicert.trace import Exchange
     from amicert.world import World
 
 CHAR_W = 7.0  # px per character at the label font (a monospace font, so widths are known)
@@ -152,7 +153,7 @@ def panels(
                 )
             )
     actors = _order(a for arrow in expected for a in (arrow.source, arrow.target))
-    kept = list(observed)[:MAX_ARROWS]
+    kept = list(observed[:MAX_ARROWS])
     observed_arrows = [
         Arrow(
             str(e["producer"]),
@@ -318,12 +319,34 @@ def render(
     )
 
 
+class _Entries(Sequence[Mapping[str, Any]]):
+    """The index entries of a trace, made one at a time as the diagram reads them: a fleet's
+    trace is never held as dictionaries all at once."""
+
+    def __init__(self, exchanges: Sequence[Exchange]) -> None:
+        self.exchanges = exchanges
+
+    def __len__(self) -> int:
+        return len(self.exchanges)
+
+    @overload
+    def __getitem__(self, i: int) -> Mapping[str, Any]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Mapping[str, Any]]: ...
+
+    def __getitem__(self, i: int | slice) -> Mapping[str, Any] | Sequence[Mapping[str, Any]]:
+        if isinstance(i, slice):
+            return [x.to_dict() for x in self.exchanges[i]]
+        return self.exchanges[i].to_dict()
+
+
 def for_world(world: World, findings: Iterable[Finding]) -> str:
     """The diagram of a scenario that just ran."""
     rows = [world.use_case.row(n) for n in world.scenario.steps]
     return render(
         rows,
-        [x.to_dict() for x in world.trace.exchanges],
+        _Entries(world.trace.exchanges),
         [f.to_dict() for f in findings],
         world.not_observable,
         f"{world.use_case.id} {world.scenario.id}: expected and observed",

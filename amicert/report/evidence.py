@@ -58,8 +58,18 @@ def scenario_folder(base: Path, use_case: str, scenario_id: str, example: str | 
     return folder
 
 
+QUEUE_LIMIT = 2048  # messages waiting for the writer: the producer waits beyond this
+WRITER_WAIT_S = 120.0  # the longest the writer may take to accept a message or to finish
+
+
 class EvidenceWriter:
-    """Streams the exchanges of one scenario into its archive as they are recorded."""
+    """Streams the exchanges of one scenario into its archive as they are recorded.
+
+    The archive is also where a judged exchange's bytes are read back from (``read``): the
+    exchange keeps its bytes only until it is judged and delivered. A message the writer has not
+    written yet is served from the queue; one it failed to write stays in memory, and the failure
+    is reported when the scenario ends (never a lost record).
+    """
 
     def __init__(self, folder: Path, redactor: Redactor | None = None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -71,55 +81,131 @@ class EvidenceWriter:
         self._zip: zipfile.ZipFile | None = zipfile.ZipFile(
             folder / ARCHIVE, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1
         )
-        self._queue: queue.SimpleQueue[tuple[str, bytes] | None] = queue.SimpleQueue()
+        self._archive_lock = threading.Lock()  # one reader or the writer at a time
+        self._lock = threading.Lock()  # guards _waiting (held briefly: never while compressing)
+        self._waiting: dict[int, bytes] = {}  # queued, not yet in the archive
+        self._queue: queue.Queue[int | None] = queue.Queue(QUEUE_LIMIT)
         self._failure: BaseException | None = None
+        self._finished: dict[int, bytes] | None = None  # read back after the end (small layout)
         self._thread = threading.Thread(
             target=self._drain, name=f"evidence {folder.name}", daemon=True
         )
         self._thread.start()
 
     def add(self, x: Exchange) -> None:
-        """Keep the bytes of ``x`` (called by the trace for each recorded exchange)."""
+        """Keep the bytes of ``x`` (called by the trace for each recorded exchange). When the
+        archive holds them exactly (nothing redacted), the exchange may let go of its copy."""
         if self._zip is None:
             return  # the scenario is over; a late message is recorded in the next one's trace
-        self._queue.put((member(x.seq), self.redactor.scrub(x.body)))
+        body = x.body
+        kept = self.redactor.scrub(body)
+        with self._lock:
+            self._waiting[x.seq] = kept
+        self._put(x.seq)
         self.count += 1
+        if kept == body:
+            x.store = self
+
+    def _put(self, item: int | None) -> None:
+        try:
+            self._queue.put(item, timeout=WRITER_WAIT_S)
+        except queue.Full:
+            raise EvidenceError(
+                f"{self.folder / ARCHIVE}: the evidence writer accepted nothing for "
+                f"{WRITER_WAIT_S:.0f} s (disk stalled?)"
+            ) from None
 
     def _drain(self) -> None:
-        while (item := self._queue.get()) is not None:
-            if self._failure is None and self._zip is not None:
+        while (seq := self._queue.get()) is not None:
+            with self._lock:
+                body = self._waiting.get(seq)
+            if self._failure is not None or self._zip is None or body is None:
+                continue  # kept in memory: the failure is reported when the scenario ends
+            try:
+                with self._archive_lock:
+                    self._zip.writestr(member(seq), body)
+            except Exception as exc:  # e.g. a full disk: reported when the scenario ends
+                self._failure = exc
+                continue
+            with self._lock:
+                del self._waiting[seq]
+
+    def read(self, seq: int) -> bytes:
+        """The bytes of exchange ``seq`` as kept (waiting in the queue, or in the archive)."""
+        with self._lock:
+            waiting = self._waiting.get(seq)
+        if waiting is not None:
+            return waiting
+        if self._finished is not None and seq in self._finished:
+            return self._finished[seq]
+        with self._archive_lock:
+            if self._zip is not None:
                 try:
-                    self._zip.writestr(*item)
-                except Exception as exc:  # e.g. a full disk: reported when the scenario ends
-                    self._failure = exc
+                    return self._zip.read(member(seq))
+                except (KeyError, OSError, zipfile.BadZipFile, ValueError) as exc:
+                    raise EvidenceError(f"{self.folder}: exchange #{seq}: {exc}") from None
+        try:
+            with zipfile.ZipFile(self.folder / ARCHIVE) as archive:  # the scenario has ended
+                return archive.read(member(seq))
+        except (KeyError, OSError, zipfile.BadZipFile) as exc:
+            raise EvidenceError(
+                f"{self.folder}: exchange #{seq} not in {ARCHIVE} ({exc})"
+            ) from None
+
+    def _stop_writer(self) -> None:
+        """Let the writer empty its queue, waiting a bounded time; a writer that does not
+        finish, or failed, is a clear error (the bytes it did not write are still held)."""
+        if self._thread.is_alive():
+            self._put(None)
+            self._thread.join(WRITER_WAIT_S)
+            if self._thread.is_alive():
+                raise EvidenceError(
+                    f"{self.folder / ARCHIVE}: the evidence writer did not finish within "
+                    f"{WRITER_WAIT_S:.0f} s ({len(self._waiting)} messages not written)"
+                )
+        if self._failure is not None:
+            raise EvidenceError(
+                f"{self.folder / ARCHIVE}: {self._failure} "
+                f"({len(self._waiting)} messages not written)"
+            )
 
     def finish(self, exchanges: Iterable[Exchange], extra: dict[str, str] | None = None) -> int:
-        """Write the index (and small scenarios' per-file layout); returns the exchange count."""
-        if self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join()
-        if self._failure is not None:
-            raise EvidenceError(f"{self.folder / ARCHIVE}: {self._failure}")
-        index: list[dict[str, Any]] = []
-        kept = list(exchanges)
+        """Write the index (and small scenarios' per-file layout), one entry at a time; returns
+        the exchange count."""
+        self._stop_writer()
+        kept = exchanges if isinstance(exchanges, list) else list(exchanges)
         files = len(kept) <= FILES_UP_TO
-        for x in kept:
-            entry = x.to_dict()
-            entry["member"] = member(x.seq)
-            if files:
-                entry["file"] = file_name(x)
-                (self.folder / entry["file"]).write_bytes(self.redactor.scrub(x.body))
-            index.append(entry)
-        text = self.redactor.scrub_text(
-            json.dumps(index, indent=None if len(kept) > FILES_UP_TO else 2)
-        )
-        (self.folder / INDEX).write_text(text, encoding="utf-8")
+        small = {x.seq: self.read(x.seq) for x in kept} if files else {}
+        for x in kept if files else []:
+            (self.folder / file_name(x)).write_bytes(small[x.seq])
+        with (self.folder / INDEX).open("w", encoding="utf-8") as out, self._archive_lock:
+            zipped = self._zip.open(INDEX, "w") if self._zip is not None else None
+            try:
+                for n, x in enumerate(kept):
+                    entry = x.to_dict()
+                    entry["member"] = member(x.seq)
+                    if files:
+                        entry["file"] = file_name(x)
+                    text = json.dumps(entry, indent=2 if files else None)
+                    chunk = ("[\n" if n == 0 else ",\n") + self.redactor.scrub_text(text)
+                    out.write(chunk)
+                    if zipped is not None:
+                        zipped.write(chunk.encode("utf-8"))
+                end = "\n]\n" if kept else "[]\n"
+                out.write(end)
+                if zipped is not None:
+                    zipped.write(end.encode("utf-8"))
+            finally:
+                if zipped is not None:
+                    zipped.close()
         for name, content in (extra or {}).items():
             (self.folder / name).write_text(self.redactor.scrub_text(content), encoding="utf-8")
-        if self._zip is not None:
-            self._zip.writestr(INDEX, text)
-            self._zip.close()
-            self._zip = None
+        if files:
+            self._finished = small  # read back from memory from now on: the archive goes
+        with self._archive_lock:
+            if self._zip is not None:
+                self._zip.close()
+                self._zip = None
         if files:
             (self.folder / ARCHIVE).unlink(missing_ok=True)  # the files say it all
         return len(kept)
@@ -137,6 +223,14 @@ def read_index(folder: Path) -> list[dict[str, Any]]:
 
 def read_exchange(folder: Path, seq: int) -> bytes:
     """The exact bytes of exchange ``seq`` of a scenario's evidence folder, either layout."""
+    if (folder / ARCHIVE).is_file():  # a fleet's: by its member name, without the index
+        try:
+            with zipfile.ZipFile(folder / ARCHIVE) as archive:
+                return bytes(archive.read(member(seq)))
+        except KeyError:
+            pass  # not under its usual name: the index says where
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise EvidenceError(f"{folder}: {ARCHIVE} cannot be read ({exc})") from None
     entry = next((e for e in read_index(folder) if e.get("seq") == seq), None)
     if entry is None:
         raise EvidenceError(f"{folder}: no exchange #{seq}")

@@ -120,7 +120,7 @@ def write_exchanges(
     The bytes were streamed into the scenario's archive as they were recorded (``world.evidence``);
     a world without one (a scenario that failed before it began) writes its folder now."""
     from amicert.report import diagram
-    from amicert.report.evidence import EvidenceWriter, scenario_folder
+    from amicert.report.evidence import EvidenceError, EvidenceWriter, scenario_folder
 
     writer = world.evidence
     if writer is None:
@@ -130,9 +130,18 @@ def write_exchanges(
         )
         for x in world.trace.exchanges:
             writer.add(x)
-    writer.finish(
-        world.trace.exchanges, {"sequence.svg": diagram.for_world(world, result.findings)}
-    )
+    try:
+        writer.finish(
+            world.trace.exchanges, {"sequence.svg": diagram.for_world(world, result.findings)}
+        )
+    except EvidenceError as exc:  # the verdict cannot rest on evidence that was not kept
+        from amicert.findings import Blame, error
+        from amicert.verdicts import Outcome, Verdict
+
+        finding = error("HARNESS-EVIDENCE", str(exc), blame=Blame.HARNESS)
+        result.apply(
+            Outcome(Verdict.ERROR, finding.message, finding.rule, None, [*result.findings, finding])
+        )
     result.evidence = str(writer.folder.relative_to(report_dir))
 
 
