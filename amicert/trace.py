@@ -7,6 +7,7 @@ missing, extra, out of order or uncorrelated, each finding naming its step.
 
 from __future__ import annotations
 
+import copy
 import sys
 import time
 import zlib
@@ -185,7 +186,11 @@ class Exchange:
             from amicert.cim.xmlsafe import XmlSafetyError, parse_xml, unwrap_soap
 
             try:
-                self._root = _expand_compressed(unwrap_soap(parse_xml(self.body))[0])
+                message = unwrap_soap(parse_xml(self.body))[0]
+                if message.getparent() is not None:
+                    # a document of its own: the keys' absolute paths start at the message
+                    message = copy.deepcopy(message)
+                self._root = _expand_compressed(message)
             except XmlSafetyError:
                 self._root = False
         return self._root if self._root is not False else None

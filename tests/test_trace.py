@@ -278,3 +278,26 @@ def test_an_optional_exchange_absent_is_no_finding_and_leaves_its_row_complete(
     full = normal_trace(validator)
     matched = analyse(full, use_case, rows, ["MTR-0001"], frozenset({"AMI Head-End"}), final=True)
     assert [e.exchange is not None for e in matched.entries("1.11")] == [True]
+
+
+def test_a_key_with_an_absolute_path_reads_a_message_that_crossed_the_wire_in_soap() -> None:
+    """What crossed the wire is kept as the HTTP body (a SOAP envelope); a key's absolute path
+    starts at the message inside it, as for the same message in process."""
+    from amicert.catalog import MessageSpec
+    from amicert.trace import Exchange, extract_keys
+    from amicert.transport.soap import envelope
+
+    message = (
+        b'<ResponseMessage xmlns="http://iec.ch/TC57/2011/schema/message"><Header>'
+        b"<Verb>reply</Verb><Noun>MeterReadings</Noun></Header>"
+        b"<Reply><Result>OK</Result></Reply></ResponseMessage>"
+    )
+    spec = MessageSpec(
+        name="accepted",
+        keys={"result": "string(/msg:ResponseMessage/msg:Reply/msg:Result)"},
+        namespaces={"msg": "http://iec.ch/TC57/2011/schema/message"},
+    )
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    for body in (message, envelope(message)):
+        x = Exchange(1, "CCS", "Third Party", body, now, 0.0, transport="http")
+        assert extract_keys(x, spec) == {"result": ["OK"]}, body
