@@ -192,6 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
     con.add_argument("--out", type=Path, default=Path("contract"), metavar="DIR")
     con.set_defaults(handler=cmd_contract)
 
+    crt = sub.add_parser("certs", help="demo certificates for mutual TLS (a CA, server, clients)")
+    crt.add_argument("kind", choices=("demo",), help="demo: certificates for the mTLS examples")
+    crt.add_argument("dir", type=Path, metavar="DIR", help="folder to write them into")
+    crt.set_defaults(handler=cmd_certs)
+
     from amicert.cim import validate_cmd
 
     validate_cmd.add_parser(sub)  # also registers ``schemas``
@@ -474,6 +479,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return serve(profile, catalog, args.fault, ready=lambda line: print(line, flush=True))
     except OSError as exc:
         raise UsageError(f"{args.sut}: sut.address: cannot listen: {exc.strerror or exc}") from None
+
+
+def cmd_certs(args: argparse.Namespace) -> int:
+    from amicert.transport.tls import demo_certificates
+
+    try:
+        written = demo_certificates(args.dir)
+    except OSError as exc:
+        raise UsageError(f"{args.dir}: cannot write certificates: {exc.strerror or exc}") from None
+    for path in written:
+        print(path)
+    print("amicert: demo certificates only: the keys are unencrypted, never use them in a product")
+    return 0
 
 
 def cmd_mutate(args: argparse.Namespace) -> int:

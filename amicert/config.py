@@ -17,6 +17,13 @@ from typing import Any
 from urllib.parse import urlparse
 
 from amicert.errors import FileKeyError
+from amicert.transport.tls import (
+    ClientAuth,
+    Identity,
+    identity_problem,
+    pem_problem,
+    trust_problem,
+)
 
 BINDING_TYPES = ("reference", "soap", "python", "docker")
 TOP_LEVEL = ("product", "boundary", "bindings", "sut", "harness", "security", "timeouts", "pics")
@@ -57,6 +64,8 @@ class Security:
     client_key: Path | None = None
     username: str | None = None
     password_env: str | None = None
+    # identities a product demanding client certificates must refuse (expired, revoked ...)
+    refused_clients: tuple[Identity, ...] = ()
 
     def password(self) -> str | None:
         """The WS-Security password, read from the environment at the moment it is needed."""
@@ -93,6 +102,7 @@ class SutProfile:
     pics: dict[str, bool]
     harness_tls: tuple[Path, Path] | None = None  # (certificate, key) of the harness's endpoints
     sut_tls: tuple[Path, Path] | None = None  # (certificate, key) for `amicert serve`
+    sut_client_auth: ClientAuth | None = None  # how `amicert serve` authenticates its clients
 
     @property
     def harness_address(self) -> str:
@@ -178,16 +188,74 @@ def _tls_pair(table: dict[str, Any], section: str, path: Path) -> tuple[Path, Pa
     for name, p in zip(("tls_cert", "tls_key"), pair, strict=True):
         if not p.is_file():
             raise ProfileError(path, f"{section}.{name}", f"file not found: {p}")
+    problem = identity_problem(*pair)
+    if problem is not None:
+        raise ProfileError(path, f"{section}.tls_cert", problem)
     return pair
 
 
-def server_context(pair: tuple[Path, Path] | None) -> ssl.SSLContext | None:
+def _client_auth(
+    table: dict[str, Any], section: str, path: Path, served: tuple[Path, Path] | None
+) -> ClientAuth | None:
+    """How a served endpoint authenticates its clients: ``client_ca`` (the CA bundle their
+    certificates chain to), ``require_client_cert``, ``client_crl`` (revoked certificates)."""
+    required = _get(table, section, "require_client_cert", bool, path, False)
+    ca = _get(table, section, "client_ca", str, path, None)
+    crl = _get(table, section, "client_crl", str, path, None)
+    if ca is None:
+        for key, value in (("require_client_cert", required or None), ("client_crl", crl)):
+            if value is not None:
+                raise ProfileError(
+                    path, f"{section}.{key}", "needs client_ca (the CA bundle of the clients)"
+                )
+        return None
+    if served is None:
+        raise ProfileError(
+            path, f"{section}.client_ca", "client authentication needs tls_cert and tls_key"
+        )
+    ca_path = (path.parent / ca).resolve()
+    problem = trust_problem(ca_path)
+    if problem is not None:
+        raise ProfileError(path, f"{section}.client_ca", problem)
+    crl_path = (path.parent / crl).resolve() if crl is not None else None
+    if crl_path is not None:
+        problem = pem_problem(crl_path, "crl")
+        if problem is not None:
+            raise ProfileError(path, f"{section}.client_crl", problem)
+    return ClientAuth(ca_path, required, crl_path)
+
+
+def server_context(
+    pair: tuple[Path, Path] | None, client_auth: ClientAuth | None = None
+) -> ssl.SSLContext | None:
     """A server-side TLS context for a (certificate, key) pair, or None for plain HTTP."""
     if pair is None:
         return None
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(pair[0], pair[1])
-    return context
+    from amicert.transport.tls import server_context as tls_context
+
+    return tls_context(pair, client_auth)
+
+
+def _refused_clients(sec: dict[str, Any], path: Path) -> tuple[Identity, ...]:
+    """``refused_client_certs``: client identities the product must refuse, each
+    ``{ why = "expired", cert = "...", key = "..." }``."""
+    entries = _get(sec, "security", "refused_client_certs", list, path, [])
+    found: list[Identity] = []
+    for n, entry in enumerate(entries):
+        key_name = f"security.refused_client_certs[{n}]"
+        if not isinstance(entry, dict):
+            raise ProfileError(
+                path, key_name, 'expected { why = "...", cert = "...", key = "..." }'
+            )
+        _unknown(entry, ("why", "cert", "key"), key_name, path)
+        why = _get(entry, key_name, "why", str, path)
+        cert = (path.parent / _get(entry, key_name, "cert", str, path)).resolve()
+        key = (path.parent / _get(entry, key_name, "key", str, path)).resolve()
+        problem = identity_problem(cert, key)
+        if problem is not None:
+            raise ProfileError(path, f"{key_name}.cert", problem)
+        found.append(Identity(f"with a certificate {why}", cert, key))
+    return tuple(found)
 
 
 def _ports(table: dict[str, Any], path: Path, key: str) -> dict[str, int]:
@@ -341,8 +409,23 @@ def load_profile(
     sut = _table(
         data, "sut", path, required=any(b.type in ("soap", "docker") for b in bindings.values())
     )
-    _unknown(sut, ("address", "test_control", "wsdl_dir", "tls_cert", "tls_key"), "sut", path)
+    _unknown(
+        sut,
+        (
+            "address",
+            "test_control",
+            "wsdl_dir",
+            "tls_cert",
+            "tls_key",
+            "client_ca",
+            "require_client_cert",
+            "client_crl",
+        ),
+        "sut",
+        path,
+    )
     sut_tls = _tls_pair(sut, "sut", path)
+    sut_client_auth = _client_auth(sut, "sut", path, sut_tls)
     address = _url(
         _get(sut, "sut", "address", str, path, "http://127.0.0.1:0"), path, "sut.address"
     )
@@ -366,7 +449,15 @@ def load_profile(
         )
     _unknown(
         sec,
-        ("verify_tls", "ca_bundle", "client_cert", "client_key", "username", "password_env"),
+        (
+            "verify_tls",
+            "ca_bundle",
+            "client_cert",
+            "client_key",
+            "username",
+            "password_env",
+            "refused_client_certs",
+        ),
         "security",
         path,
     )
@@ -388,7 +479,18 @@ def load_profile(
         client_key=_path("client_key"),
         username=_get(sec, "security", "username", str, path, None),
         password_env=_get(sec, "security", "password_env", str, path, None),
+        refused_clients=_refused_clients(sec, path),
     )
+    if security.ca_bundle is not None:
+        problem = trust_problem(security.ca_bundle)
+        if problem is not None:
+            raise ProfileError(path, "security.ca_bundle", problem)
+    if security.client_key is not None and security.client_cert is None:
+        raise ProfileError(path, "security.client_key", "needs client_cert (its certificate)")
+    if security.client_cert is not None:
+        problem = identity_problem(security.client_cert, security.client_key)
+        if problem is not None:
+            raise ProfileError(path, "security.client_cert", problem)
     if security.username and not security.password_env:
         raise ProfileError(
             path,
@@ -457,4 +559,5 @@ def load_profile(
         pics=pics,
         harness_tls=harness_tls,
         sut_tls=sut_tls,
+        sut_client_auth=sut_client_auth,
     )

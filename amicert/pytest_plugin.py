@@ -462,6 +462,21 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
         if missing:
             world.na_reason = f"the product does not claim {', '.join(missing)} (PICS)"
             pytest.skip(f"NOT_APPLICABLE: {world.na_reason}")
+        world.findings.extend(_client_auth_findings(config, profile))
+
+
+CLIENT_AUTH = pytest.StashKey[list[Any]]()
+
+
+def _client_auth_findings(config: pytest.Config, profile: Any) -> list[Any]:
+    """What the product's TLS endpoint let in that it had to refuse (probed once a run): a
+    finding in every scenario, since every scenario trusts the product's client authentication."""
+    if CLIENT_AUTH not in config.stash:
+        from amicert.transport.tls import accepted_findings, client_auth_probe
+
+        config.stash[CLIENT_AUTH] = accepted_findings(profile.address, client_auth_probe(profile))
+    found: list[Any] = config.stash[CLIENT_AUTH]
+    return list(found)
 
 
 _ANSWERS = pytest.StashKey[Any]()

@@ -32,6 +32,7 @@ from amicert.control_schema import OPERATIONS
 from amicert.driver import Driver
 from amicert.packages import driver_for
 from amicert.transport.http import HttpServer
+from amicert.transport.tls import ClientAuth
 from amicert.world import RunOptions, World
 
 EDE = END_DEVICE_EVENTS_NS
@@ -64,6 +65,17 @@ FAULTS = {
         Fault("no-async-result", "events the served system should send are never sent", "events"),
         Fault("slow-reply", "replies come later than the profile's read timeout", "wire"),
         Fault("drop-connection", "the connection is closed half-way through each reply", "wire"),
+        Fault(
+            "client-cert-optional",
+            "TLS lets in a client without a certificate (one it presents is still verified)",
+            "tls",
+        ),
+        Fault(
+            "client-cert-ignored",
+            "TLS neither asks for nor checks a client certificate",
+            "tls",
+        ),
+        Fault("crl-ignored", "TLS lets in a client whose certificate the CRL revokes", "tls"),
     )
 }
 
@@ -277,6 +289,9 @@ class ServedSystem:
 
 def fault_applies(fault: Fault, profile: SutProfile, catalog: dict[str, UseCase]) -> bool:
     """Whether the served boundary can show this fault at all (else it would change nothing)."""
+    if fault.applies_to == "tls":
+        auth = profile.sut_client_auth
+        return auth is not None and (fault.name != "crl-ignored" or auth.crl is not None)
     boundary = set(profile.boundary)
     for uc in catalog.values():
         for row in uc.rows.values():
@@ -290,6 +305,18 @@ def fault_applies(fault: Fault, profile: SutProfile, catalog: dict[str, UseCase]
             if fault.applies_to == "cim" and (sends or answers):
                 return True
     return fault.applies_to == "wire"
+
+
+def served_client_auth(profile: SutProfile, fault: str | None) -> ClientAuth | None:
+    """The profile's client authentication, loosened the way a TLS fault says."""
+    auth = profile.sut_client_auth
+    if auth is None or fault == "client-cert-ignored":
+        return None
+    if fault == "client-cert-optional":
+        return dataclasses.replace(auth, required=False)
+    if fault == "crl-ignored":
+        return dataclasses.replace(auth, crl=None)
+    return auth
 
 
 def _plain(value: Any) -> Any:
@@ -342,13 +369,15 @@ def serve(
         int(url.port or 0),
         endpoint,
         profile.timeouts.max_body_bytes,
-        ssl_context=server_context(profile.sut_tls),
+        ssl_context=server_context(profile.sut_tls, served_client_auth(profile, fault)),
     )
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     server.start()
     what = f" with fault {fault!r}" if fault else ""
+    if profile.sut_client_auth is not None and profile.sut_client_auth.required:
+        what = f", TLS client certificate required{what}"
     ready(
         f"amicert serve: {', '.join(profile.boundary)} of {profile.name!r} at {server.address}{what}"
     )

@@ -40,6 +40,7 @@ from amicert.transport.http import (
     redactor_for,
 )
 from amicert.transport.soap import envelope, expects_reply, operation_for, username_token
+from amicert.transport.tls import handshake_failure
 
 DEVICE_PATH = "/amicert/device"
 CONTROL_PATH = "/amicert/test-control"
@@ -359,6 +360,9 @@ class TestControlClient:
                     extra={"actor": "test-control"},
                 )
             ) from None
+        except requests.exceptions.SSLError as exc:
+            why = handshake_failure(exc, self.security.client_cert is not None)
+            raise TestControlError(f"test-control {path}: {redactor.scrub_text(why)}") from None
         except requests.RequestException as exc:
             raise TestControlError(
                 f"test-control {path}: {redactor.scrub_text(str(exc).splitlines()[0][:200])}"

@@ -36,6 +36,7 @@ from amicert.transport.deadline import (
 )
 from amicert.transport.redact import Redactor
 from amicert.transport.soap import fault_text
+from amicert.transport.tls import handshake_failure
 
 
 @dataclass
@@ -157,7 +158,10 @@ class HttpClient:
         except requests.exceptions.SSLError as exc:
             result.finding = error(
                 "WIRE-TLS",
-                f"TLS with {peer} failed: {redactor.scrub_text(_short(exc))}",
+                f"TLS with {peer} failed: "
+                + redactor.scrub_text(
+                    handshake_failure(exc, self.security.client_cert is not None)
+                ),
                 blame=Blame.INFRASTRUCTURE,
             )
             return result
