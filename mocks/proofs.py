@@ -589,10 +589,36 @@ PROOFS: list[Proof] = [
 ]
 
 
+@dataclass(frozen=True)
+class ServedFaultProof:
+    """A product's wire misbehaving (``amicert serve --fault``), run out of process against an
+    example profile (tests/test_wire_mtls.py runs every entry), and the rule that must fire."""
+
+    use_case: str
+    role: str
+    profile: str  # examples/<profile>
+    fault: str
+    scenario: str
+    rule: str
+
+
+_MTLS = "ccs-over-soap-mtls.toml"
+_LET_IN = "WIRE-MTLS-CLIENT-ACCEPTED"
+
+SERVED_FAULT_PROOFS: list[ServedFaultProof] = [
+    ServedFaultProof("C4", "CCS", _MTLS, "client-cert-optional", "gateway-log", _LET_IN),
+    ServedFaultProof("C4", "CCS", _MTLS, "client-cert-ignored", "gateway-log", _LET_IN),
+    ServedFaultProof("C4", "CCS", _MTLS, "crl-ignored", "gateway-log", _LET_IN),
+]
+
+
 def proven_rules(use_case: str) -> dict[str, list[str]]:
     """Rule -> the faulty actors that prove it, for one use case."""
     found: dict[str, list[str]] = {}
     for p in PROOFS:
         if p.use_case == use_case:
             found.setdefault(p.rule, []).append(p.actor.rpartition(":")[2])
+    for w in SERVED_FAULT_PROOFS:
+        if w.use_case == use_case:
+            found.setdefault(w.rule, []).append(f"{w.role} served with --fault {w.fault}")
     return found

@@ -14,6 +14,7 @@ import test_wire
 from test_wire import Served, profile_copy, run
 
 from amicert.transport.tls import demo_certificates
+from mocks.proofs import SERVED_FAULT_PROOFS, ServedFaultProof
 
 NAME = "ccs-over-soap-mtls.toml"
 #: the C4 scenarios whose exchanges all run one way at a time over the wire
@@ -47,24 +48,27 @@ def test_c4_passes_with_the_ccs_served_over_mutual_tls(
     assert all(s["sut_roles"] == ["CCS"] for s in summary["scenarios"])
 
 
-@pytest.mark.parametrize(
-    ("fault", "let_in"),
-    [
-        ("client-cert-optional", {"none"}),
-        ("client-cert-ignored", {"none", "untrusted", "expired", "revoked"}),
-        ("crl-ignored", {"revoked"}),
-    ],
-)
+#: the clients each served fault lets in
+LET_IN = {
+    "client-cert-optional": {"none"},
+    "client-cert-ignored": {"none", "untrusted", "expired", "revoked"},
+    "crl-ignored": {"revoked"},
+}
+
+
+@pytest.mark.parametrize("proof", SERVED_FAULT_PROOFS, ids=[p.fault for p in SERVED_FAULT_PROOFS])
 def test_a_ccs_letting_in_a_client_it_must_refuse_fails(
-    tmp_path: Path, served: list[Served], fault: str, let_in: set[str]
+    tmp_path: Path, served: list[Served], proof: ServedFaultProof
 ) -> None:
+    assert proof.profile == NAME and proof.role == "CCS"
+    let_in = LET_IN[proof.fault]
     profile = mtls_profile(tmp_path)
-    served.append(Served(profile, fault))
-    code, summary, _ = run(profile, tmp_path / "reports", "gateway-log", use_case="C4")
+    served.append(Served(profile, proof.fault))
+    code, summary, _ = run(profile, tmp_path / "reports", proof.scenario, use_case=proof.use_case)
     assert code == 1
     [scenario] = summary["scenarios"]
-    assert scenario["verdict"] == "FAIL" and scenario["rule"] == "WIRE-MTLS-CLIENT-ACCEPTED"
-    found = [f for f in scenario["findings"] if f["rule"] == "WIRE-MTLS-CLIENT-ACCEPTED"]
+    assert scenario["verdict"] == "FAIL" and scenario["rule"] == proof.rule
+    found = [f for f in scenario["findings"] if f["rule"] == proof.rule]
     assert {f["expected"] for f in found} == {
         f"the TLS connection refused for a client {WHY[k]}" for k in let_in
     }
