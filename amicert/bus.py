@@ -63,6 +63,8 @@ class Bus:
         self.lock = threading.RLock()
         # validation in worker processes (a large fleet); None: here, as each message is recorded
         self.pool: ValidationPool | None = None
+        # set while a wire endpoint hands a message to a local actor (see deliver_now)
+        self._answering = threading.local()
         # a self-test of the checks: changes what an actor sends (see amicert.mutations)
         self.mutate: Callable[[str, str, bytes], list[bytes]] | None = None
         self._provoking: tuple[str, frozenset[str]] | None = None
@@ -173,6 +175,11 @@ class Bus:
 
         if delay > timedelta(0):
             self.clock.call_later(delay, transmit, f"{producer.role} -> {receiver}")
+        elif getattr(self._answering, "active", False):
+            # sent while answering a request from the other side, which waits for that answer
+            # and holds its actors meanwhile: the message leaves once the answer has gone, and
+            # so do the ones sent with it (their order kept)
+            self.clock.call_later(timedelta(0), transmit, f"{producer.role} -> {receiver}")
         else:
             transmit()
 
@@ -262,7 +269,11 @@ class Bus:
         self, receiver: str, receiver_id: str | None, exchange: Exchange
     ) -> bytes | None:
         """Hand an exchange recorded by a wire endpoint to the local actor; its reply, if any."""
-        return self._deliver(self.actor(receiver, receiver_id), exchange)
+        self._answering.active = True
+        try:
+            return self._deliver(self.actor(receiver, receiver_id), exchange)
+        finally:
+            self._answering.active = False
 
     def _deliver(self, target: Actor, exchange: Exchange) -> bytes | None:
         """Hand the message to its receiver; whatever the receiver makes of it, the run goes on."""
