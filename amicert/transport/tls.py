@@ -188,22 +188,23 @@ def client_auth_probe(profile: SutProfile) -> list[ProbeResult]:
     security = profile.security
     if not profile.address.startswith("https://") or security.client_cert is None:
         return []
-    identities = [
-        Identity("without a certificate"),
-        untrusted_identity(),
-        *security.refused_clients,
-    ]
     timeout = profile.timeouts.connect_s + profile.timeouts.read_s
-    return [
-        probe(
-            profile.address,
-            identity,
-            ca_bundle=security.ca_bundle,
-            verify=security.verify_tls,
-            timeout_s=timeout,
-        )
-        for identity in identities
-    ]
+    with tempfile.TemporaryDirectory(prefix="amicert-probe-") as folder:  # its key goes with it
+        identities = [
+            Identity("without a certificate"),
+            untrusted_identity(Path(folder)),
+            *security.refused_clients,
+        ]
+        return [
+            probe(
+                profile.address,
+                identity,
+                ca_bundle=security.ca_bundle,
+                verify=security.verify_tls,
+                timeout_s=timeout,
+            )
+            for identity in identities
+        ]
 
 
 # --- certificates ------------------------------------------------------------------------
@@ -380,9 +381,9 @@ def demo_certificates(folder: Path) -> list[Path]:
     return [folder / name for name in DEMO_FILES]
 
 
-def untrusted_identity() -> Identity:
-    """A client certificate from a CA made up on the spot, which no product can trust."""
-    folder = Path(tempfile.mkdtemp(prefix="amicert-untrusted-"))
+def untrusted_identity(folder: Path) -> Identity:
+    """A client certificate (written into ``folder``) from a CA made up on the spot, which no
+    product can trust."""
     cert, key, _ = Authority.create("amicert probe CA").issue(
         folder, "client", "amicert probe client", server=False
     )

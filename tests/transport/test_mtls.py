@@ -146,7 +146,7 @@ def test_the_served_endpoint_lets_in_its_client_and_refuses_the_others(
     assert ask(endpoint, good, certs) == (False, "answered 'HTTP/1.1 200 OK'")
     for identity in (
         Identity("without a certificate"),
-        untrusted_identity(),
+        untrusted_identity(certs.parent),
         Identity("expired", certs / "expired-client.pem", certs / "expired-client-key.pem"),
         Identity("revoked", certs / "revoked-client.pem", certs / "revoked-client-key.pem"),
         Identity("other CA", certs / "other-ca-client.pem", certs / "other-ca-client-key.pem"),
@@ -165,7 +165,7 @@ def test_an_endpoint_letting_in_a_client_without_a_certificate_is_a_finding(
     try:
         results = [
             probe(server.address, i, ca_bundle=certs / "ca.pem", verify=True, timeout_s=5)
-            for i in (Identity("without a certificate"), untrusted_identity())
+            for i in (Identity("without a certificate"), untrusted_identity(certs.parent))
         ]
     finally:
         server.stop()
