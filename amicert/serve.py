@@ -170,6 +170,8 @@ class ServedSystem:
         world = World(use_case, scenario, self.validator, options)
         assert world.link is not None
         world.link.outgoing.extend(self.outgoing)
+        # only the harness's clock/advance runs this world's clock
+        world.bus.defer_while_answering = self.profile.claims("clock_control")
         world.settings.update(driver_for(use_case_id).defaults)
         self.world = world  # started once configured (its actors read the settings when built)
         return world
