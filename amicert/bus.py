@@ -130,6 +130,12 @@ class Bus:
                 if in_reply_to is not None and in_reply_to.info
                 else None
             )
+            self.context.request_conforming = (
+                in_reply_to is not None
+                and self.mutate is None
+                and not in_reply_to.provoked
+                and not any(f.is_error for f in in_reply_to.findings)
+            )
             if self._provoking is not None and self._provoking[0] == producer:
                 exchange.provoked = self._provoking[1]
             if self.pool is not None:

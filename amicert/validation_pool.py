@@ -38,17 +38,22 @@ BATCH = 6  # messages sent to a worker together (one write, one wake-up)
 WORKER_WAIT_S = 60.0  # the longest a worker may take to answer before it is given up
 
 Outcome = tuple[list[Finding], "MessageInfo | None", list[str]]
-Work = tuple[bytes, datetime | None, str | None, bool, float]
+# body, now, request MessageID, check_replay, replay window, request conforming, clock
+# controlled, since (the ValidationContext fields a rule reads)
+Work = tuple[bytes, datetime | None, str | None, bool, float, bool, bool, datetime | None]
 
 
 def _validate(validator: Validator, work: Work, seen: set[str]) -> Outcome:
-    body, now, request_id, check_replay, window = work
+    body, now, request_id, check_replay, window, conforming, controlled, since = work
     context = ValidationContext(
         seen_message_ids=seen,
         request_message_id=request_id,
         now=now,
         replay_window_s=window,
         check_replay=check_replay,
+        request_conforming=conforming,
+        clock_controlled=controlled,
+        since=since,
     )
     before = set(seen)
     result = validator.validate(body, context)
@@ -149,6 +154,9 @@ class ValidationPool:
             context.request_message_id,
             context.check_replay,
             context.replay_window_s,
+            context.request_conforming,
+            context.clock_controlled,
+            context.since,
         )
         item = _Item(exchange, work, validator, context.seen_message_ids)
         exchange.settle = lambda _: self._needed(item)

@@ -47,6 +47,9 @@ class ValidationContext:
 
     seen_message_ids: set[str] = field(default_factory=set)
     request_message_id: str | None = None
+    # the request a reply answers was conforming (no error finding, neither mutated nor sent to
+    # provoke a finding): the replier has no ground to refuse it (ENV-REPLY-FAILED)
+    request_conforming: bool = False
     now: datetime | None = None
     replay_window_s: float = 300
     check_replay: bool = True

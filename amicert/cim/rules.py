@@ -575,6 +575,34 @@ def failed_has_error(ctx: RuleContext) -> Sequence[Finding]:
 
 
 @rule(
+    "ENV-REPLY-FAILED",
+    Severity.ERROR,
+    "A reply to a conforming request (no error finding, neither mutated nor sent to provoke a "
+    "finding) carries Result OK: refusing such a request is the replier's defect.",
+    source=f"{_S100} ReplyType/Result",
+)
+def conforming_refused(ctx: RuleContext) -> Sequence[Finding]:
+    reply = ctx.reply
+    result = env.child_text(reply, "Result")
+    if not ctx.context.request_conforming or result not in ("FAILED", "PARTIAL"):
+        return ()
+    said = "; ".join(
+        " ".join(t.strip() for t in err.itertext() if t.strip())
+        for err in (reply if reply is not None else ())
+        if isinstance(err.tag, str) and etree.QName(err).localname == "Error"
+    )
+    return [
+        _finding(
+            "ENV-REPLY-FAILED",
+            f"Result {result} in reply to a conforming request",
+            env.child(reply, "Result"),
+            expected="OK",
+            received=f"{result}: {said or '(no Reply/Error)'}",
+        )
+    ]
+
+
+@rule(
     "ENV-CORRELATION",
     Severity.ERROR,
     "A reply's Header/CorrelationID equals the MessageID of the request it answers.",

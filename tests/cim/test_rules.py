@@ -356,3 +356,13 @@ def test_a_payload_date_time_without_zone_is_reported(validator: Validator) -> N
         "<createdDateTime>2024-05-01T11:58:30+01:00</createdDateTime>",
     )  # an offset ends like a zone-less time: the scan lets the walk decide
     assert "PAYLOAD-DATETIME-ZONE" not in ids(validator, offset)
+
+
+def test_failed_reply_to_a_conforming_request(validator: Validator) -> None:
+    failed = build_fault("EndDeviceEvents", [ReplyError("5.3", reason="order refused")])
+    refused = validator.validate(failed, ValidationContext(request_conforming=True))
+    found = [f for f in refused.findings if f.rule == "ENV-REPLY-FAILED"]
+    assert found and found[0].expected == "OK"
+    assert found[0].received is not None and found[0].received.startswith("FAILED: 5.3")
+    # a refusal of a request that was not conforming is the product's right
+    assert "ENV-REPLY-FAILED" not in validator.validate(failed, ValidationContext()).rule_ids
