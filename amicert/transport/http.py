@@ -248,9 +248,13 @@ def _wire_finding(exc: WireFailure, peer: str, redactor: Redactor, timeouts: Tim
 
 
 def port_problem(host: str, port: int) -> str | None:
-    """Why nothing can listen on host:port, or None when it is free."""
+    """Why nothing can listen on host:port, or None when it is free.
+
+    Probed with SO_REUSEADDR, as the server listens: connections of a previous run still in
+    TIME_WAIT do not keep the next run from listening."""
     try:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind((host, port))
     except OSError as exc:
         return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
@@ -327,6 +331,8 @@ class _BoundedHandler(WSGIRequestHandler):
 
 class _BoundedServer(ThreadedWSGIServer):
     """werkzeug's threaded server with a cap on the connections served at once."""
+
+    allow_reuse_address = True  # SO_REUSEADDR: a previous run's TIME_WAIT connections are no clash
 
     def __init__(self, *args: Any, max_connections: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -186,3 +186,27 @@ def test_a_wrong_answer_while_setting_up_leads_the_verdict() -> None:
     with pytest.raises(TestControlAnswerError):
         client.state("mdm_events", meter="M-1")
     assert "phase" not in client.answer_findings[-1].extra  # read at a row: no set-up
+
+
+def test_port_in_time_wait_is_free_to_listen() -> None:
+    """A previous run's connection left in TIME_WAIT does not keep the next run's listener out."""
+    import socket
+
+    from amicert.transport.http import port_problem
+
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    client = socket.create_connection(("127.0.0.1", port))
+    served, _ = listener.accept()
+    served.close()  # the listening side closes first: its end stays in TIME_WAIT
+    client.close()
+    listener.close()
+    assert port_problem("127.0.0.1", port) is None
+    with socket.socket() as holder:  # a port really in use is still reported
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        problem = port_problem("127.0.0.1", holder.getsockname()[1])
+    assert problem is not None and "cannot listen" in problem
