@@ -17,13 +17,15 @@ from reference_impl.ami_system import AmiSystem
 from reference_impl.field_dispatch import FieldDispatch
 from reference_impl.field_tool import FieldTool
 from reference_impl.mdms import MeterDataManagementSystem
-from reference_impl.meter_management_system import MeterManagementSystem, Window
+from amicert.cim.envelope import ReplyError
+from reference_impl.meter_management_system import MeterManagementSystem, MeterRecord, Window
 from usecases.meter_lifecycle.vocabulary import (
     FailureClass,
     Record,
     TroubleOrder,
     mq,
     physical,
+    reply,
 )
 
 
@@ -266,3 +268,27 @@ class MmsIssuesReplacementAsSampleTest(MeterManagementSystem):
     def replacement(self, order: TroubleOrder) -> None:
         order.kind = "maintenance"
         super().replacement(order)
+
+
+class MmsRefusesEveryOrder(MeterManagementSystem):
+    """Answers every order request Result FAILED, then acts on it anyway."""
+
+    def on_create(self, root: etree._Element, exchange: Exchange) -> bytes:
+        super().on_create(root, exchange)
+        return reply(self, exchange, "TroubleOrders", errors=[ReplyError("2.4", "ERROR", "busy")])
+
+
+class MmsListsOtherLots(MeterManagementSystem):
+    """Answers the lot query with the meters of every other lot."""
+
+    def same_lot(self, meter: str) -> list[MeterRecord]:
+        lot = self.registry[meter].lot if meter in self.registry else ""
+        return [m for m in self.registry.values() if m.lot != lot]
+
+
+class MmsPriorityOutOfRange(MeterManagementSystem):
+    """Issues trouble orders with priority 7, outside the 1..4 the contract allows."""
+
+    def issue(self, order: TroubleOrder) -> None:
+        order.priority = 7
+        super().issue(order)

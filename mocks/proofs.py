@@ -586,6 +586,30 @@ PROOFS: list[Proof] = [
     Proof("C4", _SPG, f"{_C4}:SpgSlowLog", "gateway-log", "NFR-C4NFR6", "G2"),
     Proof("C4", "CCS", f"{_C4}:CcsAcceptsReplays", "hostile-refused", "STATE-C4-HOSTILE", "H11"),
     Proof("C4", "CCS", f"{_C4}:CcsAcceptsMalformed", "hostile-refused", "STATE-C4-HOSTILE", "H11"),
+    Proof(
+        "I2",
+        "Meter Management System",
+        f"{_I2}:MmsRefusesEveryOrder",
+        "customer-trouble",
+        "ENV-REPLY-FAILED",
+        "3.3#3",
+    ),
+    Proof(
+        "I2",
+        "Meter Management System",
+        f"{_I2}:MmsListsOtherLots",
+        "data-trouble",
+        "PROFILE-I2-LOT",
+        "3.6#11.5",
+    ),
+    Proof(
+        "I2",
+        "Meter Management System",
+        f"{_I2}:MmsPriorityOutOfRange",
+        _CHECKSUM,
+        "XSD-PAYLOAD",
+        "3.1#4",
+    ),
 ]
 
 

@@ -110,6 +110,7 @@ class MdmsTechnician(OperatorActor):
             meter_message("LotQuery", self.role, self.ctx.now(), meters=[MeterRef(meter)]),
         )
         peers = read_meter_message(etree.fromstring(answer)).meters if answer else []
+        self.check_lot_list(meter, peers)
         data = self.call(
             "Meter Data Management System",
             meter_message("ReadQuery", self.role, self.ctx.now(), meters=peers),
@@ -121,6 +122,36 @@ class MdmsTechnician(OperatorActor):
             ]
             flat = bool(values) and max(values) - min(values) < 0.01
             self.lot_findings[peer.mrid] = "anomaly" if flat else "normal"
+
+    def check_lot_list(self, meter: str, peers: list[MeterRef]) -> None:
+        """The list names meters of the old meter's lot only (lots as the settings define
+        them): a meter of another lot would be checked for an anomaly it has no reason to share."""
+        meters = dict(self.ctx.settings.get("meters", {}))
+        lot = dict(meters.get(meter, {})).get("lot")
+        strangers = [
+            f"{p.mrid} (lot {dict(meters.get(p.mrid, {})).get('lot') or p.lot or 'unknown'})"
+            for p in peers
+            if p.mrid == meter
+            or dict(meters.get(p.mrid, {})).get("lot", p.lot) != lot
+        ]
+        answered = self.ctx.bus.trace.exchanges
+        reply = next(
+            (
+                x
+                for x in reversed(answered)
+                if x.producer == "Meter Management System" and x.receiver == self.role
+            ),
+            None,
+        )
+        if not strangers or lot is None or reply is None:
+            return
+        self.refuse(
+            reply,
+            "PROFILE-I2-LOT",
+            f"the list of meters in the lot of {meter} names meters outside that lot",
+            expected=f"meters of lot {lot} other than {meter}",
+            received=", ".join(strangers),
+        )
 
     def review_tamper(self, meter: str) -> None:
         ident = dict(self.ctx.settings.get("meters", {}).get(meter, {}))
