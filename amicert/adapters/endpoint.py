@@ -229,6 +229,9 @@ class Endpoint:
             x = world.bus.record(
                 producer, receiver, body, receiver_id=receiver_id, transport="http"
             )
+            wrong_action = soap_action_problem(x, headers)
+            if wrong_action is not None:
+                x.findings.append(wrong_action)
             answer = world.bus.deliver_now(receiver, receiver_id, x)
             failed = any(f.rule == "MSG-UNPROCESSABLE" for f in x.findings) or (
                 x.note.startswith(f"{receiver} could not")
@@ -293,6 +296,25 @@ class Endpoint:
                 headers={"Content-Length": str(len(sent))},
             )
         return Response(body, status=status, content_type=content_type)
+
+
+def soap_action_problem(x: Exchange, headers: dict[str, str]) -> Finding | None:
+    """WIRE-SOAPACTION: the SOAPAction header names, quoted, the operation the message's verb
+    and noun travel under (the contract marks it required); None when it does."""
+    if x.info is None or not x.info.verb or not x.info.noun:
+        return None  # not a CIM message: its own findings say so
+    expected = f'"{operation_for(x.info.verb, x.info.noun).soap_action}"'
+    received = next((v for k, v in headers.items() if k.lower() == "soapaction"), None)
+    if received is not None and received.strip() == expected:
+        return None
+    return error(
+        "WIRE-SOAPACTION",
+        f"{x.producer} sent {x.info.verb} {x.info.noun} with "
+        + ("no SOAPAction header" if received is None else "another SOAPAction"),
+        expected=expected,
+        received="(none)" if received is None else received,
+        extra={"actor": x.producer},
+    )
 
 
 def _against_product(world: World, x: Exchange, finding: Finding) -> None:

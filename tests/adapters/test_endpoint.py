@@ -139,3 +139,38 @@ def test_an_inbound_password_and_echoed_secrets_never_reach_the_record(
 def test_a_finding_at_the_endpoint_reaches_the_verdict(world: World) -> None:
     post(Endpoint(lambda: world, max_body_bytes=100), "/ReceiveEndDeviceEvents", b"<a/>" * 100)
     assert [f.rule for f in world.findings] == ["WIRE-BODY-TOO-LARGE"]
+
+
+EVENT = b"""<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>
+<EventMessage xmlns="http://iec.ch/TC57/2011/schema/message"><Header><Verb>created</Verb>
+<Noun>EndDeviceEvents</Noun></Header></EventMessage></soapenv:Body></soapenv:Envelope>"""
+
+
+@pytest.mark.parametrize(
+    ("action", "wrong"),
+    [
+        ('"http://iec.ch/TC57/2011/EndDeviceEvents/CreatedEndDeviceEvents"', False),
+        ('"ChangeTroubleOrders"', True),
+        ("http://iec.ch/TC57/2011/EndDeviceEvents/CreatedEndDeviceEvents", True),  # unquoted
+        (None, True),
+    ],
+)
+def test_the_soap_action_of_what_the_product_sends_is_checked(
+    world: World, action: str | None, wrong: bool
+) -> None:
+    headers = {} if action is None else {"SOAPAction": action}
+    env = EnvironBuilder(
+        method="POST",
+        path="/ReceiveEndDeviceEvents",
+        data=EVENT,
+        content_type="text/xml",
+        headers=headers,
+    ).get_environ()
+    Endpoint(lambda: world)(Request(env))
+    found = [f for f in world.trace.exchanges[0].findings if f.rule == "WIRE-SOAPACTION"]
+    assert bool(found) is wrong
+    if found:
+        assert found[0].expected == (
+            '"http://iec.ch/TC57/2011/EndDeviceEvents/CreatedEndDeviceEvents"'
+        )
+        assert found[0].received == (action or "(none)")
