@@ -71,6 +71,8 @@ class Bus:
         # a self-test of the checks: changes what an actor sends (see amicert.mutations)
         self.mutate: Callable[[str, str, bytes], list[bytes]] | None = None
         self._provoking: tuple[str, frozenset[str]] | None = None
+        # requests ("verb Noun") whose conforming instances must be accepted (ENV-REPLY-FAILED)
+        self.accepted: frozenset[str] = frozenset()
 
     @contextmanager
     def provoking(self, role: str, rules: Iterable[str]) -> Iterator[None]:
@@ -130,8 +132,11 @@ class Bus:
                 if in_reply_to is not None and in_reply_to.info
                 else None
             )
+            asked = in_reply_to.info if in_reply_to is not None else None
             self.context.request_conforming = (
                 in_reply_to is not None
+                and asked is not None
+                and f"{asked.verb} {asked.noun}" in self.accepted
                 and self.mutate is None
                 and not in_reply_to.provoked
                 and not any(f.is_error for f in in_reply_to.findings)

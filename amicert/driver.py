@@ -153,6 +153,10 @@ class Driver:
     inspectables: dict[tuple[str, str], Inspectable] = field(default_factory=dict)
     actor_inputs: list[ActorInput] = field(default_factory=list)
     behaviours: list[Behaviour] = field(default_factory=list)
+    # requests ("verb Noun") a receiver must accept when they conform: a FAILED or PARTIAL reply
+    # to one is the replier's finding (ENV-REPLY-FAILED); a use case where refusing is a valid
+    # answer (authorization, rate limits) leaves its requests out
+    accepted_requests: set[str] = field(default_factory=set)
 
     def plays(self, *classes: type[Actor]) -> None:
         """Register reference actors, each by the role it declares."""

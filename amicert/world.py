@@ -129,6 +129,7 @@ class World:
         self.start_time = self.clock.now()
         self.trace = Trace()
         self.bus = Bus(self.clock, self.trace, validator)
+        self.bus.accepted = frozenset(driver_for(use_case.id).accepted_requests)
         # every scenario of a run draws other identifiers: a repeat across scenarios is a replay
         self.rng = random.Random(f"{self.options.seed}:{self.options.run_index}")
         if self.options.seen_message_ids is not None:

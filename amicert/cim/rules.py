@@ -578,7 +578,9 @@ def failed_has_error(ctx: RuleContext) -> Sequence[Finding]:
     "ENV-REPLY-FAILED",
     Severity.ERROR,
     "A reply to a conforming request (no error finding, neither mutated nor sent to provoke a "
-    "finding) carries Result OK: refusing such a request is the replier's defect.",
+    "finding) of a kind its use case says must be accepted (the driver's `accepted_requests`, "
+    "e.g. I2's create and close TroubleOrders) carries Result OK: refusing it is the replier's "
+    "defect.",
     source=f"{_S100} ReplyType/Result",
 )
 def conforming_refused(ctx: RuleContext) -> Sequence[Finding]:

@@ -249,6 +249,8 @@ def _failure(name: str) -> Any:
     return inject
 
 
+# an order raised or closed by people and the field is never the MMS's to refuse when it conforms
+METER_LIFECYCLE.accepted_requests |= {"create TroubleOrders", "close TroubleOrders"}
 METER_LIFECYCLE.key_checks["failure"] = KeyCheck(
     "PROFILE-I2-FAILURE-CLASS",
     lambda world: world.params.get("failure"),  # the class injected: what each hop must report
