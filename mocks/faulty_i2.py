@@ -11,13 +11,13 @@ from datetime import datetime, timedelta
 
 from lxml import etree
 
+from amicert.cim.envelope import ReplyError
 from amicert.trace import Exchange
 from reference_impl.ami_meter import AmiMeter
 from reference_impl.ami_system import AmiSystem
 from reference_impl.field_dispatch import FieldDispatch
 from reference_impl.field_tool import FieldTool
 from reference_impl.mdms import MeterDataManagementSystem
-from amicert.cim.envelope import ReplyError
 from reference_impl.meter_management_system import MeterManagementSystem, MeterRecord, Window
 from usecases.meter_lifecycle.vocabulary import (
     FailureClass,

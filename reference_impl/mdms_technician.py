@@ -131,8 +131,7 @@ class MdmsTechnician(OperatorActor):
         strangers = [
             f"{p.mrid} (lot {dict(meters.get(p.mrid, {})).get('lot') or p.lot or 'unknown'})"
             for p in peers
-            if p.mrid == meter
-            or dict(meters.get(p.mrid, {})).get("lot", p.lot) != lot
+            if p.mrid == meter or dict(meters.get(p.mrid, {})).get("lot", p.lot) != lot
         ]
         answered = self.ctx.bus.trace.exchanges
         reply = next(
