@@ -292,3 +292,10 @@ class MmsPriorityOutOfRange(MeterManagementSystem):
     def issue(self, order: TroubleOrder) -> None:
         order.priority = 7
         super().issue(order)
+
+
+class MmsForgetsDownloadedOrders(MeterManagementSystem):
+    """Downloads orders to the field but keeps no record of them for the meter."""
+
+    def orders_for(self, meter: str) -> list[TroubleOrder]:
+        return []

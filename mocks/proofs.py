@@ -610,6 +610,14 @@ PROOFS: list[Proof] = [
         "XSD-PAYLOAD",
         "3.1#4",
     ),
+    Proof(
+        "I2",
+        "Meter Management System",
+        f"{_I2}:MmsForgetsDownloadedOrders",
+        _CHECKSUM,
+        "STATE-I2-ORDER-RECORD",
+        "3.1#5",
+    ),
 ]
 
 

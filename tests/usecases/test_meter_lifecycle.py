@@ -154,3 +154,23 @@ def test_the_trouble_order_deadline_and_the_priority_pass_on_the_reference_and_f
     found = check(late, "the Meter Management System issues the trouble order within its deadline")
     assert found is not None and found.rule == "BR-I2-ISSUE-DEADLINE" and found.step == "3.1#4"
     assert found.expected and "0:15:00" in found.expected and found.received
+
+
+def test_a_malformed_order_record_read_through_test_control_names_its_schema_path() -> None:
+    """The orders_for answer is checked against its published schema wherever it is read."""
+    from amicert.control_schema import answer_problem
+
+    request = {
+        "query": "invoke",
+        "actor": "Meter Management System",
+        "name": "orders_for",
+        "args": ["MTR-0001"],
+    }
+    good = {"kind": "value", "value": [{"mrid": "o-1", "priority": 2}]}
+    assert answer_problem("state", request, good, "I2") is None
+    for field, bad in (("requested", "17/02/2026"), ("priority", "high")):
+        answer = {"kind": "value", "value": [{"mrid": "o-1", field: bad}]}
+        found = answer_problem("state", request, answer, "I2")
+        assert found is not None and found.rule == "TEST-CONTROL-ANSWER"
+        assert found.xpath == f"$.value[0].{field}", found
+        assert found.received == repr(bad)

@@ -803,6 +803,9 @@ def order_content(world: World, meter: str) -> Finding | None:
             blame=world.blame("Meter Management System"),
         )
     x, order = downloads[0]
+    unrecorded = _unrecorded(world, meter, order.mrid, x.step)
+    if unrecorded is not None:
+        return unrecorded
     lacking = [
         what
         for what, value in (
@@ -820,6 +823,26 @@ def order_content(world: World, meter: str) -> Finding | None:
         "PROFILE-I2FR21",
         f"the trouble order downloaded to the field tool lacks {', '.join(lacking)}",
         step=x.step,
+        blame=world.blame("Meter Management System"),
+    )
+
+
+def _unrecorded(world: World, meter: str, order: str | None, step: str | None) -> Finding | None:
+    """The order downloaded to the field is on the MMS's record of the meter's orders (read
+    through test-control when the MMS is the product: its answer is checked against its schema
+    there, so an order record of the wrong form is a finding too)."""
+    if world.is_remote("Meter Management System") and world.control is None:
+        return None  # no test-control to read the product's records through
+    held = [str(o.mrid) for o in world.actor("Meter Management System").orders_for(meter)]
+    if order in held:
+        return None
+    return error(
+        "STATE-I2-ORDER-RECORD",
+        f"meter {meter}: the Meter Management System holds no record of the order it "
+        "downloaded to the field tool",
+        step=step,
+        expected=f"order {order} among the meter's orders",
+        received=", ".join(held) or "(none)",
         blame=world.blame("Meter Management System"),
     )
 
