@@ -299,3 +299,11 @@ class MmsForgetsDownloadedOrders(MeterManagementSystem):
 
     def orders_for(self, meter: str) -> list[TroubleOrder]:
         return []
+
+
+class MmsClockStandsStill(MeterManagementSystem):
+    """Stamps every order it issues with the time its clock was set, never moving on."""
+
+    def issue(self, order: TroubleOrder) -> None:
+        order.requested = self.ctx.now() - timedelta(days=43)
+        super().issue(order)

@@ -618,6 +618,14 @@ PROOFS: list[Proof] = [
         "STATE-I2-ORDER-RECORD",
         "3.1#5",
     ),
+    Proof(
+        "I2",
+        "Meter Management System",
+        f"{_I2}:MmsClockStandsStill",
+        _CHECKSUM,
+        "PROFILE-I2-REQUEST-TIME",
+        "3.1#4",
+    ),
 ]
 
 

@@ -10,7 +10,7 @@ the meter, a replacement carried by the person who changes it.
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from amicert.cim.envelope import parse_datetime
@@ -907,6 +907,46 @@ def issued_in_time(world: World, meter: str) -> Finding | None:
     )
 
 
+#: how far an order's requestDateTime may lie outside the scenario's own time (the 61968-100
+#: replay window the harness holds Header/Timestamp to)
+REQUEST_TIME_TOLERANCE = timedelta(minutes=5)
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _stale_request(world: World, issued: list[tuple[Exchange, Any]]) -> Finding | None:
+    """An order requested before the scenario's first step happened, or after it was issued: the
+    product's clock or stamping is wrong, and a service level measured from that time would
+    blame the dispatcher."""
+    began = [_aware(x.virtual_time) for x in world.trace.exchanges if x.step is not None]
+    if not began:
+        return None
+    for x, order in issued:
+        if order.requested is None:
+            continue
+        asked, sent = _aware(order.requested), _aware(x.virtual_time)
+        earliest, latest = min(began) - REQUEST_TIME_TOLERANCE, sent + REQUEST_TIME_TOLERANCE
+        if earliest <= asked <= latest:
+            continue
+        return error(
+            "PROFILE-I2-REQUEST-TIME",
+            f"order {order.mrid}: requestDateTime lies "
+            + (
+                f"{earliest - asked} before the scenario's first step"
+                if asked < earliest
+                else f"{asked - latest} after the order was issued"
+            )
+            + " (does the product follow the harness's clock?)",
+            step=x.step,
+            expected=f"between {earliest.isoformat()} and {latest.isoformat()}",
+            received=asked.isoformat(),
+            blame=world.blame("Meter Management System"),
+        )
+    return None
+
+
 @METER_LIFECYCLE.on_device(r"the order is scheduled within its service level")
 def within_sla(world: World, meter: str) -> Finding | None:
     """I2BR1: each order comes back scheduled within its priority's service level.
@@ -917,7 +957,11 @@ def within_sla(world: World, meter: str) -> Finding | None:
         return None
     dispatch = "Field Force Planning and Dispatch System"
     blame = world.blame(dispatch)
-    requests = {o.mrid: o for _, o in _orders_on(world, "Meter Management System", dispatch)}
+    issued = _orders_on(world, "Meter Management System", dispatch)
+    requests = {o.mrid: o for _, o in issued}
+    stale = _stale_request(world, issued)
+    if stale is not None:  # the service level runs from a time the product got wrong
+        return stale
     scheduled = _orders_on(world, dispatch, "Meter Management System")
     if not requests or not scheduled:
         return error(
