@@ -626,6 +626,22 @@ PROOFS: list[Proof] = [
         "PROFILE-I2-REQUEST-TIME",
         "3.1#4",
     ),
+    Proof(
+        "I2",
+        "Meter Management System",
+        f"{_I2}:MmsOrderWithoutPremise",
+        "maintenance-meter-ok",
+        "INPUT-INCOMPLETE",
+        "3.4#1",
+    ),
+    Proof(
+        "I2",
+        "Meter Management System",
+        f"{_I2}:MmsOrderWithoutPremise",
+        "tamper-meter-ok",
+        "INPUT-INCOMPLETE",
+        "3.7#4",
+    ),
 ]
 
 

@@ -61,9 +61,9 @@ def order_lacks(order: TroubleOrder) -> list[str]:
     lacking = [what for what, value in (("mRID", order.mrid), ("kind", order.kind)) if not value]
     if order.kind != "revenueProtection" and not order.scheduled:  # investigations go at once
         lacking.append("scheduled time")
+    if not order.premise:  # every worker, on every kind of order, must find the premise
+        lacking.append("premise address")
     if order.kind not in ("revenueProtection", "maintenance"):
-        if not order.premise:
-            lacking.append("premise address")
         installed = [m for m in order.meters if (m[3] or "installed") == "installed"]
         if not installed or not all(m[1] for m in installed):
             lacking.append("installed meter serial")
