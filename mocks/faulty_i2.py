@@ -307,3 +307,11 @@ class MmsClockStandsStill(MeterManagementSystem):
     def issue(self, order: TroubleOrder) -> None:
         order.requested = self.ctx.now() - timedelta(days=43)
         super().issue(order)
+
+
+class MmsDownloadsAfterTheVisit(MeterManagementSystem):
+    """Downloads each order to the field tool two days after it was assigned, past its visit."""
+
+    def download(self, order: TroubleOrder) -> None:
+        later = functools.partial(MeterManagementSystem.download, self, order)
+        self.ctx.clock.call_later(timedelta(days=2), later)

@@ -642,6 +642,14 @@ PROOFS: list[Proof] = [
         "INPUT-INCOMPLETE",
         "3.7#4",
     ),
+    Proof(
+        "I2",
+        "Meter Management System",
+        f"{_I2}:MmsDownloadsAfterTheVisit",
+        _CHECKSUM,
+        "BR-I2-DOWNLOAD-LATE",
+        "3.1#5",
+    ),
 ]
 
 

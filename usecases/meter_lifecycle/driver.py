@@ -806,6 +806,16 @@ def order_content(world: World, meter: str) -> Finding | None:
     unrecorded = _unrecorded(world, meter, order.mrid, x.step)
     if unrecorded is not None:
         return unrecorded
+    if order.scheduled is not None and _aware(x.virtual_time) > _aware(order.scheduled):
+        # the worker cannot work an order he does not have: it must be on the tool by the visit
+        return error(
+            "BR-I2-DOWNLOAD-LATE",
+            f"trouble order {order.mrid} reached the field tool after its scheduled visit",
+            step=x.step,
+            expected=f"downloaded by {_aware(order.scheduled).isoformat()}",
+            received=_aware(x.virtual_time).isoformat(),
+            blame=world.blame("Meter Management System"),
+        )
     lacking = [
         what
         for what, value in (
