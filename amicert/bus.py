@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from amicert.cim.validate import ValidationContext, Validator
@@ -73,6 +73,8 @@ class Bus:
         self._provoking: tuple[str, frozenset[str]] | None = None
         # requests ("verb Noun") whose conforming instances must be accepted (ENV-REPLY-FAILED)
         self.accepted: frozenset[str] = frozenset()
+        # under clock control: the time the product's clock was last advanced to (None: unknown)
+        self.product_clock: Callable[[], datetime | None] | None = None
 
     @contextmanager
     def provoking(self, role: str, rules: Iterable[str]) -> Iterator[None]:
@@ -127,6 +129,12 @@ class Bus:
                 transport=transport,
             )
             self.context.now = self.clock.now()
+            self.context.clock_controlled = transport == "http" and self.product_clock is not None
+            self.context.since = (
+                self.product_clock()
+                if self.context.clock_controlled and self.product_clock is not None
+                else None
+            )
             self.context.request_message_id = (
                 in_reply_to.info.message_id
                 if in_reply_to is not None and in_reply_to.info

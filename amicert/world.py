@@ -208,6 +208,9 @@ class World:
             sync_clock=profile.claims("clock_control") and not self.options.served,
             queries=driver_for(self.use_case.id).state_queries,
         )
+        if self.link.sync_clock and self.control is not None:
+            control = self.control
+            self.bus.product_clock = lambda: control.synced
         if not profile.claims("clock_control"):
             # the harness's clock is not the SUT's: a freshness check against it would be noise
             self.bus.context.check_replay = False

@@ -292,6 +292,7 @@ class TestControlClient:
         self._operation = ""  # the operation under way, for the findings it may raise
         self.security = security
         self.session = product_session(security)  # the same trust and mTLS identity as SOAP
+        self.synced: datetime | None = None  # the time the product's clock was last advanced to
 
     def _call(
         self, method: str, path: str, payload: dict[str, Any] | None = None
@@ -433,6 +434,7 @@ class TestControlClient:
     def advance_to(self, when: datetime) -> datetime | None:
         """Run the SUT's clock up to ``when``; returns its next scheduled event, if any."""
         data = self._call("POST", "clock/advance", {"to": when.isoformat()})
+        self.synced = when
         nxt = data.get("next_event")
         if not nxt:
             return None

@@ -50,6 +50,11 @@ class ValidationContext:
     # the request a reply answers was conforming (no error finding, neither mutated nor sent to
     # provoke a finding): the replier has no ground to refuse it (ENV-REPLY-FAILED)
     request_conforming: bool = False
+    # the sender's clock is the harness's, moved by clock control: a Timestamp outside the
+    # interval the clock is being advanced across (``since`` .. ``now``, plus the replay window)
+    # is the sender's error (ENV-TIMESTAMP-CLOCK), not a warning
+    clock_controlled: bool = False
+    since: datetime | None = None
     now: datetime | None = None
     replay_window_s: float = 300
     check_replay: bool = True

@@ -589,7 +589,7 @@ def conforming_refused(ctx: RuleContext) -> Sequence[Finding]:
     if not ctx.context.request_conforming or result not in ("FAILED", "PARTIAL"):
         return ()
     said = "; ".join(
-        " ".join(t.strip() for t in err.itertext() if t.strip())
+        " ".join(str(t).strip() for t in err.itertext() if str(t).strip())
         for err in (reply if reply is not None else ())
         if isinstance(err.tag, str) and etree.QName(err).localname == "Error"
     )
@@ -680,23 +680,45 @@ def timestamp_skew(ctx: RuleContext) -> Sequence[Finding]:
     stamped = env.parse_datetime((el.text or "").strip()) if el is not None else None
     if el is None or stamped is None or stamped.tzinfo is None:
         return ()  # absent, or reported by XSD-ENVELOPE / ENV-TIMESTAMP-ZONE
-    now = ctx.context.now if ctx.context.now.tzinfo else ctx.context.now.replace(tzinfo=UTC)
-    off = (stamped - now).total_seconds()
+    now = _aware(ctx.context.now)
+    # a message sent while the clock is advanced across an interval may carry any time in it
+    since = min(now, _aware(ctx.context.since)) if ctx.context.since else now
     window = ctx.context.replay_window_s
-    found: list[Finding] = []
-    if abs(off) > window:
-        what = "behind" if off < 0 else "ahead of"
-        found.append(
-            _finding(
-                "ENV-TIMESTAMP-SKEW",
-                f"Header/Timestamp is {abs(off):.0f} s {what} the synchronized clock; "
-                f"window is {window:.0f} s",
-                el,
-                expected=f"within {window:.0f} s of {env.format_datetime(now)}",
-                received=(el.text or "").strip(),
-            )
+    if since.timestamp() - window <= stamped.timestamp() <= now.timestamp() + window:
+        return ()
+    off = (stamped - (since if stamped < since else now)).total_seconds()
+    what = "behind" if off < 0 else "ahead of"
+    rule_id = "ENV-TIMESTAMP-CLOCK" if ctx.context.clock_controlled else "ENV-TIMESTAMP-SKEW"
+    between = (
+        f"{env.format_datetime(since)} .. {env.format_datetime(now)}"
+        if since < now
+        else env.format_datetime(now)
+    )
+    return [
+        _finding(
+            rule_id,
+            f"Header/Timestamp is {abs(off):.0f} s {what} the synchronized clock; "
+            f"window is {window:.0f} s",
+            el,
+            expected=f"within {window:.0f} s of {between}",
+            received=(el.text or "").strip(),
         )
-    return found
+    ]
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+declare(
+    "ENV-TIMESTAMP-CLOCK",
+    Severity.ERROR,
+    "A product whose clock the harness controls stamps Header/Timestamp within the replay window "
+    "of the interval its clock is being advanced across (from the time it was last advanced to, "
+    "up to the harness's current time).",
+    source=f"{_S100} Header.Timestamp; clock control (docs/vendor-guide.md)",
+    stage="envelope",
+)
 
 
 # a text ending in minutes or seconds with nothing after ("...T11:58:30<"): the only way a

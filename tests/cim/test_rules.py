@@ -335,6 +335,26 @@ def test_a_timestamp_far_from_the_synchronized_clock_is_skew(validator: Validato
     assert skew.received == "2024-05-01T12:00:00Z"
 
 
+def test_a_stale_timestamp_under_clock_control_is_the_senders_error(validator: Validator) -> None:
+    """A product whose clock the harness moves must stamp within the interval it is advanced
+    across: the time it was last advanced to (``since``) up to the harness's time."""
+    advancing = ValidationContext(
+        now=T0 + timedelta(hours=2), since=T0 - timedelta(minutes=1), clock_controlled=True
+    )
+    found = ids(validator, firmware_event(), advancing)  # stamped T0: inside the interval
+    assert "ENV-TIMESTAMP-CLOCK" not in found and "ENV-TIMESTAMP-SKEW" not in found
+    stale = ValidationContext(
+        now=T0 + timedelta(days=43), since=T0 + timedelta(days=43), clock_controlled=True
+    )
+    [clock] = [
+        f
+        for f in validator.validate(firmware_event(), stale).findings
+        if f.rule == "ENV-TIMESTAMP-CLOCK"
+    ]
+    assert clock.is_error and clock.received == "2024-05-01T12:00:00Z"
+    assert "behind" in clock.message and clock.expected is not None
+
+
 def test_no_skew_is_judged_without_a_synchronized_clock(validator: Validator) -> None:
     unsynced = ValidationContext(now=T0 + timedelta(hours=2), check_replay=False)
     assert "ENV-TIMESTAMP-SKEW" not in ids(validator, firmware_event(), unsynced)
