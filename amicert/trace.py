@@ -615,6 +615,11 @@ class Matcher:
             return
         blame = _blame(x.producer, self.sut_roles)
         strict = pair if is_reply else [s for s in pair if self._fits(x, s)]
+        if not strict and not any(self._open.get((s[0].number, s[1]), 0) > 0 for s in pair):
+            # another message of the same kind after its rows were all seen (an order of another
+            # kind sent to the same receiver): no step of the scenario, not a wrong copy of one
+            self.unmatched.append(x)
+            return
         candidates = strict or pair
         row, index, part = next(
             (s for s in candidates if self._open.get((s[0].number, s[1]), 0) > 0),

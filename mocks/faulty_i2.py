@@ -315,3 +315,12 @@ class MmsDownloadsAfterTheVisit(MeterManagementSystem):
     def download(self, order: TroubleOrder) -> None:
         later = functools.partial(MeterManagementSystem.download, self, order)
         self.ctx.clock.call_later(timedelta(days=2), later)
+
+
+class MmsDownloadsTheReplacement(MeterManagementSystem):
+    """Downloads the replacement raised in the field to the field tool, though no replacement
+    meter is at hand to work it with."""
+
+    def replacement(self, order: TroubleOrder) -> None:
+        super().replacement(order)
+        self.download(order)

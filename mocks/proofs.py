@@ -650,6 +650,14 @@ PROOFS: list[Proof] = [
         "BR-I2-DOWNLOAD-LATE",
         "3.1#5",
     ),
+    Proof(
+        "I2",
+        "Meter Management System",
+        f"{_I2}:MmsDownloadsTheReplacement",
+        "maintenance-no-replacement",
+        "SEQ-EXTRA",
+        None,
+    ),
 ]
 
 
