@@ -72,6 +72,61 @@ BEHAVIOURS = (
         "within the scenario: no replacement meter is at hand (cim_schemas/PROFILE.md).",
     ),
     Behaviour(
+        MMS,
+        "answering an order request",
+        "The harness's `create` and `close` TroubleOrders requests conform: answer them Result "
+        "OK. A FAILED or PARTIAL reply to one is ENV-REPLY-FAILED (expected OK, received the "
+        "Result and your Reply/Error), even if you act on the order afterwards.",
+    ),
+    Behaviour(
+        MMS,
+        "the lot list (3.6 row 11.5)",
+        "Answer the `LotQuery` on the same HTTP exchange: any 2xx status (the reference: 200) "
+        "with the `LotList` document as the body; the Content-Type is not judged (the "
+        "reference: application/xml; charset=utf-8); 3xx is WIRE-REDIRECT, 4xx/5xx "
+        "WIRE-HTTP-STATUS. List the other meters of the old meter's lot only, lots as "
+        "`settings.meters.<mRID>.lot` defines them (PROFILE-I2-LOT).",
+    ),
+    Behaviour(
+        MMS,
+        "sending while the clock is advanced",
+        "You may send what falls due while a `clock/advance` call is under way, before you "
+        "answer it; stamp each message (Header/Timestamp, requestDateTime) with the time it "
+        "fell due on your clock. The harness accepts any time from where your clock was last "
+        "advanced to up to its own, plus the 300 s replay window (ENV-TIMESTAMP-CLOCK); a "
+        "clock that does not move fails there, and an order whose requestDateTime predates "
+        "the scenario fails PROFILE-I2-REQUEST-TIME.",
+    ),
+    Behaviour(
+        MMS,
+        "the closed notices' order (rows 11.2 and 11.3 of 3.3)",
+        "Required in table order: the `closed` notice to the Meter Data Management System "
+        "(11.2) before the one to CSS (11.3); the harness holds every scenario's rows to the "
+        "order the document numbers them, and the other order is SEQ-ORDER at 11.2.",
+    ),
+    Behaviour(
+        MMS,
+        "material code for communication components",
+        "`materialCode` must be present on every downloaded order (PROFILE-I2FR21); its value "
+        "is not judged. The reference writes `COMM-MODULE/<model>` for a WAN or HAN component "
+        "failure (and a LAN one routed to IT) and `METER/<model>` for the meter itself.",
+    ),
+    Behaviour(
+        MMS,
+        "the kind of an order forwarded from a CSS field-test order (3.5)",
+        "The kind of the order you issue to the dispatcher and download to the field (3.5 rows "
+        "5 and 6) is not judged: keep CSS's `fieldTest` (as the reference does) or write "
+        "`trouble`; set `fieldTestRequired` = `yes`. Do not use `maintenance` or "
+        "`revenueProtection`: the Field Tool hands those to a sample test or to the Revenue "
+        "Protection Rep.",
+    ),
+    Behaviour(
+        MMS,
+        "`source` of an order raised from an event",
+        "Not judged. The reference writes the role the event came from (`AMI System`, "
+        "`Data Center Concentrator (DCC)`); people's orders carry the role that raised them.",
+    ),
+    Behaviour(
         "AMI Meter",
         "failure notice priority (I2FR16)",
         "Each FailureNotice carries detail `priority`: `critical` for I2FR1's list (checksum, "
