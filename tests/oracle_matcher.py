@@ -85,6 +85,12 @@ def analyse(
             for s in pair
             if s[2].message and not content_deviations(x, use_case.messages[s[2].message])
         ]
+        if not strict and not any(
+            e.exchange is None for s in pair for e in expected if e.row is s[0] and e.part == s[1]
+        ):
+            # a message of a row's kind after all its rows were seen, fitting none: an extra
+            unmatched.append(x)
+            continue
         candidates = strict or pair
         row, index, part = next(
             (
