@@ -88,14 +88,15 @@ def _has_doctype(data: bytes) -> bool:
         while pos < length and text[pos].isspace():
             pos += 1
         if text.startswith("<?", pos):
-            end = text.find("?>", pos)
+            close = "?>"
         elif text.startswith("<!--", pos):
-            end = text.find("-->", pos)
+            close = "-->"
         else:
             return _DOCTYPE.match(text, pos) is not None
+        end = text.find(close, pos)
         if end < 0:
             return False
-        pos = end + 2
+        pos = end + len(close)
     return False
 
 

@@ -8,7 +8,15 @@ import time
 import pytest
 from lxml import etree
 
-from amicert.cim.xmlsafe import SOAP11_NS, SOAP12_NS, XmlSafetyError, parse_xml, unwrap_soap
+from amicert.cim import xmlsafe
+from amicert.cim.xmlsafe import (
+    SOAP11_NS,
+    SOAP12_NS,
+    XmlSafetyError,
+    parse_xml,
+    soap_version,
+    unwrap_soap,
+)
 
 from .conftest import sample
 
@@ -123,3 +131,129 @@ def test_unwrap_soap_empty_body_returns_body() -> None:
     payload, version = unwrap_soap(doc)
     assert payload.tag == f"{{{SOAP12_NS}}}Body"
     assert version == "1.2"
+
+
+def refusal(data: bytes, **kw: int) -> tuple[str, str, str]:
+    with pytest.raises(XmlSafetyError) as info:
+        parse_xml(data, **kw)
+    return info.value.rule, info.value.message, str(info.value)
+
+
+def test_size_refusal_names_both_sizes_and_the_limit_itself_is_allowed() -> None:
+    assert refusal(b"<a>" + b"x" * 45 + b"</a>", max_bytes=50) == (
+        "XML-SIZE",
+        "message of 52 bytes exceeds 50 bytes",
+        "XML-SIZE: message of 52 bytes exceeds 50 bytes",
+    )
+    assert parse_xml(b"<a>" + b"x" * 43 + b"</a>", max_bytes=50).text == "x" * 43
+
+
+def test_empty_and_doctype_refusals_say_why() -> None:
+    assert refusal(b"") == (
+        "XML-EMPTY",
+        "message body is empty",
+        "XML-EMPTY: message body is empty",
+    )
+    assert refusal(b"<!DOCTYPE a><a/>")[1] == "a DOCTYPE declaration is not allowed"
+
+
+def test_syntax_refusal_carries_the_parser_reason() -> None:
+    rule, message, _ = refusal(b'<?xml version="1.0" encoding="foo"?><a/>')
+    assert rule == "XML-SYNTAX"
+    assert message.startswith("not well-formed XML: Unsupported encoding: foo")
+
+
+# A DOCTYPE the parser would reject as malformed: refused as XML-DOCTYPE only when it is found
+# before the parser sees the bytes (the parser itself would report XML-SYNTAX).
+MALFORMED_DOCTYPE = "<!DOCTYPE a [<!ENTITY e>]><a/>"
+
+
+@pytest.mark.parametrize(
+    ("bom", "encoding", "declared"),
+    [
+        (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
+        (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+        (codecs.BOM_UTF8, "utf-8", "UTF-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+        (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+        (b"", "utf-16-le", "UTF-16"),
+        (b"", "utf-16-be", "UTF-16"),
+    ],
+)
+def test_doctype_is_found_before_parsing_in_every_encoding(
+    bom: bytes, encoding: str, declared: str
+) -> None:
+    text = f'<?xml version="1.0" encoding="{declared}"?>{MALFORMED_DOCTYPE}'
+    assert rule_of(bom + text.encode(encoding)) == "XML-DOCTYPE"
+    plain = f'<?xml version="1.0" encoding="{declared}"?><a>!</a>'
+    assert parse_xml(bom + plain.encode(encoding)).text == "!"
+
+
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        "",
+        " \n\t",
+        "<?pi x?>",
+        "<!-- c -->",
+        " <?pi x?> <!-- c -->\n ",
+        "<!-- c --><!-- d -->",
+        "<?xml version='1.0'?><!---->",
+    ],
+)
+def test_doctype_after_any_prolog_is_found_before_parsing(prolog: str) -> None:
+    assert rule_of(f"{prolog}{MALFORMED_DOCTYPE}".encode()) == "XML-DOCTYPE"
+    assert rule_of(f"{prolog}{MALFORMED_DOCTYPE.replace('DOCTYPE', 'doctype')}".encode()) == (
+        "XML-DOCTYPE"
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<!-- never closed " + MALFORMED_DOCTYPE.encode(),
+        b"<?pi never closed " + MALFORMED_DOCTYPE.encode(),
+        b"<a>!</a><!DOCTYPE a>",
+    ],
+)
+def test_doctype_inside_an_open_comment_or_after_the_root_is_a_syntax_error(data: bytes) -> None:
+    assert rule_of(data) == "XML-SYNTAX"
+
+
+def test_doctype_beyond_the_scanned_prolog_is_still_refused() -> None:
+    long_comment = b"<!-- " + b"x" * 70_000 + b" -->"
+    assert rule_of(long_comment + b"<!DOCTYPE a><a/>") == "XML-DOCTYPE"
+    assert parse_xml(long_comment + b"<a/>").tag == "a"
+
+
+def test_comments_and_instructions_stay_in_the_tree() -> None:
+    root = parse_xml(b"<a><!--c--><?p x?><b/></a>")
+    assert [etree.tostring(child) for child in root] == [b"<!--c-->", b"<?p x?>", b"<b/>"]
+
+
+def test_a_parser_is_reused_within_a_thread() -> None:
+    assert parse_xml(b"<a/>").tag == "a"
+    assert parse_xml(b"<b><!--!--></b>").tag == "b"
+    assert xmlsafe._local.parser is xmlsafe._parser()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<Envelope/>",
+        b'<x:Envelope xmlns:x="urn:x"><x:Body><m/></x:Body></x:Envelope>',
+        f'<e:Envelopes xmlns:e="{SOAP11_NS}"><e:Body><m/></e:Body></e:Envelopes>'.encode(),
+    ],
+)
+def test_only_a_soap_envelope_is_unwrapped(data: bytes) -> None:
+    doc = parse_xml(data)
+    assert soap_version(doc) is None
+    assert unwrap_soap(doc) == (doc, None)
+
+
+def test_an_envelope_without_a_body_of_its_version_comes_back_as_is() -> None:
+    doc = parse_xml(
+        f'<e:Envelope xmlns:e="{SOAP11_NS}" xmlns:f="{SOAP12_NS}"><f:Body><m/></f:Body>'
+        f"</e:Envelope>".encode()
+    )
+    assert unwrap_soap(doc) == (doc, "1.1")
