@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -193,3 +194,132 @@ def test_read_header_unknown_root() -> None:
 def test_unparsable_timestamp_reads_as_none() -> None:
     assert env.parse_datetime("yesterday") is None
     assert env.parse_datetime(None) is None
+
+
+# ---------------------------------------------------------------- builders, byte for byte
+
+DECL = b"<?xml version='1.0' encoding='UTF-8'?>\n"
+WRAP = (
+    b'xmlns="http://iec.ch/TC57/2011/EndDeviceEventsMessage" '
+    b'xmlns:msg="http://iec.ch/TC57/2011/schema/message"'
+)
+
+
+def test_a_full_header_is_built_in_schema_order() -> None:
+    header = Header(
+        "create",
+        "EndDeviceControls",
+        "m-1",
+        T0,
+        source="S",
+        correlation_id="c-1",
+        reply_address="http://r",
+        async_reply=False,
+        revision="2.0",
+        user_id="u",
+        organization="o",
+        replay_nonce="n",
+        replay_created=T0 + timedelta(seconds=5),
+        comment="hi",
+    )
+    payload = etree.fromstring(b'<p:EndDeviceControls xmlns:p="urn:p"/>')
+    query = etree.fromstring(b'<q:GetX xmlns:q="urn:q"/>')
+    assert build_request(header, payload, query) == DECL + (
+        b'<RequestMessage xmlns="http://iec.ch/TC57/2011/schema/message"><Header>'
+        b"<Verb>create</Verb><Noun>EndDeviceControls</Noun><Revision>2.0</Revision>"
+        b"<ReplayDetection><Nonce>n</Nonce><Created>2024-05-01T12:00:05Z</Created>"
+        b"</ReplayDetection><Timestamp>2024-05-01T12:00:00Z</Timestamp><Source>S</Source>"
+        b"<AsyncReplyFlag>false</AsyncReplyFlag><ReplyAddress>http://r</ReplyAddress>"
+        b"<User><UserID>u</UserID><Organization>o</Organization></User>"
+        b"<MessageID>m-1</MessageID><CorrelationID>c-1</CorrelationID><Comment>hi</Comment>"
+        b'</Header><Request><q:GetX xmlns:q="urn:q"/></Request>'
+        b'<Payload><p:EndDeviceControls xmlns:p="urn:p"/></Payload></RequestMessage>'
+    )
+
+
+def test_a_wrapper_event_header_leaves_out_what_is_not_set() -> None:
+    header = Header(
+        "created",
+        "EndDeviceEvents",
+        "e",
+        T0,
+        revision=None,
+        async_reply=True,
+        user_id="u",
+        replay_created=T0,
+    )
+    assert build_event(header, None, form="wrapper") == DECL + (
+        b"<CreatedEndDeviceEvents " + WRAP + b"><Header><msg:Verb>created</msg:Verb>"
+        b"<msg:Noun>EndDeviceEvents</msg:Noun><msg:ReplayDetection><msg:Nonce></msg:Nonce>"
+        b"<msg:Created>2024-05-01T12:00:00Z</msg:Created></msg:ReplayDetection>"
+        b"<msg:Timestamp>2024-05-01T12:00:00Z</msg:Timestamp>"
+        b"<msg:AsyncReplyFlag>true</msg:AsyncReplyFlag><msg:User><msg:UserID>u</msg:UserID>"
+        b"</msg:User><msg:MessageID>e</msg:MessageID></Header></CreatedEndDeviceEvents>"
+    )
+
+
+def test_a_replay_nonce_alone_is_stamped_with_the_timestamp() -> None:
+    header = Header("create", "EndDeviceControls", "m", T0, revision=None, replay_nonce="n")
+    assert b"<ReplayDetection><Nonce>n</Nonce><Created>2024-05-01T12:00:00Z</Created>" in (
+        build_request(header, None)
+    )
+
+
+def test_a_reply_lists_every_error_field() -> None:
+    errors = [ReplyError("2.4", "FATAL", "why", "more", "/a"), ReplyError("1.1")]
+    data = build_response(Header("reply", "EndDeviceEvents", "r", T0), "FAILED", errors)
+    assert data == DECL + (
+        b'<ResponseMessage xmlns="http://iec.ch/TC57/2011/schema/message"><Header>'
+        b"<Verb>reply</Verb><Noun>EndDeviceEvents</Noun><Revision>1.0</Revision>"
+        b"<Timestamp>2024-05-01T12:00:00Z</Timestamp><MessageID>r</MessageID></Header>"
+        b"<Reply><Result>FAILED</Result><Error><code>2.4</code><level>FATAL</level>"
+        b"<reason>why</reason><details>more</details><xpath>/a</xpath></Error>"
+        b"<Error><code>1.1</code></Error></Reply></ResponseMessage>"
+    )
+
+
+def test_a_wrapper_fault_is_named_for_its_noun() -> None:
+    assert build_fault("EndDeviceEvents", [ReplyError("5.3")], form="wrapper") == DECL + (
+        b"<EndDeviceEventsFaultMessage " + WRAP + b"><Reply><msg:Result>FAILED</msg:Result>"
+        b"<msg:Error><msg:code>5.3</msg:code></msg:Error></Reply></EndDeviceEventsFaultMessage>"
+    )
+
+
+def test_a_request_element_gives_its_children_and_a_payload_follows() -> None:
+    request = etree.fromstring(b'<Request xmlns="urn:r"><a/><b>1</b></Request>')
+    payload = etree.fromstring(b"<EndDeviceControls/>")
+    data = build_request(Header("get", "EndDeviceControls", "g", T0), payload, request)
+    root = etree.fromstring(data)
+    assert [etree.QName(el).localname for el in root] == ["Header", "Request", "Payload"]
+    assert etree.tostring(root[1]) == (
+        b'<Request xmlns="http://iec.ch/TC57/2011/schema/message">'
+        b'<a xmlns="urn:r"/><b xmlns="urn:r">1</b></Request>'
+    )
+    assert len(request) == 2  # the caller's tree is left as it was
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: build_event(Header("created", "X", "m", T0), None, form="soap"),
+            "form must be 'generic' or 'wrapper', not 'soap'",
+        ),
+        (
+            lambda: build_response(Header("reply", "X", "m", T0), "MAYBE"),
+            "Reply Result must be one of ('OK', 'PARTIAL', 'FAILED'), not 'MAYBE'",
+        ),
+        (
+            lambda: build_request(Header("show", "X", "m", T0), None, form="wrapper"),
+            "verb 'show' has no per-noun wrapper element; use the generic form",
+        ),
+        (
+            lambda: build_event(Header("created", "X", "m", datetime(2024, 5, 1)), None),
+            "datetime 2024-05-01T00:00:00 has no timezone",
+        ),
+    ],
+)
+def test_a_builder_refuses_what_it_cannot_build(call: Any, message: str) -> None:
+    with pytest.raises(ValueError) as info:
+        call()
+    assert str(info.value) == message
