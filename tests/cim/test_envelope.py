@@ -19,6 +19,7 @@ from amicert.cim.envelope import (
     build_response,
     read_header,
 )
+from amicert.cim.model import MessageInfo
 from amicert.cim.nouns import EndDeviceControlData, end_device_controls
 from amicert.cim.validate import ValidationContext, Validator
 
@@ -323,3 +324,236 @@ def test_a_builder_refuses_what_it_cannot_build(call: Any, message: str) -> None
     with pytest.raises(ValueError) as info:
         call()
     assert str(info.value) == message
+
+
+# ---------------------------------------------------------------- names and namespaces
+
+
+@pytest.mark.parametrize(
+    ("namespace", "parts", "edition"),
+    [
+        (
+            "http://iec.ch/TC57/2011/schema/message",
+            (2011, False, "message", None),
+            "61968-100 Ed.1",
+        ),
+        (
+            "https://www.iec.ch/TC57/2021/schema/message",
+            (2021, True, "message", None),
+            "61968-100 Ed.2",
+        ),
+        (
+            "http://iec.ch/TC57/2017/schema/message",
+            (2017, False, "message", None),
+            "61968-100 Ed.2",
+        ),
+        ("http://iec.ch/TC57/2015/schema/message", (2015, False, "message", None), None),
+        (
+            "http://iec.ch/TC57/2011/EndDeviceEvents#",
+            (2011, False, "noun", "EndDeviceEvents"),
+            "61968-100 Ed.1",
+        ),
+        ("http://iec.ch/TC57/2011/#", (2011, False, "noun", None), "61968-100 Ed.1"),
+        (
+            "http://iec.ch/TC57/2011/GetMeterReadingsMessage",
+            (2011, False, "wrapper", "GetMeterReadings"),
+            "61968-100 Ed.1",
+        ),
+        ("http://iec.ch/TC57/2011/foo/bar", (2011, False, "other", None), "61968-100 Ed.1"),
+    ],
+)
+def test_an_iec_namespace_is_read_into_its_parts(
+    namespace: str, parts: tuple[int, bool, str, str | None], edition: str | None
+) -> None:
+    found = env.iec_namespace(namespace)
+    assert found == env.IecNamespace(namespace, *parts)
+    assert found.edition == edition
+
+
+@pytest.mark.parametrize("namespace", ["urn:x", "http://iec.ch/TC57/x/schema/message", "", None])
+def test_other_namespaces_are_not_iec_ones(namespace: str | None) -> None:
+    assert env.iec_namespace(namespace) is None
+
+
+@pytest.mark.parametrize(
+    ("namespace", "noun"),
+    [
+        ("http://www.iec.ch/TC57/2011/EndDeviceEventsMessage", "EndDeviceEvents"),
+        ("https://iec.ch/TC57/2021/GetMeterReadingsMessage", "GetMeterReadings"),
+        ("http://iec.ch/TC57/2011/schema/message", None),
+        ("http://iec.ch/TC57/2011/X.Message", None),
+        ("http://iec.ch/TC57/2011/EndDeviceEvents#", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_the_noun_of_a_wrapper_namespace(namespace: str | None, noun: str | None) -> None:
+    assert env.noun_of_wrapper_namespace(namespace) == noun
+
+
+@pytest.mark.parametrize(
+    ("local", "noun", "implied"),
+    [
+        ("GetMeterReadings", "GetMeterReadings", ("RequestMessage", "get")),
+        ("MeterReadingsResponseMessage", "GetMeterReadings", ("ResponseMessage", "reply")),
+        ("GetMeterReadingsResponseMessage", "GetMeterReadings", ("ResponseMessage", "reply")),
+        ("EndDeviceEventsEventMessage", "EndDeviceEvents", ("EventMessage", None)),
+        ("EndDeviceEventsFaultMessage", "EndDeviceEvents", ("FaultMessage", None)),
+        ("EndDeviceEventsRequestMessage", "EndDeviceEvents", ("RequestMessage", None)),
+        ("ExecutedEndDeviceControls", "EndDeviceControls", ("EventMessage", "executed")),
+        ("ExecuteEndDeviceControls", "EndDeviceControls", ("RequestMessage", "execute")),
+        ("CanceledEndDeviceControls", "EndDeviceControls", ("EventMessage", "canceled")),
+        ("EndDeviceControls", "EndDeviceControls", (None, None)),
+        ("XEndDeviceControls", "EndDeviceControls", (None, None)),
+        ("EndDeviceControlsMessage", "EndDeviceControls", (None, None)),
+        ("Get", "Get", ("RequestMessage", "get")),
+    ],
+)
+def test_a_wrapper_name_implies_a_kind_and_verb(
+    local: str, noun: str, implied: tuple[str | None, str | None]
+) -> None:
+    assert env.parse_wrapper_name(local, noun) == implied
+
+
+def test_wrapper_nouns_and_kinds_of_verbs() -> None:
+    assert env.wrapper_nouns("GetMeterReadings") == ("MeterReadings", "GetMeterReadings")
+    assert env.wrapper_nouns("Get") == ("Get",)
+    assert env.wrapper_nouns("EndDeviceEvents") == ("EndDeviceEvents",)
+    assert [env.kind_for_verb(v) for v in ("reply", "created", "get", "executed", "execute")] == [
+        "ResponseMessage",
+        "EventMessage",
+        "RequestMessage",
+        "EventMessage",
+        "RequestMessage",
+    ]
+    assert env.wrapper_element_name("execute", "EndDeviceControls") == "ExecuteEndDeviceControls"
+    assert env.wrapper_element_name("reply", "MeterReadings") == "MeterReadingsResponseMessage"
+    assert env.wrapper_namespace("X") == "http://iec.ch/TC57/2011/XMessage"
+    assert env.noun_namespace("X") == "http://iec.ch/TC57/2011/X#"
+
+
+def test_a_date_time_keeps_its_offset_and_utc_reads_as_z() -> None:
+    plus_two = datetime(2024, 5, 1, 12, tzinfo=timezone(timedelta(hours=2)))
+    assert env.format_datetime(plus_two) == "2024-05-01T12:00:00+02:00"
+    assert env.format_datetime(T0) == "2024-05-01T12:00:00Z"
+    assert env.parse_datetime("2024-05-01T12:00:00+02:00") == plus_two
+    assert env.parse_datetime("") is None
+
+
+# ---------------------------------------------------------------- reading
+
+
+def test_every_header_field_is_read() -> None:
+    header = Header(
+        "reply",
+        "EndDeviceControls",
+        " m-1 ",
+        T0,
+        source="S",
+        correlation_id="c-1",
+        reply_address="http://r",
+    )
+    payload = etree.fromstring(
+        b'<EndDeviceControls xmlns="http://iec.ch/TC57/2011/EndDeviceControls#">'
+        b'<EndDeviceControl><EndDeviceControlType ref="0.15.0.54"/></EndDeviceControl>'
+        b'<EndDeviceControl><EndDeviceControlType/><EndDeviceControlType ref="1.2.3.4"/>'
+        b"</EndDeviceControl></EndDeviceControls>"
+    )
+    data = build_response(header, "PARTIAL", [ReplyError("2.4")], payload)
+    info = read_header(etree.fromstring(data), soap="1.2")
+    assert info == MessageInfo(
+        form="generic",
+        kind="ResponseMessage",
+        namespace=MESSAGE_NS,
+        root=f"{{{MESSAGE_NS}}}ResponseMessage",
+        verb="reply",
+        noun="EndDeviceControls",
+        message_id="m-1",
+        correlation_id="c-1",
+        timestamp=T0,
+        source="S",
+        reply_address="http://r",
+        result="PARTIAL",
+        payload_root="{http://iec.ch/TC57/2011/EndDeviceControls#}EndDeviceControls",
+        event_codes=[],
+        control_codes=["0.15.0.54", "1.2.3.4"],
+        soap="1.2",
+    )
+
+
+def test_a_wrapper_without_a_header_noun_takes_the_namespace_noun() -> None:
+    data = (
+        b'<MeterReadingsResponseMessage xmlns="http://iec.ch/TC57/2011/GetMeterReadingsMessage">'
+        b"<Header><Verb>reply</Verb><MessageID/></Header></MeterReadingsResponseMessage>"
+    )
+    info = read_header(etree.fromstring(data))
+    assert (info.form, info.kind, info.noun, info.verb, info.message_id) == (
+        "wrapper",
+        "ResponseMessage",
+        "MeterReadings",
+        "reply",
+        None,
+    )
+
+
+def test_a_generic_root_that_is_no_message_kind_has_no_kind() -> None:
+    info = read_header(etree.fromstring(f'<Note xmlns="{MESSAGE_NS}"/>'.encode()))
+    assert (info.form, info.kind, info.noun, info.payload_root) == ("generic", None, None, None)
+
+
+def test_the_payload_document_is_the_first_child_in_another_namespace() -> None:
+    payload = etree.fromstring(
+        f'<p:Payload xmlns:p="urn:p" xmlns:m="{MESSAGE_NS}"><!-- c --><p:Format/>'
+        f'<m:Compressed/><n:Doc xmlns:n="urn:n"/><n:Other xmlns:n="urn:n"/></p:Payload>'.encode()
+    )
+    found = env.payload_root_element(payload)
+    assert found is not None and found.tag == "{urn:n}Doc"
+    assert env.payload_root_element(etree.fromstring(b"<Payload><Doc/></Payload>")) is None
+    assert env.payload_root_element(None) is None
+
+
+def test_children_are_found_by_local_name_in_any_namespace() -> None:
+    parent = etree.fromstring(
+        b'<r xmlns:a="urn:a"><!-- c --><a:x>1</a:x><x>2</x><y> 3 </y><z/></r>'
+    )
+    first = env.child(parent, "x")
+    assert first is not None and first.text == "1"
+    assert env.child(parent, "q") is None
+    assert env.child(None, "x") is None
+    assert {k: v.text for k, v in env.children_by_name(parent).items()} == {
+        "x": "1",
+        "y": " 3 ",
+        "z": None,
+    }
+    assert env.children_by_name(None) == {}
+    assert env.child_text(parent, "y") == "3"
+    assert env.child_text(parent, "z") is None
+    assert env.child_text(parent, "q") is None
+    assert env.namespace_of("{urn:a}x") == "urn:a"
+    assert env.namespace_of("x") is None
+    assert env.namespace_of(None) is None
+    assert env.local_name(parent[1]) == "x"
+
+
+def test_a_payload_scan_finds_every_coded_reference_in_order() -> None:
+    root = etree.fromstring(
+        b'<P xmlns:a="urn:a"><a:EndDeviceEventType ref="1"/><ReadingType ref="r"/>'
+        b'<EndDeviceEventType ref="2"/><EndDeviceEventType/><a:EndDeviceControlType ref="c"/></P>'
+    )
+    scan = env.scan_payload(root)
+    assert scan.root is root
+    assert scan.codes == {
+        "EndDeviceEventType": ["1", "2"],
+        "EndDeviceControlType": ["c"],
+        "ReadingType": ["r"],
+    }
+    assert [el.get("ref") for el in scan.elements["EndDeviceEventType"]] == ["1", "2"]
+    assert [el.get("ref") for el in scan.elements["ReadingType"]] == ["r"]
+    empty = env.scan_payload(None)
+    assert (empty.root, empty.codes, empty.elements["ReadingType"]) == (
+        None,
+        {"EndDeviceEventType": [], "EndDeviceControlType": [], "ReadingType": []},
+        [],
+    )
+    assert env.codes_in(root, "EndDeviceEventType") == ["1", "2"]
+    assert env.codes_in(None, "EndDeviceEventType") == []
