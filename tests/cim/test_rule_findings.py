@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from amicert.cim import envelope as env
+from amicert.cim import rules
 from amicert.cim.codes import Registries
 from amicert.cim.envelope import Header, ReplyError, build_fault, build_request, build_response
 from amicert.cim.model import ValidationContext
@@ -631,3 +632,24 @@ def test_a_rule_function_runs_in_its_stage_in_registration_order(validator: Vali
         RULES.pop("X-FIRST", None)
         RULES.pop("X-SECOND", None)
     assert validator.validate(firmware_event()).findings == []  # the stages forget them again
+
+
+def test_the_rules_of_a_stage_are_listed_on_first_use(
+    monkeypatch: pytest.MonkeyPatch, validator: Validator
+) -> None:
+    monkeypatch.setattr(rules, "_by_stage", {})
+    assert rules.run_rules(_context(firmware_event()), "parse") == []
+    assert [f.rule for f in validator.validate(firmware_event("3.11.x.52")).findings] == [
+        "CODE-EVENT-TYPE"
+    ]
+
+
+def test_a_finding_without_an_element_has_no_xpath() -> None:
+    assert rules._finding("ENV-MESSAGE-ID", "no header", None, received="x") == Finding(
+        "ENV-MESSAGE-ID", Severity.WARNING, "no header", None, received="x"
+    )
+
+
+def _context(data: bytes) -> RuleContext:
+    root = parse_xml(data)
+    return RuleContext(root, env.read_header(root), ValidationContext(), Registries.default())
