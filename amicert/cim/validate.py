@@ -120,7 +120,9 @@ def _schema_findings(
     log: Any = schema.error_log  # stubs do not declare _ErrorLog iterable
     entries = list(log)
     for entry in entries[:limit]:
-        rel = (entry.path or "/*")[2:]
+        path = entry.path or "/*"
+        step = path.find("/", 1)  # the path below the validated element's own (first) step
+        rel = "" if step < 0 else path[step:]
         rule = _rule_for(entry.message, rule_for, default_rule)
         findings.append(
             error(rule, entry.message, xpath=base + rel, extra={"line": str(entry.line)})
