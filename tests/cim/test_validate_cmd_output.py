@@ -1,0 +1,208 @@
+"""``amicert validate``, output line by line and field by field, and each exit code's cause."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from amicert.cli import main
+
+from .conftest import DATA, sample
+
+REPO = Path(__file__).resolve().parents[2]
+MESSAGE_XSD = REPO / "cim_schemas" / "message" / "Message.xsd"
+EVENTS_XSD = REPO / "cim_schemas" / "nouns" / "EndDeviceEvents.xsd"
+MSG = "{http://iec.ch/TC57/2011/schema/message}"
+REPLY = str(DATA / "valid" / "reply_ok.xml")
+BAD_CODE = str(DATA / "invalid" / "bad_event_code.xml")
+NO_ZONE = str(DATA / "invalid" / "timestamp_no_zone.xml")
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str], str]:
+    code = main(["validate", *args])
+    captured = capsys.readouterr()
+    return code, captured.out.splitlines(), captured.err
+
+
+def test_a_valid_file_lists_its_parts_and_verdict(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, REPLY) == (
+        0,
+        [
+            f"{REPLY}: envelope {MSG}ResponseMessage: checked by {MESSAGE_XSD}",
+            f"{REPLY}: VALID",
+        ],
+        "",
+    )
+
+
+def test_an_invalid_file_lists_each_finding(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, BAD_CODE) == (
+        1,
+        [
+            f"{BAD_CODE}: envelope {MSG}EventMessage: checked by {MESSAGE_XSD}",
+            f"{BAD_CODE}: payload {{http://iec.ch/TC57/2011/EndDeviceEvents#}}EndDeviceEvents: "
+            f"checked by {EVENTS_XSD}",
+            f"{BAD_CODE}: ERROR CODE-EVENT-TYPE: EndDeviceEventType code '3.11.firmware.52' is "
+            "not four dot-separated non-negative integers (type.domain.subdomain.eventOrAction) "
+            "[/*/*[2]/*/*/*[6]] (received: 3.11.firmware.52)",
+            f"{BAD_CODE}: INVALID",
+        ],
+        "",
+    )
+
+
+def test_json_gives_every_field(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "--json", NO_ZONE)
+    assert (code, err) == (1, "")
+    assert json.loads("\n".join(out)) == [
+        {
+            "file": NO_ZONE,
+            "verdict": "INVALID",
+            "valid": False,
+            "checked": True,
+            "parts": [
+                {
+                    "part": "envelope",
+                    "element": f"{MSG}EventMessage",
+                    "checked": True,
+                    "schema": str(MESSAGE_XSD),
+                    "xpath": "/*",
+                },
+                {
+                    "part": "payload",
+                    "element": "{http://iec.ch/TC57/2011/EndDeviceEvents#}EndDeviceEvents",
+                    "checked": True,
+                    "schema": str(EVENTS_XSD),
+                    "xpath": "/*/*[2]/*",
+                },
+            ],
+            "findings": [
+                {
+                    "rule": "ENV-TIMESTAMP-ZONE",
+                    "severity": "error",
+                    "message": "Timestamp '2024-05-01T12:00:00' has no timezone",
+                    "xpath": "/*/*[1]/*[4]",
+                    "expected": "Z or +hh:mm",
+                    "received": "2024-05-01T12:00:00",
+                    "blame": "sut",
+                }
+            ],
+        }
+    ]
+
+
+def _unchecked(tmp_path: Path) -> Path:
+    """A reply in the Ed.2 namespace, for which no schema is installed: nothing is checked."""
+    path = tmp_path / "ed2.xml"
+    path.write_bytes(sample("valid/reply_ok.xml").replace(b"/2011/schema/", b"/2021/schema/"))
+    return path
+
+
+def test_a_file_nothing_could_check_exits_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _unchecked(tmp_path)
+    ed2 = "{http://iec.ch/TC57/2021/schema/message}"
+    note = "no schema for namespace http://iec.ch/TC57/2021/schema/message"
+    assert run(capsys, str(path)) == (
+        3,
+        [
+            f"{path}: envelope {ed2}ResponseMessage: NOT CHECKED ({note})",
+            f"{path}: WARNING XSD-ENVELOPE-UNCHECKED: envelope {ed2}ResponseMessage not checked: "
+            f"{note} [/*] (received: http://iec.ch/TC57/2021/schema/message)",
+            f"{path}: UNCHECKED",
+        ],
+        "",
+    )
+    code, out, _ = run(capsys, "--json", str(path))
+    [result] = json.loads("\n".join(out))
+    assert (code, result["verdict"], result["valid"], result["checked"]) == (
+        3,
+        "UNCHECKED",
+        True,
+        False,
+    )
+    assert run(capsys, "--strict", str(path))[0] == 1  # its warning fails under --strict
+    assert run(capsys, str(path), REPLY)[0] == 0  # another file was checked
+    assert run(capsys, str(path), BAD_CODE)[0] == 1
+
+
+def test_an_unreadable_file_is_its_own_result(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nope.xml"
+    assert run(capsys, str(missing)) == (
+        1,
+        [
+            f"{missing}: ERROR FILE-UNREADABLE: cannot read {missing}: No such file or directory",
+            f"{missing}: UNREADABLE",
+        ],
+        "",
+    )
+
+
+def test_a_directory_gives_its_xml_files_in_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "2.XML").write_bytes(sample("valid/reply_ok.xml"))
+    (tmp_path / "1.xml").write_bytes(sample("valid/reply_ok.xml"))
+    (tmp_path / "notes.txt").write_text("not a message")
+    (tmp_path / "dir.xml").mkdir()
+    code, out, _ = run(capsys, str(tmp_path))
+    assert code == 0
+    assert [line for line in out if line.endswith(": VALID")] == [
+        f"{tmp_path / '1.xml'}: VALID",
+        f"{tmp_path / 'b' / '2.XML'}: VALID",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--now", "nope", REPLY], "--now 'nope' is not an ISO 8601 date-time"),
+        (
+            ["--now", "2024-05-01T12:00:00", REPLY],
+            "--now needs a timezone (e.g. 2024-05-01T12:00:00Z)",
+        ),
+        (["--schema-dir", "/no/such/dir", REPLY], "schema directory /no/such/dir does not exist"),
+    ],
+)
+def test_a_usage_problem_exits_2_and_says_which(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert run(capsys, *args) == (2, [], f"amicert validate: error: {message}\n")
+
+
+def test_an_empty_directory_is_a_usage_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, str(tmp_path), str(tmp_path)) == (
+        2,
+        [],
+        f"amicert validate: error: no *.xml file under {tmp_path}, {tmp_path}\n",
+    )
+
+
+def test_now_is_used_as_the_receiver_clock(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "replay.xml"
+    path.write_bytes(
+        sample("valid/reply_ok.xml").replace(
+            b"<Timestamp>",
+            b"<ReplayDetection><Nonce>n</Nonce><Created>2024-05-01T12:00:00Z</Created>"
+            b"</ReplayDetection><Timestamp>",
+        )
+    )
+    code, out, _ = run(capsys, "--now", "2024-05-01T13:00:00+01:00", str(path))
+    assert (code, out[-1]) == (0, f"{path}: VALID")
+    code, out, _ = run(capsys, "--now", "2024-05-01T12:10:00Z", str(path))
+    assert code == 1
+    assert [line.split(": ")[1] for line in out[1:-1]] == [
+        "WARNING ENV-TIMESTAMP-SKEW",
+        "ERROR ENV-REPLAY",
+    ]
+    assert "ReplayDetection/Created is 600 s old; window is 300 s" in out[2]
