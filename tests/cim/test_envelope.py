@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 import pytest
@@ -557,3 +557,41 @@ def test_a_payload_scan_finds_every_coded_reference_in_order() -> None:
     )
     assert env.codes_in(root, "EndDeviceEventType") == ["1", "2"]
     assert env.codes_in(None, "EndDeviceEventType") == []
+
+
+def test_a_get_namespace_noun_of_one_letter_is_still_split() -> None:
+    assert env.wrapper_nouns("GetX") == ("X", "GetX")
+
+
+def test_a_zone_that_gives_no_offset_is_refused() -> None:
+    class NoOffset(tzinfo):
+        def utcoffset(self, dt: datetime | None) -> timedelta | None:
+            return None
+
+        def dst(self, dt: datetime | None) -> timedelta | None:
+            return None
+
+        def tzname(self, dt: datetime | None) -> str | None:
+            return None
+
+    with pytest.raises(ValueError, match=r"^datetime 2024-05-01T12:00:00 has no timezone$"):
+        env.format_datetime(datetime(2024, 5, 1, 12, tzinfo=NoOffset()))
+
+
+def test_a_wrapper_needs_a_verb() -> None:
+    with pytest.raises(ValueError) as info:
+        build_request(Header("", "EndDeviceControls", "m", T0), None, form="wrapper")
+    assert str(info.value) == "verb '' has no per-noun wrapper element; use the generic form"
+
+
+def test_a_response_carries_its_payload_after_the_reply() -> None:
+    payload = etree.fromstring(b'<p:MeterReadings xmlns:p="urn:p"/>')
+    data = build_response(
+        Header("reply", "MeterReadings", "r", T0, revision=None), "OK", (), payload
+    )
+    assert data == DECL + (
+        b'<ResponseMessage xmlns="http://iec.ch/TC57/2011/schema/message"><Header>'
+        b"<Verb>reply</Verb><Noun>MeterReadings</Noun><Timestamp>2024-05-01T12:00:00Z</Timestamp>"
+        b"<MessageID>r</MessageID></Header><Reply><Result>OK</Result></Reply>"
+        b'<Payload><p:MeterReadings xmlns:p="urn:p"/></Payload></ResponseMessage>'
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import threading
 import time
 
 import pytest
@@ -257,3 +258,59 @@ def test_an_envelope_without_a_body_of_its_version_comes_back_as_is() -> None:
         f"</e:Envelope>".encode()
     )
     assert unwrap_soap(doc) == (doc, "1.1")
+
+
+def _in_a_new_thread(data: bytes) -> object:
+    """parse_xml's answer (the root's tag, or the refusal's rule) in a thread of its own, which
+    builds its own parser."""
+    answer: list[object] = []
+
+    def work() -> None:
+        try:
+            answer.append(parse_xml(data))
+        except XmlSafetyError as exc:
+            answer.append(exc.rule)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    return answer[0]
+
+
+def test_each_thread_builds_a_parser_with_the_same_settings() -> None:
+    root = _in_a_new_thread(b"<a><!--c--><b/></a>")
+    assert isinstance(root, etree._Element)
+    assert [etree.tostring(child) for child in root] == [b"<!--c-->", b"<b/>"]
+    too_deep = b"<a>" * 300 + b"</a>" * 300  # beyond libxml2's depth limit without huge_tree
+    assert _in_a_new_thread(too_deep) == "XML-SYNTAX"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        codecs.BOM_UTF8 + b"<a>\xff<!DOCTYPE x></a>",
+        codecs.BOM_UTF16_LE + "<a/>".encode("utf-16-le") + b"\x00",
+        "<?xml version='1.0' encoding='UTF-16'?><a/>".encode("utf-16-le") + b"\x00",
+        codecs.BOM_UTF16_LE + "<?xml version='1.0' encoding='UTF-16'?> ".encode("utf-16-le"),
+        b"<!-- <!DOCTYPE x> -->",
+    ],
+)
+def test_undecodable_or_rootless_bytes_are_a_syntax_error(data: bytes) -> None:
+    assert rule_of(data) == "XML-SYNTAX"
+
+
+def test_doctype_between_comments_is_found_before_parsing() -> None:
+    assert rule_of(f"<!-- c -->{MALFORMED_DOCTYPE[:-4]}<!-- d --><a/>".encode()) == "XML-DOCTYPE"
+
+
+def test_doctype_the_scan_cannot_read_is_refused_after_parsing() -> None:
+    # UTF-32 without a byte order mark: the prolog scan does not decode it, the parser does
+    assert refusal("<!DOCTYPE a><a/>".encode("utf-32-le"))[:2] == (
+        "XML-DOCTYPE",
+        "a DOCTYPE declaration is not allowed",
+    )
+    long_comment = b"<!-- " + b"x" * 70_000 + b" -->"
+    assert refusal(long_comment + b"<!DOCTYPE a><a/>")[:2] == (
+        "XML-DOCTYPE",
+        "a DOCTYPE declaration is not allowed",
+    )
