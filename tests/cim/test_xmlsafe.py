@@ -314,3 +314,16 @@ def test_doctype_the_scan_cannot_read_is_refused_after_parsing() -> None:
         "XML-DOCTYPE",
         "a DOCTYPE declaration is not allowed",
     )
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        b'<!DOCTYPE a [<!ENTITY e SYSTEM "/no/such/file">]><a>&e;</a>',  # an entity not resolved
+        b'<!DOCTYPE a SYSTEM "http://127.0.0.1:9/a.dtd"><a/>',  # a DTD not loaded
+    ],
+)
+def test_a_doctype_past_the_scan_is_neither_loaded_nor_resolved(doctype: bytes) -> None:
+    data = b"<!-- " + b"x" * 70_000 + b" -->" + doctype
+    assert rule_of(data) == "XML-DOCTYPE"
+    assert _in_a_new_thread(data) == "XML-DOCTYPE"
