@@ -206,3 +206,82 @@ def test_now_is_used_as_the_receiver_clock(
         "ERROR ENV-REPLAY",
     ]
     assert "ReplayDetection/Created is 600 s old; window is 300 s" in out[2]
+
+
+VALIDATE_HELP = """\
+usage: amicert validate [-h] [--strict] [--schema-dir SCHEMA_DIR] [--json] [--now NOW]
+                        PATH [PATH ...]
+
+Validate message files: safe parse, envelope and payload XSD, envelope and code rules. Exit 0
+valid, 1 invalid or unreadable, 3 nothing could be checked against a schema, 2 usage error.
+
+positional arguments:
+  PATH                  message file(s), or directories (*.xml inside)
+
+options:
+  -h, --help            show this help message and exit
+  --strict              warnings fail too
+  --schema-dir SCHEMA_DIR
+                        schema directory (catalog.yaml, or XSDs/WSDLs to scan); repeatable, first
+                        wins; the harness's own schemas are used after them
+  --json                print results as JSON
+  --now NOW             check ReplayDetection freshness against this ISO 8601 time (with a zone);
+                        without it the freshness check is skipped for captured files
+"""
+SCHEMAS_HELP = """\
+usage: amicert schemas [-h] {import} ...
+
+positional arguments:
+  {import}
+    import    build catalog.yaml for a folder of XSDs/WSDLs
+
+options:
+  -h, --help  show this help message and exit
+"""
+IMPORT_HELP = """\
+usage: amicert schemas import [-h] [--output OUTPUT] [--json] DIR
+
+Scan DIR for XSDs and WSDLs, file each schema by targetNamespace (kind and year from the
+namespace) and write DIR/catalog.yaml (or --output).
+
+positional arguments:
+  DIR
+
+options:
+  -h, --help       show this help message and exit
+  --output OUTPUT  where to write the catalog
+  --json           print the catalog as JSON instead
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (["validate", "--help"], VALIDATE_HELP),
+        (["schemas", "--help"], SCHEMAS_HELP),
+        (["schemas", "import", "--help"], IMPORT_HELP),
+    ],
+)
+def test_the_help_says_what_each_option_does(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: list[str], text: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    assert main(args) == 0
+    assert capsys.readouterr().out == text
+
+
+def test_the_command_list_names_validate_and_schemas(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    assert main(["--help"]) == 0
+    lines = [line.strip() for line in capsys.readouterr().out.splitlines()]
+    assert "validate            validate CIM (IEC 61968-100) or device-protocol message files" in (
+        lines
+    )
+    assert "schemas             manage schema packs (official IEC XSDs, a vendor's)" in lines
+
+
+def test_schemas_needs_a_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schemas"]) == 2
+    assert "the following arguments are required: schemas_command" in capsys.readouterr().err
