@@ -190,3 +190,51 @@ def test_a_pack_wrapper_schema_checks_its_noun_in_the_same_pass(tmp_path: Path) 
         "ChangedEndDeviceEvents", "EndDeviceEvents", "changed", "EndDeviceEvents", EVENTS
     )
     assert validator.validate(other).rule_ids == ["XSD-ENVELOPE"]
+
+
+def test_import_lists_each_namespace_and_the_catalog_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pack = make_pack(tmp_path)
+    note = (
+        "note: skipped broken.xsd: Couldn't find end of Start Tag not-closed line 1, line 1, "
+        "column 12 (broken.xsd, line 1)\n"
+    )
+    output = tmp_path / "elsewhere.yaml"
+    assert main(["schemas", "import", "--output", str(output), str(pack)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [
+        f"envelope 2021 {ED2} -> message/Message2021.xsd",
+        "noun          urn:vendor:work -> vendor.wsdl",
+        f"wrote {output} (2 namespaces)",
+    ]
+    assert captured.err == note
+    assert output.exists() and not (pack / "catalog.yaml").exists()
+    assert main(["schemas", "import", "--json", str(pack)]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == {
+        "version": 1,
+        "namespaces": {
+            ED2: {"file": "message/Message2021.xsd", "kind": "envelope", "year": 2021},
+            "urn:vendor:work": {"file": "vendor.wsdl", "kind": "noun", "schema": 0},
+        },
+    }
+    assert not (pack / "catalog.yaml").exists()  # --json writes nothing
+    unwritable = tmp_path / "no" / "such" / "catalog.yaml"
+    assert main(["schemas", "import", "--output", str(unwritable), str(pack)]) == 2
+    assert capsys.readouterr().err == note + (
+        "amicert schemas import: error: cannot write the catalog: No such file or directory\n"
+    )
+
+
+def test_import_usage_errors_say_which_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["schemas", "import", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        f"amicert schemas import: error: no XSD or WSDL with a targetNamespace under {tmp_path}\n"
+    )
+    assert main(["schemas", "import", str(tmp_path / "none")]) == 2
+    assert capsys.readouterr().err == (
+        f"amicert schemas import: error: {tmp_path / 'none'} is not a directory\n"
+    )
