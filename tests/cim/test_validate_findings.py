@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
+from amicert.cim import validate as validate_mod
 from amicert.cim.validate import Validator
 from amicert.cim.xmlsafe import SOAP11_NS, SOAP12_NS
 
@@ -606,3 +607,42 @@ def test_a_schema_finding_points_at_the_element_it_names(validator: Validator, n
     assert finding.xpath is not None
     found: Any = root.getroottree().xpath(finding.xpath, namespaces=prefixes)
     assert [e.tag for e in found] == [finding.message.split("'")[1]]
+
+
+TOY_XSD = b"""<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:t"
+    xmlns="urn:t" elementFormDefault="qualified">
+  <xs:element name="r"><xs:complexType><xs:sequence>
+    <xs:element name="n" type="xs:int" maxOccurs="unbounded"/>
+  </xs:sequence></xs:complexType></xs:element>
+</xs:schema>"""
+
+
+def _toy_findings(limit: int, rule_for: dict[str, str]) -> list[Any]:
+    schema = etree.XMLSchema(etree.fromstring(TOY_XSD))
+    doc = etree.fromstring(
+        b'<w><t:r xmlns:t="urn:t"><t:n>x</t:n><t:n>1</t:n><t:n>y</t:n><t:n>z</t:n></t:r></w>'
+    )
+    findings = validate_mod._schema_findings(schema, doc[0], rule_for, "XSD-ENVELOPE", limit)
+    return [(f.rule, f.message, f.xpath, f.extra) for f in findings]
+
+
+def test_schema_errors_beyond_the_limit_are_counted_in_one_finding() -> None:
+    def error_on(n: int, value: str) -> tuple[str, str, str, dict[str, str]]:
+        return (
+            "XSD-PAYLOAD",
+            f"Element '{{urn:t}}n': '{value}' is not a valid value of the atomic type 'xs:int'.",
+            f"/w/t:r/t:n[{n}]",
+            {"line": "1"},
+        )
+
+    payload = {"urn:t": "XSD-PAYLOAD"}
+    assert _toy_findings(3, payload) == [error_on(1, "x"), error_on(3, "y"), error_on(4, "z")]
+    assert _toy_findings(2, payload) == [
+        error_on(1, "x"),
+        error_on(3, "y"),
+        ("XSD-ENVELOPE", "1 further schema errors not listed", None, {}),
+    ]
+    assert [f[0] for f in _toy_findings(3, {})] == ["XSD-ENVELOPE"] * 3
+    schema = etree.XMLSchema(etree.fromstring(TOY_XSD))
+    valid = etree.fromstring(b'<t:r xmlns:t="urn:t"><t:n>1</t:n></t:r>')
+    assert validate_mod._schema_findings(schema, valid, payload, "XSD-ENVELOPE", 3) == []
