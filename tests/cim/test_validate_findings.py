@@ -646,3 +646,73 @@ def test_schema_errors_beyond_the_limit_are_counted_in_one_finding() -> None:
     schema = etree.XMLSchema(etree.fromstring(TOY_XSD))
     valid = etree.fromstring(b'<t:r xmlns:t="urn:t"><t:n>1</t:n></t:r>')
     assert validate_mod._schema_findings(schema, valid, payload, "XSD-ENVELOPE", 3) == []
+
+
+def _broken_envelope_schema(tmp_path: Path) -> Validator:
+    (tmp_path / "catalog.yaml").write_text(
+        'namespaces:\n  "http://iec.ch/TC57/2011/schema/message": {file: m.xsd, kind: envelope}\n'
+    )
+    (tmp_path / "m.xsd").write_text("<broken")
+    return Validator(tmp_path)
+
+
+def _answer(validator: Validator, data: bytes, directory: Path) -> tuple[list[Any], list[Any]]:
+    result = validator.validate(data)
+    findings = [
+        (f.rule, f.severity.name, f.message.replace(str(directory), "DIR"), f.xpath, f.blame.name)
+        for f in result.findings
+    ]
+    parts = [
+        {k: v.replace(str(directory), "DIR") if isinstance(v, str) else v for k, v in p.items()}
+        for p in (_relative(part.to_dict()) for part in result.parts)
+    ]
+    return findings, parts
+
+
+BROKEN = "Couldn't find end of Start Tag broken line 1, line 1, column 8 (m.xsd, line 1)"
+
+
+def test_a_schema_that_does_not_compile_is_the_harness_fault(tmp_path: Path) -> None:
+    validator = _broken_envelope_schema(tmp_path)
+    why = f"cannot compile schema DIR/m.xsd: {BROKEN}"
+    assert _answer(validator, sample("valid/reply_ok.xml"), tmp_path) == (
+        [("HARNESS-SCHEMA", "ERROR", why, None, "HARNESS")],
+        [
+            {
+                "part": "envelope",
+                "element": "{http://iec.ch/TC57/2011/schema/message}ResponseMessage",
+                "checked": False,
+                "note": why,
+                "xpath": "/*",
+            }
+        ],
+    )
+    why = f"cannot read envelope schema DIR/m.xsd: {BROKEN}"
+    assert _answer(validator, firmware_event(form="wrapper"), tmp_path) == (
+        [("HARNESS-SCHEMA", "ERROR", why, None, "HARNESS")],
+        [
+            {
+                "part": "envelope",
+                "element": "{http://iec.ch/TC57/2011/EndDeviceEventsMessage}CreatedEndDeviceEvents",
+                "checked": False,
+                "note": why,
+            },
+            PAYLOAD_PART,
+        ],
+    )
+
+
+def test_a_validator_failure_names_the_exception(
+    validator: Validator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(*args: object) -> None:
+        raise KeyError("lost")
+
+    monkeypatch.setattr(validate_mod, "run_rules", boom)
+    [finding] = validator.validate(sample("valid/reply_ok.xml")).findings
+    assert (finding.rule, finding.severity.name, finding.message, finding.blame.name) == (
+        "HARNESS-INTERNAL",
+        "ERROR",
+        "validator failed: KeyError: 'lost'",
+        "HARNESS",
+    )
