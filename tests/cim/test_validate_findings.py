@@ -716,3 +716,24 @@ def test_a_validator_failure_names_the_exception(
         "validator failed: KeyError: 'lost'",
         "HARNESS",
     )
+
+
+def test_each_operation_of_an_operation_set_is_checked_against_its_noun_schema(
+    validator: Validator,
+) -> None:
+    noun = NOUN.decode()
+    bad = noun.replace("<createdDateTime>2024-05-01T00:00:00Z</createdDateTime>", "")
+    head = "<operationId>{}</operationId><noun>EndDeviceEvents</noun><verb>created</verb>"
+    operations = (
+        f"<OperationSet><Operation>{head.format(1)}{noun}</Operation><!-- c -->"
+        f"<Operation>{head.format(2)}{bad}</Operation></OperationSet><Format>XML</Format>"
+    )
+    result = validator.validate(GENERIC.replace(PAYLOAD, operations).encode())
+    assert [(f.rule, f.xpath) for f in result.findings] == [
+        ("XSD-PAYLOAD", "/*/*[2]/*[1]/*[2]/*[4]/*/*")
+    ]
+    assert [_relative(p.to_dict()) for p in result.parts] == [
+        ENVELOPE_PART,
+        PAYLOAD_PART | {"xpath": "/*/*[2]/*[1]/*[1]/*[4]"},
+        PAYLOAD_PART | {"xpath": "/*/*[2]/*[1]/*[2]/*[4]"},
+    ]
