@@ -737,3 +737,29 @@ def test_each_operation_of_an_operation_set_is_checked_against_its_noun_schema(
         PAYLOAD_PART | {"xpath": "/*/*[2]/*[1]/*[1]/*[4]"},
         PAYLOAD_PART | {"xpath": "/*/*[2]/*[1]/*[2]/*[4]"},
     ]
+
+
+def test_a_payload_document_without_a_namespace_is_named_as_such(validator: Validator) -> None:
+    result = validator.validate(GENERIC.replace(PAYLOAD, '<Doc xmlns=""><x>1</x></Doc>').encode())
+    assert [(f.rule, f.message, f.xpath, f.received) for f in result.findings[1:]] == [
+        (
+            "XSD-PAYLOAD-UNCHECKED",
+            "payload Doc not checked: no schema for namespace (none)",
+            "/*/*[2]/Doc",
+            "(none)",
+        ),
+        (
+            "ENV-PAYLOAD-NOUN",
+            "payload root is Doc but Header/Noun is 'EndDeviceEvents'",
+            "/*/*[2]/Doc",
+            "Doc",
+        ),
+    ]
+    assert result.findings[0].rule == "XSD-ENVELOPE"  # Payload takes elements of other namespaces
+    assert [p.to_dict() for p in result.parts][1] == {
+        "part": "payload",
+        "element": "Doc",
+        "checked": False,
+        "note": "no schema for namespace (none)",
+        "xpath": "/*/*[2]/Doc",
+    }
