@@ -763,3 +763,16 @@ def test_a_payload_document_without_a_namespace_is_named_as_such(validator: Vali
         "note": "no schema for namespace (none)",
         "xpath": "/*/*[2]/Doc",
     }
+
+
+def test_a_schema_error_on_the_checked_element_itself_points_at_it() -> None:
+    schema = etree.XMLSchema(etree.fromstring(TOY_XSD))
+    doc = etree.fromstring(b'<w><t:r xmlns:t="urn:t"/></w>')
+    findings = validate_mod._schema_findings(schema, doc[0], {}, "XSD-ENVELOPE", 3)
+    assert [(f.rule, f.message, f.xpath) for f in findings] == [
+        (
+            "XSD-ENVELOPE",
+            "Element '{urn:t}r': Missing child element(s). Expected is ( {urn:t}n ).",
+            "/w/t:r",
+        )
+    ]
