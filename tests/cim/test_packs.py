@@ -212,6 +212,7 @@ def test_import_lists_each_namespace_and_the_catalog_written(
     assert output.exists() and not (pack / "catalog.yaml").exists()
     assert main(["schemas", "import", "--json", str(pack)]) == 0
     captured = capsys.readouterr()
+    assert captured.out.startswith('{\n  "version": 1,\n  "namespaces": {\n    "')
     assert json.loads(captured.out) == {
         "version": 1,
         "namespaces": {

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
+from amicert.cim.xmlsafe import MAX_BYTES
 from amicert.cli import main
 
 from .conftest import DATA, sample
@@ -285,3 +287,53 @@ def test_the_command_list_names_validate_and_schemas(
 def test_schemas_needs_a_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schemas"]) == 2
     assert "the following arguments are required: schemas_command" in capsys.readouterr().err
+
+
+def test_json_is_indented_by_two(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "--json", REPLY)
+    assert out[:3] == ["[", "  {", f'    "file": "{REPLY}",']
+
+
+def test_every_file_after_an_unreadable_one_is_still_judged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = tmp_path / "pipe.xml"
+    os.mkfifo(fifo)
+    code, out, _ = run(capsys, str(fifo), REPLY)
+    assert code == 1
+    assert out[:2] == [
+        f"{fifo}: ERROR FILE-UNREADABLE: {fifo} is not a regular file",
+        f"{fifo}: UNREADABLE",
+    ]
+    assert out[-1] == f"{REPLY}: VALID"
+
+
+def test_a_file_over_the_limit_is_read_one_byte_past_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    big = tmp_path / "big.xml"
+    big.write_bytes(b"<a>" + b"x" * MAX_BYTES + b"</a>")
+    assert run(capsys, str(big)) == (
+        1,
+        [
+            f"{big}: ERROR XML-SIZE: message of {MAX_BYTES + 1} bytes exceeds {MAX_BYTES} bytes",
+            f"{big}: INVALID",
+        ],
+        "",
+    )
+    exact = tmp_path / "exact.xml"
+    count, rest = divmod(MAX_BYTES - 7, 4)
+    exact.write_bytes(b"<a>" + b"<b/>" * count + b" " * rest + b"</a>")  # the limit itself
+    assert run(capsys, str(exact))[1][-2:] == [
+        f"{exact}: ERROR MSG-UNKNOWN-ROOT: root element a is not in an IEC or known namespace, "
+        "not a message [/a] (received: a)",
+        f"{exact}: INVALID",
+    ]
+
+
+def test_a_schema_directory_without_a_catalog_is_a_usage_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "--schema-dir", str(tmp_path), REPLY)
+    assert (code, out) == (2, [])
+    assert err.startswith("amicert validate: error: ") and str(tmp_path) in err
