@@ -76,7 +76,13 @@ class ThirdParty(Actor):
         and Nonce, a stale ReplayDetection/Created), then one that breaks its schema."""
         body = self._query(self.identity(third_party), service_point, device, replayable=True)
         self.call("CCS", body)
-        replayed = ("ENV-MESSAGE-ID-UNIQUE", "ENV-REPLAY")
+        # the same bytes ten minutes on: a used MessageID, a stale ReplayDetection and Timestamp
+        replayed = (
+            "ENV-MESSAGE-ID-UNIQUE",
+            "ENV-REPLAY",
+            "ENV-TIMESTAMP-SKEW",
+            "ENV-TIMESTAMP-CLOCK",
+        )
         self.ctx.clock.call_later(timedelta(minutes=10), lambda: self._provoke(body, replayed))
         self.ctx.clock.call_later(
             timedelta(minutes=15),
