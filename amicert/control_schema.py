@@ -115,6 +115,8 @@ def _reads(schema: dict[str, Any], fields: tuple[str, ...] | None) -> dict[str, 
     may leave the rest of a reference actor's record out."""
     if fields is None:
         return schema
+    if "anyOf" in schema:  # an optional record: the record's options, each read alike
+        return {**schema, "anyOf": [_reads(option, fields) for option in schema["anyOf"]]}
     if schema.get("type") == "array" and "items" in schema:
         return {**schema, "items": _reads(schema["items"], fields)}
     if schema.get("type") == "object" and "properties" not in schema:
@@ -127,17 +129,24 @@ def _reads(schema: dict[str, Any], fields: tuple[str, ...] | None) -> dict[str, 
 
 
 def method_of(
-    cls: type, name: str, description: str, reads: tuple[str, ...] | None = None
+    cls: type,
+    name: str,
+    description: str,
+    reads: tuple[str, ...] | None = None,
+    answer: Any = None,
 ) -> Inspectable:
     """An inspectable method of a reference actor: result and arguments from its type hints;
-    ``reads`` names the result's record fields the checks use (the others are optional)."""
+    ``reads`` names the result's record fields the checks use (the others are optional);
+    ``answer`` is the result's type where the hint is looser (a record answered as a dict), so
+    the contract names its fields."""
     from amicert.driver import Inspectable
 
     hints = typing.get_type_hints(getattr(cls, name))
     args = tuple((n, schema_of(t)) for n, t in hints.items() if n != "return")
     role = str(getattr(cls, "role", ""))
-    answer = _reads(schema_of(hints.get("return", Any)), reads)
-    return Inspectable(role, name, "method", answer, args, description)
+    result = answer if answer is not None else hints.get("return", Any)
+    answer_schema = _reads(schema_of(result), reads)
+    return Inspectable(role, name, "method", answer_schema, args, description)
 
 
 def value_of(

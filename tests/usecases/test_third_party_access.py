@@ -121,3 +121,17 @@ def test_the_harness_s_replay_and_malformed_request_are_warnings_marked_on_purpo
     assert all(not f.is_error for f in provoked.values())
     probes = [r for r in judge.requests(world, "SP-0001") if r.exchange.provoked]
     assert [r.result for r in probes] == ["FAILED", "FAILED"]
+
+
+def test_the_contract_names_the_transaction_log_fields_and_requires_none() -> None:
+    """A vendor reads the log record's field names from the contract, not from the wire; each
+    C4FR18 field is judged by its own check, so a record lacking one is no answer-form error."""
+    from amicert.packages import driver_for
+
+    log = driver_for("C4").inspectables[("CCS", "transaction_log")]
+    record, null = log.answer_schema["anyOf"]
+    assert null == {"type": "null"}
+    assert record["required"] == []
+    assert {"third_party", "device", "received", "authorization", "pushed_to_spg"} <= set(
+        record["properties"]
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from amicert.control_schema import method_of
 from amicert.driver import Driver, Setting
-from reference_impl.tpa_ccs import Ccs
+from reference_impl.tpa_ccs import Ccs, LogRecord
 from reference_impl.tpa_css import TpaCss
 from reference_impl.tpa_customer import TpaCustomer
 from reference_impl.tpa_service_point_gateway import ServicePointGateway
@@ -132,7 +132,14 @@ def declare(driver: Driver) -> None:
         method_of(ThirdParty, "monitor_as", "a request under another's ID (spoofing)"),
         method_of(TpaCss, "end_service", "the customer's service ends: its contracts end"),
         method_of(Ccs, "retrieve_log", "the CCS asks a gateway for its log on demand"),
-        method_of(Ccs, "transaction_log", "the log record of one transaction"),
+        method_of(
+            Ccs,
+            "transaction_log",
+            "the log record of one transaction (null: none); each C4FR18 field is judged by its "
+            "own check, so none is required by the answer's form",
+            reads=(),
+            answer=LogRecord | None,
+        ),
         method_of(ServicePointGateway, "admits", "whether the gateway admits a third party"),
     ):
         driver.inspectable(item)
