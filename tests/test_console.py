@@ -163,13 +163,9 @@ def test_long_text_is_shortened_at_a_word_with_an_ellipsis() -> None:
 def test_an_endpoint_nobody_listens_on_is_one_line_with_the_fix_before_the_run(
     tmp_path: Path,
 ) -> None:
-    import socket
+    from ports import free_ports
 
-    ports = []
-    for _ in range(2):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            ports.append(s.getsockname()[1])
+    ports = free_ports(2)
     text = (ROOT / "examples" / "headend-over-soap.toml").read_text()
     text = text.replace("127.0.0.1:8711", f"127.0.0.1:{ports[0]}").replace(
         "port = 8712", f"port = {ports[1]}"

@@ -14,7 +14,8 @@ import pytest
 import requests
 import responses
 from cli_support import amicert, built_once
-from test_wire import Served, free_port, profile_copy, run
+from ports import free_port
+from test_wire import Served, profile_copy, run
 from werkzeug.wrappers import Request, Response
 
 from amicert.adapters.remote import TestControlClient as ControlClient

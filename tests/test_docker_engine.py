@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_wire import HEADEND_FAULTS, free_ports, run
+from ports import free_ports
+from test_wire import HEADEND_FAULTS, run
 
 from amicert.adapters.docker import LABEL, engine_problem
 

@@ -26,6 +26,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
+from ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = Path(__file__).with_name("hostile_server.py")
@@ -153,14 +154,6 @@ CASES = [
     case("inbound-endless-chunked", "WIRE-BODY-TOO-LARGE", b"C" * 1000, "headend"),
     case("inbound-injection", "WIRE-ROUTING", None, "headend"),
 ]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Hostile:
@@ -394,18 +387,24 @@ def test_a_killed_run_leaves_a_summary_that_says_so(
 ) -> None:
     profile, _ = start(tmp_path, "drip-reply", "mdm", hostiles)
     reports = tmp_path / "reports"
-    proc = subprocess.Popen(
-        run_command(profile, reports),
-        cwd=ROOT,
-        env=env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    said = tmp_path / "run.err"
+    with said.open("wb") as err:
+        proc = subprocess.Popen(
+            run_command(profile, reports),
+            cwd=ROOT,
+            env=env(),
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
     summary_path = reports / "summary.json"
     deadline = time.monotonic() + 120
     try:
         while True:  # wait until one scenario is done and the next one is running
-            assert proc.poll() is None, "the run ended before it could be killed"
+            ended = proc.poll()
+            assert ended is None, (
+                f"the run ended ({ended}) before it could be killed: "
+                + (said.read_text(errors="replace")[-2000:])
+            )
             assert time.monotonic() < deadline, "no scenario finished in time"
             if summary_path.exists():
                 seen = json.loads(summary_path.read_text())["scenarios"]

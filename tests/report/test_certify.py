@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import socket
 import zipfile
 from pathlib import Path
 
@@ -12,16 +11,11 @@ import pytest
 from cli_support import amicert, amicert_here, built_once
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from ports import free_port
 
 from amicert.report.certify import MANIFEST, CertifyError, _zip, scrub, verify_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def write_key(folder: Path, name: str = "key") -> tuple[Path, Path]:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 import responses
+from ports import free_port
 from werkzeug.wrappers import Request, Response
 
 from amicert.config import Security, Timeouts
@@ -16,12 +17,6 @@ from amicert.transport.http import HttpClient, HttpServer
 from amicert.transport.soap import fault
 
 TIMEOUTS = Timeouts(connect_s=1.0, read_s=0.5, max_body_bytes=4096)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _half(body: bytes) -> Iterator[bytes]:
@@ -190,7 +185,6 @@ def test_a_wrong_answer_while_setting_up_leads_the_verdict() -> None:
 
 def test_port_in_time_wait_is_free_to_listen() -> None:
     """A previous run's connection left in TIME_WAIT does not keep the next run's listener out."""
-    import socket
 
     from amicert.transport.http import port_problem
 

@@ -20,8 +20,9 @@ from amicert.report.summary import ScenarioResult, write_summary
 from amicert.verdicts import Outcome, Verdict
 from amicert.world import RunOptions, World
 from tests.cli_support import amicert
+from tests.ports import free_ports
 from tests.test_contract import _actor_reads
-from tests.test_wire import Served, free_ports
+from tests.test_wire import Served
 from usecases.han_provisioning.upgrade import Timing, peak
 
 ROOT = Path(__file__).resolve().parents[2]
