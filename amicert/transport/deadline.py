@@ -140,11 +140,25 @@ class _WatchedHTTPSConnection(HTTPSConnection):
         return super().getresponse()
 
 
-class _Pool(HTTPConnectionPool):
+class _OneExchangePerConnection(HTTPConnectionPool):
+    """Every exchange on a connection of its own: none is kept for the next one.
+
+    A product may close an idle keep-alive connection at any moment (HTTP/1.1 allows it); reusing
+    one it has just closed fails as a reset that the product did not cause. A fresh connection
+    per exchange keeps each exchange's evidence and blame its own.
+    """
+
+    def _put_conn(self, conn: Any) -> None:
+        if conn is not None:
+            conn.close()
+        super()._put_conn(None)
+
+
+class _Pool(_OneExchangePerConnection):
     ConnectionCls = _WatchedHTTPConnection
 
 
-class _TlsPool(HTTPSConnectionPool):
+class _TlsPool(_OneExchangePerConnection, HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
 
 

@@ -165,6 +165,22 @@ def test_an_empty_200_is_no_reply_where_one_is_declared(peer: Callable) -> None:
     assert one_way.finding is None
 
 
+def test_every_exchange_has_a_connection_of_its_own(peer: Callable) -> None:  # type: ignore[type-arg]
+    """A connection the peer holds open after answering is never reused: a peer that answers
+    once per connection answers every exchange."""
+
+    def answer_and_hold(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n<a/>")
+        time.sleep(3 * BUDGET)  # holds the connection open, silent
+
+    holder = peer(answer_and_hold)
+    client = HttpClient(TIMEOUTS, Security())
+    for _ in range(3):
+        result = client.post(holder.url + "/x", b"<r/>", {}, peer="MDM")
+        assert result.finding is None and result.received == b"<a/>"
+    assert holder.connections == 3
+
+
 def test_a_connection_reset_mid_reply_keeps_what_came(peer: Callable) -> None:  # type: ignore[type-arg]
     cut = peer(once(b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n<half-of-it>"))
     result = HttpClient(TIMEOUTS, Security()).post(cut.url + "/x", b"<r/>", {}, peer="MDM")
