@@ -51,6 +51,27 @@ class SpgSlowToHan(ServicePointGateway):
         )
 
 
+class SpgAcksButHoldsControl(ServicePointGateway):
+    """Acknowledges each control command to the CCS at once but passes it to the HAN 75 s later
+    (C4NFR4: 60 s): a late relay behind an on-time receipt."""
+
+    def send(self, receiver: str, body: bytes, *, receiver_id: str | None = None) -> None:
+        if receiver != "HAN" or v.tq("RelayedControl").encode() not in _root_tag(body):
+            super().send(receiver, body, receiver_id=receiver_id)
+            return
+        self.ctx.clock.call_later(
+            timedelta(seconds=75),
+            lambda: super(SpgAcksButHoldsControl, self).send(
+                receiver, body, receiver_id=receiver_id
+            ),
+        )
+
+
+def _root_tag(body: bytes) -> bytes:
+    """The Clark name of a message's root, as bytes (what the faulty variants pick on)."""
+    return etree.QName(etree.fromstring(body)).text.encode()
+
+
 class SpgIgnoresAccessCommands(ServicePointGateway):
     """Acknowledges access commands as executed but never changes its access table."""
 

@@ -135,3 +135,22 @@ def test_the_contract_names_the_transaction_log_fields_and_requires_none() -> No
     assert {"third_party", "device", "received", "authorization", "pushed_to_spg"} <= set(
         record["properties"]
     )
+
+
+@pytest.mark.parametrize(
+    ("mutation", "rule"),
+    [
+        ("C4:control:3.2#7#1:delay", "NFR-C4NFR4"),  # the command to the HAN, the receipt on time
+        ("C4:failure-spg-answers:3.5#3#0:delay", "NFR-C4NFR5"),  # the CCS alerts on them too
+    ],
+)
+def test_a_late_relay_to_the_han_and_late_test_results_fail_the_gateway(
+    mutation: str, rule: str, validator: Validator
+) -> None:
+    from amicert.mutations import plan, run
+
+    [m] = [m for m in plan(list(cases(load_catalog()["C4"])), ("delay",)) if m.id == mutation]
+    result = run(m, validator)
+    assert result.caught, result.problem
+    assert result.outcome.verdict is Verdict.FAIL and result.outcome.rule == rule
+    assert result.outcome.step == m.row and "Service Point Gateway" in result.outcome.reason

@@ -467,8 +467,15 @@ THIRD_PARTY_ACCESS.harness_states.add("device_controlled")
 
 
 def _first(world: World, row: str) -> Exchange | None:
-    key = world.use_case.key(world.scenario, row)
-    found = world.analyse().exchanges_for(key)
+    """The row's first exchange; ``row`` may be ``number>Receiver``: its exchange to that
+    receiver only (3.2 row 7 sends a receipt to the CCS and the command to the HAN)."""
+    number, _, receiver = row.partition(">")
+    key = world.use_case.key(world.scenario, number)
+    found = [
+        e.exchange
+        for e in world.analyse().entries(key)
+        if e.exchange is not None and receiver in ("", e.spec.receiver)
+    ]
     return min(found, key=lambda x: x.seq) if found else None
 
 
@@ -485,14 +492,15 @@ def _within(
 ) -> Finding | None:
     for start, end, what in legs:
         a, b = _first(world, start), _first(world, end)
+        row = end.partition(">")[0]
         if a is None or b is None:
-            return _not_measured(rule, f"step {start} or {end} was not observed")
+            return _not_measured(rule, f"step {start} or {row} was not observed")
         took = b.virtual_time - a.virtual_time
         if took > limit:
             return error(
                 rule,
                 f"the {role} took {took.total_seconds():.0f} s to {what}",
-                step=world.use_case.key(world.scenario, end),
+                step=world.use_case.key(world.scenario, row),
                 expected=f"at most {limit.total_seconds():.0f} s",
                 received=f"{took.total_seconds():.0f} s",
                 blame=world.blame(role),
@@ -516,7 +524,7 @@ SPG_LEGS = {
         ("9", "11", "pass the data to the CCS"),
     ],
     "control": [
-        ("6", "7", "pass the command to the HAN"),
+        ("6", "7>HAN", "pass the command to the HAN"),
         ("10", "12", "pass the confirmation to the CCS"),
     ],
 }

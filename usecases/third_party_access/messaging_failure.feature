@@ -1,7 +1,9 @@
 @use_case:C4
 Feature: C4 Utility detects third party communication or messaging failure
   Use case C4, External clients use the AMI to interact with devices at customer site, section 3.5.
-  Step rows are transcribed in usecase.yaml with their document numbers.
+  Step rows are transcribed in usecase.yaml with their document numbers. The timing check comes
+  before the sequence check, so that late test results name C4NFR5 even when the CCS's alert on
+  them (row 6) follows.
 
   Background:
     Given pre-condition: The customer has provided the utility permission for the third party to access equipment at their site
@@ -18,8 +20,8 @@ Feature: C4 Utility detects third party communication or messaging failure
     And step 3: the Service Point Gateway sends the "Test results" to the CCS
     And step 4: the CCS sends the "Test results" to the MDMS
     And step 5: the MDMS sends the "Test results" to the CSS
-    And the observed sequence matches the use case
     And for every in-scope meter, the test results reach the CCS within 60 seconds
+    And the observed sequence matches the use case
 
   @scenario:failure-spg-silent
   Scenario: Utility detects a third party messaging failure: the service point gateway does not return test results
