@@ -26,6 +26,32 @@ class CcsSlowRelay(Ccs):
     relay_delay = timedelta(seconds=90)
 
 
+class CcsRelaysToAnotherDevice(Ccs):
+    """Passes each request on to the gateway for another customer device than the one the third
+    party addressed (C4FR1, C4FR15)."""
+
+    def relay(self, req: v.CimRequest, kind: str) -> None:
+        super().relay(replace(req, device=f"{req.device}-X"), kind)
+
+
+class CcsRelaysAnotherCommand(Ccs):
+    """Passes a control command on to the gateway as 'on' whatever the third party commanded."""
+
+    def relay(self, req: v.CimRequest, kind: str) -> None:
+        super().relay(replace(req, command="on") if req.command else req, kind)
+
+
+class CcsAnswersAboutAnotherDevice(Ccs):
+    """Answers the third party's request with data about another customer device than the one
+    it asked about (C4FR1, C4FR15)."""
+
+    def _to_third_party(self, record: LogRecord, noun: str, payload: etree._Element) -> None:
+        for el in payload.iter():
+            if el.text == record.device:
+                el.text = f"{record.device}-X"
+        super()._to_third_party(record, noun, payload)
+
+
 class CcsLogsWithoutDestination(Ccs):
     """Logs each transaction without the customer destination device ID (C4FR18 b.)."""
 

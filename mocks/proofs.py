@@ -451,6 +451,22 @@ PROOFS: list[Proof] = [
     ),
     Proof("C4", "CCS", f"{_C4}:CcsLogsWithoutDestination", "monitoring", "STATE-C4-LOG", "3.1#4"),
     Proof("C4", _SPG, f"{_C4}:SpgAcksButHoldsControl", "control", "NFR-C4NFR4", "3.2#7"),
+    Proof(
+        "C4", "CCS", f"{_C4}:CcsRelaysToAnotherDevice", "monitoring", "PROFILE-C4-RELAY", "3.1#5"
+    ),
+    Proof("C4", "CCS", f"{_C4}:CcsRelaysToAnotherDevice", "control", "PROFILE-C4-RELAY", "3.2#6"),
+    Proof("C4", "CCS", f"{_C4}:CcsRelaysAnotherCommand", "control", "PROFILE-C4-RELAY", "3.2#6"),
+    Proof(
+        "C4",
+        "CCS",
+        f"{_C4}:CcsAnswersAboutAnotherDevice",
+        "monitoring",
+        "PROFILE-C4-ANSWER",
+        "3.1#16",
+    ),
+    Proof(
+        "C4", "CCS", f"{_C4}:CcsAnswersAboutAnotherDevice", "control", "PROFILE-C4-ANSWER", "3.2#17"
+    ),
     Proof("C4", _SPG, f"{_C4}:SpgSlowTest", "failure-spg-answers", "NFR-C4NFR5", "3.5#3"),
     Proof(
         "C4",

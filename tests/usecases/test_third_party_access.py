@@ -31,6 +31,10 @@ OWN_RULES = {
     "STATE-C4-AUTHZ",
     "STATE-C4-AUTHN",
     "STATE-C4-HOSTILE",
+    "PROFILE-C4-RELAY",
+    "PROFILE-C4-ANSWER",
+    "NFR-C4NFR4",
+    "NFR-C4NFR5",
 }
 OWN_PROOFS = [p for p in PROOFS if p.use_case == "C4" and p.rule in OWN_RULES]
 
@@ -154,3 +158,62 @@ def test_a_late_relay_to_the_han_and_late_test_results_fail_the_gateway(
     assert result.caught, result.problem
     assert result.outcome.verdict is Verdict.FAIL and result.outcome.rule == rule
     assert result.outcome.step == m.row and "Service Point Gateway" in result.outcome.reason
+
+
+@pytest.mark.parametrize(
+    ("scenario", "actor", "rule", "step", "expected", "received"),
+    [
+        (
+            "monitoring",
+            "CcsRelaysToAnotherDevice",
+            "PROFILE-C4-RELAY",
+            "3.1#5",
+            "device PUMP-0001",
+            "device PUMP-0001-X",
+        ),
+        (
+            "control",
+            "CcsRelaysAnotherCommand",
+            "PROFILE-C4-RELAY",
+            "3.2#6",
+            "command off",
+            "command on",
+        ),
+        (
+            "control",
+            "CcsAnswersAboutAnotherDevice",
+            "PROFILE-C4-ANSWER",
+            "3.2#17",
+            "device PUMP-0001",
+            "device PUMP-0001-X",
+        ),
+    ],
+)
+def test_what_the_ccs_passes_on_is_what_the_third_party_asked(
+    scenario: str,
+    actor: str,
+    rule: str,
+    step: str,
+    expected: str,
+    received: str,
+    validator: Validator,
+) -> None:
+    """The requested device (or command) against the relayed one, blamed on the CCS, leading."""
+    options = RunOptions(actor_overrides={"CCS": f"mocks.faulty_c4:{actor}"})
+    outcome, _ = run_case(case(scenario), validator, options)
+    assert (outcome.verdict, outcome.rule, outcome.step) == (Verdict.FAIL, rule, step)
+    [finding] = [f for f in outcome.findings if f.rule == rule]
+    assert (finding.expected, finding.received, finding.blame) == (expected, received, Blame.SUT)
+
+
+def test_relays_and_answers_are_indexed_by_the_service_point_asked_for(
+    validator: Validator,
+) -> None:
+    """Each meter of a fleet reads only its own requests' relays and answers."""
+    outcome, world = run_case(case(STANDARD), validator, RunOptions(fleet=2))
+    assert outcome.verdict is Verdict.PASS, outcome
+    for sp in ("SP-0001", "SP-0002"):
+        relays = judge._index(world).relays[sp]
+        answers = judge._index(world).answers[sp]
+        assert len(relays) == len(answers) == 12
+        assert {r.service_point for r, _ in relays + answers} == {sp}

@@ -75,4 +75,5 @@ Feature: C4 Contracts, the gateway's log and other customers' third parties (har
     And step H10: the CCS sends the "Customer data" to the Third Party
     And step H11: the CCS acts internally: "The CCS refuses the replayed and the malformed request without effect"
     And step H12: the CCS sends the "Refusal: replayed or malformed message" to the Third Party
+    And for every in-scope meter, the CCS passes each request on to the device it addresses and answers it about that device
     And the observed sequence matches the use case

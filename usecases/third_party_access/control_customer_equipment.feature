@@ -29,6 +29,7 @@ Feature: C4 Third party controls customer equipment
     And step 16: the CCS acts internally: "CCS receives the confirmation message and log the receipt."
     And step 17: the CCS sends the "Receipt confirmation of control command and execution at CCS" to the Third Party
     And step 18: the CCS acts internally: "CCS logs that the control confirmation message was sent."
+    And for every in-scope meter, the CCS passes each request on to the device it addresses and answers it about that device
     And the observed sequence matches the use case
     And for every in-scope meter, the CCS delivers each way within 60 seconds
     And for every in-scope meter, the Service Point Gateway delivers each way within 60 seconds

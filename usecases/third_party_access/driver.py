@@ -632,6 +632,16 @@ def refuses_impostor(world: World, meter: str) -> Finding | None:
     return judge.refused(world, meter, world.params["impostor"][0], "STATE-C4-AUTHN")
 
 
+@THIRD_PARTY_ACCESS.on_device(
+    r"the CCS passes each request on to the device it addresses and answers it about that device"
+)
+def passes_on_as_asked(world: World, meter: str) -> Finding | None:
+    """C4FR1, C4FR15 (routing to and from the gateway), C4FR6 (the service point the third party
+    was authorized for): judged on the whole run, once the scenario has run out."""
+    world.settle()
+    return judge.relays_carry_requests(world, meter) or judge.answers_carry_requests(world, meter)
+
+
 @THIRD_PARTY_ACCESS.on_device(r"the gateway log reaches the CCS within 60 seconds")
 def log_in_time(world: World, meter: str) -> Finding | None:
     """C4NFR6: the log request -> the gateway's log at the CCS."""

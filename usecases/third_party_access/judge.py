@@ -19,6 +19,7 @@ CLOCK_TOLERANCE = timedelta(seconds=60)  # a logged time may differ this much fr
 SPG = "Service Point Gateway"
 RELAYS = (v.tq("RelayedRequest"), v.tq("RelayedControl"))
 RECEIPTS = (v.tq("RequestReceipt"), v.tq("ControlReceipt"))
+_RELAY_KEYS = {("CCS", SPG, kind) for kind in RELAYS}
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Request:
     service_point: str
     device: str
     result: str  # the synchronous reply's Result ('' when unanswered)
+    command: str = ""  # a control's command ('' for a monitoring request)
 
     @property
     def at(self) -> datetime:
@@ -47,6 +49,11 @@ class _Index:
     by_point: dict[str, list[Request]]
     tpa: dict[tuple[str, str, str], list[Exchange]]
     messages: dict[int, v.TpaMessage]
+    by_id: dict[str, Request]  # MessageID -> the first request that carried it
+    # service point a third party addressed -> the CCS's relays of its requests to a gateway,
+    # and the CCS's answers (created events) correlated to them
+    relays: dict[str, list[tuple[Request, Exchange]]]
+    answers: dict[str, list[tuple[Request, Exchange]]]
 
 
 def _index(world: World) -> _Index:
@@ -55,16 +62,31 @@ def _index(world: World) -> _Index:
         return cached
     everything = _requests(world)
     by_point: dict[str, list[Request]] = {}
+    by_id: dict[str, Request] = {}
     for r in everything:
         by_point.setdefault(r.service_point, []).append(r)
+        if r.message_id:
+            by_id.setdefault(r.message_id, r)
     grouped: dict[tuple[str, str, str], list[Exchange]] = {}
     messages: dict[int, v.TpaMessage] = {}
+    relays: dict[str, list[tuple[Request, Exchange]]] = {}
+    answers: dict[str, list[tuple[Request, Exchange]]] = {}
     for x in world.trace.exchanges:
         if x.info is not None and x.info.root.startswith(f"{{{v.TPA_NS}}}"):
             grouped.setdefault((x.producer, x.receiver, x.info.root), []).append(x)
             root = x.root()
-            messages[x.seq] = v.read_tpa(root) if root is not None else v.TpaMessage("", "", "", "")
-    index = _Index(len(world.trace), everything, by_point, grouped, messages)
+            msg = v.read_tpa(root) if root is not None else v.TpaMessage("", "", "", "")
+            messages[x.seq] = msg
+            asked = by_id.get(msg.transaction)
+            if asked is not None and (x.producer, x.receiver, x.info.root) in _RELAY_KEYS:
+                relays.setdefault(asked.service_point, []).append((asked, x))
+        elif x.producer == "CCS" and x.receiver == "Third Party" and x.info is not None:
+            asked = by_id.get(x.info.correlation_id or "")
+            if asked is not None and x.info.verb == "created":
+                answers.setdefault(asked.service_point, []).append((asked, x))
+    index = _Index(
+        len(world.trace), everything, by_point, grouped, messages, by_id, relays, answers
+    )
     world.params["_c4_index"] = index
     return index
 
@@ -97,6 +119,7 @@ def _requests(world: World) -> list[Request]:
                 req.service_point,
                 req.device,
                 replies.get(x.seq, ""),
+                req.command,
             )
         )
     return found
@@ -396,4 +419,64 @@ def hostile_refused(world: World, sp: str) -> Finding | None:
         if r.result != "FAILED" or leaked:
             subject = f"request #{r.exchange.seq} ({r.message_id}), which breaks {what}"
             return _unrefused(world, "STATE-C4-HOSTILE", r, leaked[0] if leaked else None, subject)
+    return None
+
+
+# --- what the CCS passes on (C4FR1, C4FR15, C4FR6, C4FR18) -------------------------------------
+
+
+def _differs(
+    world: World, rule: str, x: Exchange, what: str, want: dict[str, str], got: dict[str, str]
+) -> Finding | None:
+    """A finding on ``x`` (the CCS's) where it carries other values than the request asked."""
+    wrong = [k for k in want if want[k] != got.get(k, "")]
+    if not wrong:
+        return None
+    return error(
+        rule,
+        f"{what} with another {' and '.join(wrong)} than the request asked for",
+        step=x.step,
+        expected=", ".join(f"{k} {want[k] or '(none)'}" for k in wrong),
+        received=", ".join(f"{k} {got.get(k) or '(none)'}" for k in wrong),
+        blame=world.blame("CCS"),
+    )
+
+
+def relays_carry_requests(world: World, sp: str) -> Finding | None:
+    """Every relay to a gateway of a request for ``sp`` carries what the third party asked: its
+    ID as the source, the service point and the device it addressed (only that device) and, for
+    a control, its command."""
+    for r, x in _index(world).relays.get(sp, []):
+        msg = read_in(world, x)
+        want = {"third party": r.third_party, "service point": sp, "device": r.device}
+        got = {
+            "third party": msg.third_party,
+            "service point": msg.service_point,
+            "device": ", ".join(msg.devices),
+        }
+        if r.command:
+            want["command"], got["command"] = r.command, msg.details.get("command", "")
+        what = (
+            f"the CCS passed request {r.message_id} (#{r.exchange.seq}) to the gateway (#{x.seq})"
+        )
+        found = _differs(world, "PROFILE-C4-RELAY", x, what, want, got)
+        if found is not None:
+            return found
+    return None
+
+
+def answers_carry_requests(world: World, sp: str) -> Finding | None:
+    """Every answer the CCS sends a third party, correlated to a request for ``sp``, is about
+    what that request addressed: the same service point and customer device (another's data
+    under a third party's request reaches a party the customer never enabled for it)."""
+    for r, x in _index(world).answers.get(sp, []):
+        root = x.root()
+        point, device = v.read_addressed(root) if root is not None else ("", "")
+        what = f"the CCS answered request {r.message_id} of {r.third_party} (#{r.exchange.seq}) with #{x.seq}"
+        want = {"service point": sp, "device": r.device}
+        found = _differs(
+            world, "PROFILE-C4-ANSWER", x, what, want, {"service point": point, "device": device}
+        )
+        if found is not None:
+            return found
     return None

@@ -30,6 +30,7 @@ Feature: C4 Message limits, warnings and alarms (harness-added)
     And step L11: the CCS acts internally: "The CCS admits the requests its contract tier allows and rejects the one beyond it"
     And step L12: the CCS sends the "Warning: message limit exceeded, with message ID, destination ID and date/time received" to the Third Party
     And for every in-scope meter, the CCS warns the third party of each rejected message with its message ID, destination ID and time received
+    And for every in-scope meter, the CCS passes each request on to the device it addresses and answers it about that device
     And the observed sequence matches the use case
 
     # standard: the document's tier; the 13th request in the hour would be its 25th and 26th
@@ -51,6 +52,7 @@ Feature: C4 Message limits, warnings and alarms (harness-added)
     And step U4: the CCS sends the "Warning: message undeliverable, with message ID, destination ID and date/time received" to the Third Party
     And for every in-scope meter, the CCS warns the third party within 15 minutes
     And for every in-scope meter, the CCS warns the third party of each undeliverable message with its message ID, destination ID and time received
+    And for every in-scope meter, the CCS passes each request on to the device it addresses and answers it about that device
     And the observed sequence matches the use case
 
   @harness_added @security-pack @scenario:unauthorized-alarm
@@ -81,4 +83,5 @@ Feature: C4 Message limits, warnings and alarms (harness-added)
     And step S6: the Service Point Gateway sends the "Alarm: unauthorized third party message attempts exceed 10 per hour" to the CCS
     And for every in-scope meter, the Service Point Gateway reports every unauthorized attempt to the CCS within the configured period
     And for every in-scope meter, the Service Point Gateway alarms the CCS once unauthorized attempts exceed the limit in an hour, not before
+    And for every in-scope meter, the CCS passes each request on to the device it addresses and answers it about that device
     And the observed sequence matches the use case

@@ -28,6 +28,7 @@ Feature: C4 Energy management company monitors customer equipment on demand
     And step 15: the CCS acts internally: "CCS receives the message and logs the receipt."
     And step 16: the CCS sends the "Customer data" to the Third Party
     And step 17: the CCS acts internally: "CCS logs that the message was sent."
+    And for every in-scope meter, the CCS passes each request on to the device it addresses and answers it about that device
     And the observed sequence matches the use case
     And for every in-scope meter, the CCS delivers each way within 60 seconds
     And for every in-scope meter, the Service Point Gateway delivers each way within 60 seconds

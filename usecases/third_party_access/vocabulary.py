@@ -191,21 +191,29 @@ class CimRequest:
     command: str = ""
 
 
-def read_request(root: etree._Element) -> CimRequest:
-    """Header/User and the service point and device a third party's request addresses."""
-    m = {"m": MSG_NS}
+def read_addressed(root: etree._Element) -> tuple[str, str]:
+    """The service point and customer device a message at the third-party boundary is about: a
+    request's query or control, the Meter of a reading, the EndDevices of a control done."""
     sp = root.xpath(
         "string((//*[local-name()='UsagePoint' or local-name()='UsagePoints']/*[local-name()='mRID'])[1])"
     )
     dev = root.xpath(
-        "string((//*[local-name()='EndDevice' or local-name()='EndDevices']/*[local-name()='mRID'])[1])"
+        "string((//*[local-name()='EndDevice' or local-name()='EndDevices' or local-name()='Meter']"
+        "/*[local-name()='mRID'])[1])"
     )
+    return str(sp).strip(), str(dev).strip()
+
+
+def read_request(root: etree._Element) -> CimRequest:
+    """Header/User and the service point and device a third party's request addresses."""
+    m = {"m": MSG_NS}
+    sp, dev = read_addressed(root)
     return CimRequest(
         message_id=(root.findtext("m:Header/m:MessageID", namespaces=m) or "").strip(),
         third_party=(root.findtext("m:Header/m:User/m:UserID", namespaces=m) or "").strip(),
         organization=(root.findtext("m:Header/m:User/m:Organization", namespaces=m) or "").strip(),
-        service_point=str(sp).strip(),
-        device=str(dev).strip(),
+        service_point=sp,
+        device=dev,
         command=str(
             root.xpath("string(//*[local-name()='EndDeviceControl']/*[local-name()='reason'])")
         ),
