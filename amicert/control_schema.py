@@ -16,7 +16,7 @@ import enum
 import functools
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import jsonschema
@@ -110,21 +110,35 @@ def schema_of(tp: Any) -> dict[str, Any]:
     raise TypeError(f"no JSON Schema for {tp!r}")
 
 
-def _reads(schema: dict[str, Any], fields: tuple[str, ...] | None) -> dict[str, Any]:
+def _reads(
+    schema: dict[str, Any],
+    fields: tuple[str, ...] | None,
+    values: Mapping[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """``schema`` requiring of its records only ``fields`` (what the checks read): a product
-    may leave the rest of a reference actor's record out."""
-    if fields is None:
+    may leave the rest of a reference actor's record out. ``values``: the schema of named record
+    fields where the Python type says less than the use case (the values a field may take)."""
+    if fields is None and not values:
         return schema
+
+    def inner(part: dict[str, Any]) -> dict[str, Any]:
+        return _reads(part, fields, values)
+
     if "anyOf" in schema:  # an optional record: the record's options, each read alike
-        return {**schema, "anyOf": [_reads(option, fields) for option in schema["anyOf"]]}
+        return {**schema, "anyOf": [inner(option) for option in schema["anyOf"]]}
     if schema.get("type") == "array" and "items" in schema:
-        return {**schema, "items": _reads(schema["items"], fields)}
+        return {**schema, "items": inner(schema["items"])}
     if schema.get("type") == "object" and "properties" not in schema:
-        inner = schema.get("additionalProperties")
-        if isinstance(inner, dict):
-            return {**schema, "additionalProperties": _reads(inner, fields)}
+        items = schema.get("additionalProperties")
+        if isinstance(items, dict):
+            return {**schema, "additionalProperties": inner(items)}
     if schema.get("type") == "object":
-        return {**schema, "required": list(fields)}
+        out = dict(schema)
+        if fields is not None:
+            out["required"] = list(fields)
+        if values:
+            out["properties"] = {**schema.get("properties", {}), **values}
+        return out
     return schema
 
 
@@ -134,18 +148,20 @@ def method_of(
     description: str,
     reads: tuple[str, ...] | None = None,
     answer: Any = None,
+    values: Mapping[str, dict[str, Any]] | None = None,
 ) -> Inspectable:
     """An inspectable method of a reference actor: result and arguments from its type hints;
     ``reads`` names the result's record fields the checks use (the others are optional);
     ``answer`` is the result's type where the hint is looser (a record answered as a dict), so
-    the contract names its fields."""
+    the contract names its fields; ``values`` publishes the values named fields may take (the
+    use case's vocabulary, where the type is only a string)."""
     from amicert.driver import Inspectable
 
     hints = typing.get_type_hints(getattr(cls, name))
     args = tuple((n, schema_of(t)) for n, t in hints.items() if n != "return")
     role = str(getattr(cls, "role", ""))
     result = answer if answer is not None else hints.get("return", Any)
-    answer_schema = _reads(schema_of(result), reads)
+    answer_schema = _reads(schema_of(result), reads, values)
     return Inspectable(role, name, "method", answer_schema, args, description)
 
 

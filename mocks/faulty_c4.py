@@ -62,6 +62,36 @@ class CcsLogsWithoutDestination(Ccs):
         return record
 
 
+class CcsLogsUnknownField(Ccs):
+    """Logs each transaction with a field the contract does not name (beyond C4FR18's minimum)."""
+
+    def transaction_log(self, transaction: str) -> dict[str, Any] | None:
+        record = super().transaction_log(transaction)
+        if record is not None:
+            record["vendor_note"] = "kept 30 days"
+        return record
+
+
+class CcsMisspellsLogField(Ccs):
+    """Logs the date and time each transaction was received under a misspelt field name."""
+
+    def transaction_log(self, transaction: str) -> dict[str, Any] | None:
+        record = super().transaction_log(transaction)
+        if record is not None:
+            record["recieved"] = record.pop("received")
+        return record
+
+
+class CcsLogsOwnAuthorizationWords(Ccs):
+    """Logs the authorization status in words of its own ('granted'), not the published ones."""
+
+    def transaction_log(self, transaction: str) -> dict[str, Any] | None:
+        record = super().transaction_log(transaction)
+        if record is not None and record["authorization"] == "authorized":
+            record["authorization"] = "granted"
+        return record
+
+
 class SpgSlowTest(ServicePointGateway):
     """Takes two minutes to return communication test results (C4NFR5: 60 s)."""
 

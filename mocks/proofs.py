@@ -450,6 +450,8 @@ PROOFS: list[Proof] = [
         "3.2#9",
     ),
     Proof("C4", "CCS", f"{_C4}:CcsLogsWithoutDestination", "monitoring", "STATE-C4-LOG", "3.1#4"),
+    Proof("C4", "CCS", f"{_C4}:CcsMisspellsLogField", "monitoring", "STATE-C4-LOG", "3.1#4"),
+    Proof("C4", "CCS", f"{_C4}:CcsLogsOwnAuthorizationWords", "control", "STATE-C4-LOG", "3.2#5"),
     Proof("C4", _SPG, f"{_C4}:SpgAcksButHoldsControl", "control", "NFR-C4NFR4", "3.2#7"),
     Proof(
         "C4", "CCS", f"{_C4}:CcsRelaysToAnotherDevice", "monitoring", "PROFILE-C4-RELAY", "3.1#5"

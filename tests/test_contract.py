@@ -7,6 +7,7 @@ import ast
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,12 @@ from amicert.cim.model import ValidationContext
 from amicert.cim.validate import Validator
 from amicert.config import Security, Timeouts, load_profile
 from amicert.contract import crossings
-from amicert.control_schema import TestControlAnswerError, control_outcome, core_settings
+from amicert.control_schema import (
+    TestControlAnswerError,
+    control_outcome,
+    core_settings,
+    method_of,
+)
 from amicert.packages import driver_for
 from amicert.transport.http import HttpServer
 from amicert.transport.soap import operation_for
@@ -406,3 +412,37 @@ def test_what_a_message_must_say_is_published_with_it(
     if name == "headend-over-soap.toml":
         rows = [r for uc in contract["use_cases"] for r in uc["rows"]]
         assert any(c["rule"] == "PROFILE-FIRMWARE-DETAIL" for r in rows for c in r["checked"])
+
+
+@dataclass
+class _Entry:
+    status: str
+    note: str
+
+
+class _Keeper:
+    role = "Keeper"
+
+    def entry(self, key: str) -> dict[str, Any] | None:
+        return None
+
+
+def test_a_method_publishes_the_values_its_record_fields_may_take() -> None:
+    """A record answered as a dict names its fields; where a field is only a string to Python,
+    the use case publishes the values it may take, and nothing else of the record changes."""
+    item = method_of(
+        _Keeper,
+        "entry",
+        "an entry",
+        reads=(),
+        answer=_Entry | None,
+        values={"status": {"type": "string", "enum": ["on", "off"]}},
+    )
+    record, null = item.answer_schema["anyOf"]
+    assert null == {"type": "null"} and record["required"] == []
+    assert record["properties"] == {
+        "status": {"type": "string", "enum": ["on", "off"]},
+        "note": {"type": "string"},
+    }
+    plain = method_of(_Keeper, "entry", "an entry", answer=_Entry | None)
+    assert plain.answer_schema["anyOf"][0]["properties"]["status"] == {"type": "string"}

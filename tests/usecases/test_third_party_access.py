@@ -217,3 +217,67 @@ def test_relays_and_answers_are_indexed_by_the_service_point_asked_for(
         answers = judge._index(world).answers[sp]
         assert len(relays) == len(answers) == 12
         assert {r.service_point for r, _ in relays + answers} == {sp}
+
+
+def test_the_contract_publishes_the_log_fields_meanings_and_authorization_values() -> None:
+    """The state query a served CCS answers and the inspectable publish the same record: each
+    field with what it holds, the authorization statuses as the package's vocabulary says."""
+    from amicert.control_schema import answer_problem
+    from amicert.packages import driver_for
+
+    driver = driver_for("C4")
+    query = driver.state_queries["ccs_transaction_log"].answer_schema["properties"]["record"]
+    assert query == driver.inspectables[("CCS", "transaction_log")].answer_schema
+    [record] = [s for s in query["anyOf"] if s.get("type") == "object"]
+    assert set(record["properties"]) == set(v.LOG_FIELDS)
+    assert "C4FR18 inbound b." in record["properties"]["device"]["description"]
+    for name in ("authorization", "target_authorization"):
+        published = record["properties"][name]
+        assert published["pattern"] == v.AUTHORIZATION_PATTERN
+        assert all(status in published["description"] for status in v.AUTHORIZATION_STATUSES)
+
+    def problem(authorization: str) -> str | None:
+        answer = {"record": {"transaction": "T1", "authorization": authorization}}
+        request = {"query": "ccs_transaction_log", "transaction": "T1"}
+        found = answer_problem("state", request, answer, "C4")
+        return None if found is None else f"{found.rule} {found.xpath}"
+
+    for said in ("authorized", "unauthorized: action not authorized", "authorized; refused: x", ""):
+        assert problem(said) is None, said
+    assert problem("granted") == "TEST-CONTROL-ANSWER $.record.authorization"
+
+
+def test_a_log_field_the_contract_does_not_name_is_a_warning_naming_it_once(
+    validator: Validator,
+) -> None:
+    """C4FR18's fields are a minimum: a record with more passes, and says what it added."""
+    options = RunOptions(actor_overrides={"CCS": "mocks.faulty_c4:CcsLogsUnknownField"})
+    outcome, _ = run_case(case("monitoring"), validator, options)
+    assert outcome.verdict is Verdict.PASS, outcome
+    [found] = [f for f in outcome.findings if f.rule == "STATE-C4-LOG-UNKNOWN-FIELD"]
+    assert not found.is_error and found.blame is Blame.SUT and found.step == "3.1#4"
+    assert found.message.endswith("does not name: vendor_note")
+    assert found.received == "vendor_note='kept 30 days'"
+    assert found.expected and "third_party" in found.expected
+
+
+@pytest.mark.parametrize(
+    ("actor", "scenario", "says"),
+    [
+        (
+            "CcsLogsWithoutDestination",
+            "monitoring",
+            "field device is missing (C4FR18 inbound b. customer destination device ID",
+        ),
+        ("CcsMisspellsLogField", "monitoring", "field received is missing (C4FR18 inbound c."),
+        ("CcsMisspellsLogField", "monitoring", "fields the contract does not name: recieved"),
+        ("CcsLogsOwnAuthorizationWords", "control", "field authorization says 'granted', not "),
+    ],
+)
+def test_a_log_finding_names_the_field_with_its_letter_as_reference(
+    actor: str, scenario: str, says: str, validator: Validator
+) -> None:
+    options = RunOptions(actor_overrides={"CCS": f"mocks.faulty_c4:{actor}"})
+    outcome, _ = run_case(case(scenario), validator, options)
+    assert outcome.verdict is Verdict.FAIL and outcome.rule == "STATE-C4-LOG"
+    assert says in outcome.reason

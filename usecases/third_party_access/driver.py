@@ -9,7 +9,7 @@ from typing import Any
 
 from amicert.adapters.remote import TestControlError
 from amicert.driver import Driver, StateAnswerError, StateQuery
-from amicert.findings import Blame, Finding, error
+from amicert.findings import Blame, Finding, error, warning
 from amicert.trace import Exchange
 from amicert.world import World
 from reference_impl.tpa_ccs import Ccs
@@ -60,9 +60,10 @@ THIRD_PARTY_ACCESS.query(
         answer_schema={
             "type": "object",
             "required": ["record"],
-            "properties": {"record": {"type": ["object", "null"]}},
+            "properties": {"record": testcontrol.TRANSACTION_LOG.answer_schema},
         },
-        description="the CCS's transaction-log record of one third-party transaction",
+        description="the CCS's transaction-log record of one third-party transaction (the "
+        "fields and the values they take: inspectable CCS.transaction_log)",
     )
 )
 
@@ -335,26 +336,16 @@ THIRD_PARTY_ACCESS.fault_roles.update(
 
 # --- the transaction log (C4FR9, C4FR17, C4FR18) --------------------------------------------------
 
-INBOUND = {
-    "third_party": "a. third party source ID",
-    "device": "b. customer destination device ID",
-    "received": "c. date and time the transaction was received",
-    "authorization": "authorization status",
-}
-PUSHED = {
-    "pushed_to_spg": "d. date and time pushed to the service point gateway",
-    "spg_received": "e. date and time received at the service point gateway",
-    "pushed_to_han": "e. date and time pushed to the HAN",
-}
-OUTBOUND = {
-    "device": "a. customer source device ID",
-    "third_party": "b. third party destination ID",
-    "out_spg_received": "c. date and time received at the service point gateway",
-    "out_pushed_to_ccs": "d. date and time pushed to the CCS",
-    "out_received": "e. date and time received by the CCS",
-    "target_authorization": "target authorization status",
-}
-SENT = {"out_pushed_to_tp": "e. date and time pushed to the third party"}
+INBOUND = ("third_party", "device", "received", "authorization")
+PUSHED = ("pushed_to_spg", "spg_received", "pushed_to_han")
+OUTBOUND = (
+    "out_spg_received",
+    "out_pushed_to_ccs",
+    "out_received",
+    "target_authorization",
+)
+SENT = ("out_pushed_to_tp",)
+KNOWN_FIELDS = frozenset(testcontrol.LOG_RECORD["properties"])
 
 
 def _transaction(world: World) -> str | None:
@@ -365,7 +356,66 @@ def _transaction(world: World) -> str | None:
     return None
 
 
-def _log_has(fields: dict[str, str]) -> Any:
+def _record_finding(
+    world: World,
+    rule: str,
+    subject: str,
+    record: dict[str, Any] | None,
+    fields: tuple[str, ...],
+    status: str,
+) -> Finding | None:
+    """The log record against what the row needs: each of ``fields`` present, the authorization
+    fields saying ``status`` in the published vocabulary. Each problem names the field (the
+    C4FR18 letter as reference); fields the contract does not name are reported once each, with
+    the error (where they may be a misspelt field) or alone as a warning (C4FR18 asks for these
+    fields "at a minimum": more is allowed, but no reader of the log can tell what it holds)."""
+    expected = f"{', '.join(fields)}; authorization status {status!r}"
+    if not record:
+        return error(
+            rule,
+            f"the CCS's log holds no record of {subject}",
+            expected=expected,
+            received="(no record)",
+            blame=world.blame("CCS"),
+        )
+    problems = [
+        f"field {key} is missing ({v.LOG_FIELDS[key]})"
+        for key in fields
+        if not str(record.get(key) or "")
+    ]
+    for key in (k for k in fields if k.endswith("authorization") and record.get(k)):
+        said = v.authorization_status(str(record[key]))
+        if said != status:
+            values = "" if said is not None else f"; {testcontrol.AUTHORIZATION_VALUES}"
+            problems.append(
+                f"field {key} says {str(record[key])[:80]!r}, not {status!r} "
+                f"({v.LOG_FIELDS[key]}{values})"
+            )
+    warned: set[str] = world.params.setdefault("_c4_unknown_log_fields", set())
+    unknown = sorted(set(record) - KNOWN_FIELDS)
+    if problems:
+        extra = f"; fields the contract does not name: {', '.join(unknown)}" if unknown else ""
+        return error(
+            rule,
+            f"the CCS's log of {subject}: {'; '.join(problems)}{extra}",
+            expected=expected,
+            received=str(record)[:400],
+            blame=world.blame("CCS"),
+        )
+    new = [key for key in unknown if key not in warned]
+    if not new:
+        return None
+    warned.update(new)
+    return warning(
+        "STATE-C4-LOG-UNKNOWN-FIELD",
+        f"the CCS's log of {subject} carries fields the contract does not name: {', '.join(new)}",
+        expected=f"the fields the contract names: {', '.join(sorted(KNOWN_FIELDS))}",
+        received=", ".join(f"{key}={str(record[key])[:60]!r}" for key in new),
+        blame=world.blame("CCS"),
+    )
+
+
+def _log_has(fields: tuple[str, ...]) -> Any:
     def check(world: World, sp: str | None) -> Finding | None:
         transaction = _transaction(world)
         if transaction is None:
@@ -374,18 +424,8 @@ def _log_has(fields: dict[str, str]) -> Any:
             record = world.actor("CCS").transaction_log(transaction)
         except TestControlError as exc:
             return error("STATE-UNREADABLE", str(exc), blame=Blame.INFRASTRUCTURE)
-        missing = [
-            what for key, what in fields.items() if not record or not str(record.get(key) or "")
-        ]
-        if not missing:
-            return None
-        return error(
-            "STATE-C4-LOG",
-            f"the CCS's log of transaction {transaction} lacks: {'; '.join(missing)}",
-            expected="; ".join(fields.values()),
-            received=str(record)[:400] if record else "(no record)",
-            blame=world.blame("CCS"),
-        )
+        subject = f"transaction {transaction}"
+        return _record_finding(world, "STATE-C4-LOG", subject, record, fields, v.AUTHORIZED)
 
     return check
 
@@ -412,21 +452,12 @@ def _unauthorized_logged(world: World, sp: str | None) -> Finding | None:
             record = world.actor("CCS").transaction_log(r.message_id)
         except TestControlError as exc:
             return error("STATE-UNREADABLE", str(exc), blame=Blame.INFRASTRUCTURE)
-        fields = {**INBOUND, "authorization": "authorization status (unauthorized)"}
-        missing = [
-            what for key, what in fields.items() if not record or not str(record.get(key) or "")
-        ]
-        if record and "unauthorized" not in str(record.get("authorization", "")):
-            missing.append("an unauthorized authorization status")
-        if missing:
-            return error(
-                "STATE-C4-UNAUTHORIZED-LOG",
-                f"the CCS's log of the refused attempt {r.message_id} of {r.third_party} lacks: "
-                + "; ".join(missing),
-                expected="; ".join(fields.values()),
-                received=str(record)[:400] if record else "(no record)",
-                blame=world.blame("CCS"),
-            )
+        subject = f"the refused attempt {r.message_id} of {r.third_party}"
+        found = _record_finding(
+            world, "STATE-C4-UNAUTHORIZED-LOG", subject, record, INBOUND, v.UNAUTHORIZED
+        )
+        if found is not None:
+            return found
     return None
 
 
@@ -456,8 +487,8 @@ THIRD_PARTY_ACCESS.states.update(
         "hostile_refused": _hostile_refused,
         "service_ended_refused": _service_ended,
         "inbound_logged": _log_has(INBOUND),
-        "outbound_logged": _log_has({**INBOUND, **PUSHED, **OUTBOUND}),
-        "sent_logged": _log_has({**INBOUND, **PUSHED, **OUTBOUND, **SENT}),
+        "outbound_logged": _log_has(INBOUND + PUSHED + OUTBOUND),
+        "sent_logged": _log_has(INBOUND + PUSHED + OUTBOUND + SENT),
         "device_controlled": _controlled,
     }
 )

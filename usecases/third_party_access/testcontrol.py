@@ -3,6 +3,8 @@ actions a check or trigger reads by name, with the JSON Schemas the vendor contr
 
 from __future__ import annotations
 
+from typing import Any
+
 from amicert.control_schema import method_of
 from amicert.driver import Driver, Setting
 from reference_impl.tpa_ccs import Ccs, LogRecord
@@ -10,8 +12,39 @@ from reference_impl.tpa_css import TpaCss
 from reference_impl.tpa_customer import TpaCustomer
 from reference_impl.tpa_service_point_gateway import ServicePointGateway
 from reference_impl.tpa_third_party import ThirdParty
+from usecases.third_party_access import vocabulary as v
 
 OBJ = {"type": "object"}
+AUTHORIZATION_VALUES = (
+    f"one of {', '.join(v.AUTHORIZATION_STATUSES)}, optionally followed by ': <why>' or "
+    "'; <what followed>' (e.g. 'unauthorized: action not authorized'); empty while not yet known"
+)
+
+
+def _log_field(name: str, meaning: str) -> dict[str, Any]:
+    """A transaction-log field as the contract publishes it: what it holds, the values it takes."""
+    if name == "events":
+        return {"type": "array", "items": {"type": "string"}, "description": meaning}
+    if name.endswith("authorization"):
+        return {
+            "type": "string",
+            "pattern": v.AUTHORIZATION_PATTERN,
+            "description": f"{meaning}: {AUTHORIZATION_VALUES}",
+        }
+    return {"type": "string", "description": meaning}
+
+
+TRANSACTION_LOG = method_of(
+    Ccs,
+    "transaction_log",
+    "the log record of one transaction (null: none), with the fields named here; each C4FR18 "
+    "field is judged by its own check, so none is required by the answer's form; a field not "
+    "named here is reported (STATE-C4-LOG-UNKNOWN-FIELD, a warning)",
+    reads=(),
+    answer=LogRecord | None,
+    values={name: _log_field(name, meaning) for name, meaning in v.LOG_FIELDS.items()},
+)
+[LOG_RECORD] = [s for s in TRANSACTION_LOG.answer_schema["anyOf"] if s.get("type") == "object"]
 ACCESS = {
     "type": "object",
     "additionalProperties": {"type": "object", "additionalProperties": OBJ},
@@ -132,14 +165,7 @@ def declare(driver: Driver) -> None:
         method_of(ThirdParty, "monitor_as", "a request under another's ID (spoofing)"),
         method_of(TpaCss, "end_service", "the customer's service ends: its contracts end"),
         method_of(Ccs, "retrieve_log", "the CCS asks a gateway for its log on demand"),
-        method_of(
-            Ccs,
-            "transaction_log",
-            "the log record of one transaction (null: none); each C4FR18 field is judged by its "
-            "own check, so none is required by the answer's form",
-            reads=(),
-            answer=LogRecord | None,
-        ),
+        TRANSACTION_LOG,
         method_of(ServicePointGateway, "admits", "whether the gateway admits a third party"),
     ):
         driver.inspectable(item)

@@ -9,6 +9,7 @@ urn:amicert:thirdparty:1 (cim_schemas/thirdparty/amicert-thirdparty.xsd, cim_sch
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +30,41 @@ LOAD_CONTROL_START = "0.15.0.54"  # EndDeviceControlType: load control start
 DOCUMENT_TIER = {"transactions_per_hour": 24, "transactions_per_day": 576}
 TRANSACTIONS_PER_REQUEST = 2
 UNAUTHORIZED_PER_HOUR = 10  # C4FR27, C4FR28: an alarm when attempts exceed it
+# The authorization status a transaction-log record holds (3.1 rows 4 and 14, 3.2 rows 5 and 15):
+# one of these words, then optionally ": <why>" or "; <what followed>" (e.g. "unauthorized: action
+# not authorized", "authorized; refused: message limit exceeded"); empty while not yet known.
+AUTHORIZED = "authorized"
+UNAUTHORIZED = "unauthorized"
+AUTHORIZATION_STATUSES = (AUTHORIZED, UNAUTHORIZED)
+AUTHORIZATION_PATTERN = rf"^$|^({'|'.join(AUTHORIZATION_STATUSES)})([:;] .*)?$"
+# The CCS transaction log's record (C4FR9, C4FR17, C4FR18): field -> what it holds; the C4FR18
+# letter is the document's, the field name the one the contract publishes and findings name.
+LOG_FIELDS = {
+    "transaction": "the MessageID of the third party's request",
+    "kind": "monitor or control",
+    "third_party": "C4FR18 inbound a. third party source ID, outbound b. destination ID",
+    "service_point": "the service point the request addressed",
+    "device": "C4FR18 inbound b. customer destination device ID, outbound a. source device ID",
+    "authorization": "the source third party's authorization status, 3.1 row 4 and 3.2 row 5",
+    "received": "C4FR18 inbound c. date and time the third party transaction was received",
+    "pushed_to_spg": "C4FR18 inbound d. date and time pushed to the service point gateway",
+    "spg_received": "C4FR18 inbound e. date and time received at the service point gateway",
+    "pushed_to_han": "C4FR18 inbound e. date and time pushed to the HAN",
+    "out_spg_received": "C4FR18 outbound c. date and time received at the service point gateway",
+    "out_pushed_to_ccs": "C4FR18 outbound d. date and time pushed to the CCS",
+    "out_received": "C4FR18 outbound e. date and time received by the CCS",
+    "out_pushed_to_tp": "C4FR18 outbound e. date and time pushed to the third party",
+    "target_authorization": "the target third party's authorization status, 3.1 row 14 and 3.2 "
+    "row 15",
+    "events": "the receipts and answers logged for the transaction, each 'date-time kind'",
+    "origin": "'third party', or 'queued' for a message set up at the CCS, 3.5 row 1",
+}
+
+
+def authorization_status(text: str) -> str | None:
+    """The status word of a logged authorization ('' when empty; None: none of the statuses)."""
+    found = re.match(AUTHORIZATION_PATTERN, text)
+    return found.group(1) or "" if found else None
 
 
 def tq(local: str) -> str:
