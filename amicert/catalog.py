@@ -145,6 +145,9 @@ class ScenarioSpec:
     steps: tuple[str, ...]
     harness_added: bool = False
     table: str = ""
+    # the rules the scenario is built to provoke (a security probe): a failure of one names the
+    # defect, so it heads the verdict over the sequence deviations that come with it
+    primary_rules: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -361,6 +364,7 @@ def _load_use_case(path: Path) -> UseCase:
             ),
             harness_added=bool(item.get("harness_added", False)),
             table=table_id,
+            primary_rules=tuple(str(x) for x in item.get("primary_rules") or ()),
         )
         for number in spec.steps:
             if number not in rows:
@@ -381,6 +385,14 @@ def _load_use_case(path: Path) -> UseCase:
         )
         for i, r in enumerate(raw.get("requirements") or [])
     ]
+    measured = {rule for r in requirements for rule in r.measured_by}
+    for i, spec in enumerate(scenarios.values()):
+        if unknown := [rule for rule in spec.primary_rules if rule not in measured]:
+            raise CatalogError(
+                path,
+                f"scenarios[{i}].primary_rules",
+                f"{', '.join(unknown)} measures no requirement (measured_by) of this use case",
+            )
     return UseCase(
         id=uc_id,
         title=_require(raw, "title", path, ""),

@@ -84,6 +84,7 @@ def check_every_device(world: World, text: str) -> None:
             ],
         )
     world.settle()
+    world.analyse()  # every exchange matched to its row first: a check may name the row
     found: list[Finding] = []
     for device in world.devices:
         f = check(world, device, **{k: v for k, v in args.items() if v is not None})

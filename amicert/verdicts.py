@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -32,6 +33,7 @@ def decide(
     *,
     harness_error: str | None = None,
     order: dict[str, int] | None = None,
+    primary: Collection[str] = (),
 ) -> Outcome:
     """Turn a scenario's findings into its verdict.
 
@@ -40,7 +42,10 @@ def decide(
     consequence, not as a defect) -- unless a reference actor went wrong at an earlier row of the
     scenario (``order``: row -> position) than anything the system under test did: then the
     harness broke first and the rest may be its consequence (ERROR). The reason given is the
-    earliest of the deciding findings (see ``_rank``). Errors blamed only on
+    earliest of the deciding findings (see ``_rank``), except that a product error under one of
+    the scenario's ``primary`` rules (those it is built to provoke, declared in the catalog)
+    leads: the sequence deviations of a probe the product let through (a replay confirmed and
+    relayed again) are that defect's symptoms, not a cause of their own. Errors blamed only on
     reference actors mean the harness broke (ERROR); errors of the infrastructure alone mean the
     system could not be judged (INCONCLUSIVE). Warnings never fail.
     """
@@ -70,6 +75,8 @@ def decide(
         (Blame.INFRASTRUCTURE, Verdict.INCONCLUSIVE),
     ):
         hit = [f for f in errors if f.blame is blame]
+        if blame is Blame.SUT and primary:
+            hit = [f for f in hit if f.rule in primary] or hit
         if hit:
             first = min(hit, key=lambda f: _rank(f, order)) if order else hit[0]
             return Outcome(verdict, first.message, first.rule, first.step, findings)

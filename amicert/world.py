@@ -606,12 +606,28 @@ class World:
             )
         ]
 
+    def _judge_states_left(self) -> None:
+        """The state rows an earlier failed row kept from being judged, judged now on the whole
+        run: in a scenario built to provoke a rule (``primary_rules``), whether the probe got
+        through must not depend on where the sequence broke first."""
+        states = driver_for(self.use_case.id).states
+        for number in self.scenario.steps:
+            row = self.use_case.row(number)
+            if number in self.step_findings or not row.internal or "state" not in row.observe:
+                continue
+            if self.observable(row):
+                self.step_findings[number] = self._check_internal(row, states)
+                if number not in self.not_observable:
+                    self.observed[number] = "state"
+
     # --- the end -----------------------------------------------------------------------------
     def finish(self) -> tuple[Outcome, Analysis]:
         """Let the scenario run out (bounded), match the whole trace, and decide the verdict."""
         self.settle()
         if self.bus.pool is not None:
             self.bus.pool.drain()
+        if self.scenario.primary_rules:
+            self._judge_states_left()
         analysis = self.analyse(final=True)
         self._progress_done()
         every = list(analysis.findings)
@@ -621,7 +637,7 @@ class World:
         actors = [a for role in self.use_case.actors for a in self.bus.instances(role)]
         every.extend(unplaced(actors, self.blame))
         order = {n: i for i, n in enumerate(self.scenario.steps)}
-        outcome = decide(_unique(every), order=order)
+        outcome = decide(_unique(every), order=order, primary=self.scenario.primary_rules)
         outcome.findings = group_by_device(outcome.findings)
         return self._sufficient(outcome), analysis
 

@@ -224,6 +224,15 @@ class CcsKeepsAccessAfterServiceEnds(Ccs):
         self.enabled(msg.service_point).update(kept)
 
 
+class CcsIgnoresServiceEnd(Ccs):
+    """Drops the CSS's command to disable a third party: neither ends the contract nor passes the
+    command on to the gateway, and keeps serving the third party (C4BR2)."""
+
+    def on_access(self, root: etree._Element, exchange: Exchange) -> None:
+        if v.read_tpa(root).details.get("action") != "disable":
+            super().on_access(root, exchange)
+
+
 class CcsAuthorizesAnyRegistered(Ccs):
     """Authenticates third parties but lets any of them reach any service point (C4FR6)."""
 

@@ -587,6 +587,17 @@ PROOFS: list[Proof] = [
         "STATE-C4-SERVICE-ENDED",
         "E6",
     ),
+    Proof(
+        "C4", "CCS", f"{_C4}:CcsIgnoresServiceEnd", "service-ended", "STATE-C4-SERVICE-ENDED", "E6"
+    ),
+    Proof(
+        "C4",
+        "CCS",
+        f"{_C4}:CcsAuthorizesAnyRegistered",
+        "cross-party-refused",
+        "STATE-C4-AUTHZ",
+        "X1",
+    ),
     Proof("C4", "CCS", f"{_C4}:CcsRefusesButRelays", "cross-party-refused", "STATE-C4-AUTHZ", "X1"),
     Proof(
         "C4",

@@ -112,3 +112,16 @@ def test_a_broken_catalog_names_file_key_and_problem(
     assert info.value.key == key
     assert problem in info.value.problem
     assert str(path) in str(info.value)
+
+
+def test_a_primary_rule_must_measure_a_requirement_of_its_use_case(project_copy: Path) -> None:
+    """A scenario's primary rule leads its verdict: one no requirement names is a typo."""
+    path = project_copy / "usecases/third_party_access/usecase.yaml"
+    text = path.read_text()
+    assert "  primary_rules: [STATE-C4-HOSTILE]\n" in text
+    assert load_use_case(path).scenarios["hostile-refused"].primary_rules == ("STATE-C4-HOSTILE",)
+    path.write_text(text.replace("[STATE-C4-HOSTILE]", "[STATE-C4-HOSTILLE]", 1))
+    with pytest.raises(CatalogError) as info:
+        load_use_case(path)
+    assert info.value.key.endswith("].primary_rules")
+    assert "STATE-C4-HOSTILLE measures no requirement" in info.value.problem

@@ -83,3 +83,21 @@ def test_the_headline_is_the_earliest_product_finding_not_the_first_listed() -> 
     assert (outcome.verdict, outcome.rule, outcome.step) == (Verdict.FAIL, "PROFILE-CONTENT", "1")
     assert decide([late, early, setup], order=order).rule == "TEST-CONTROL-ANSWER"
     assert decide([end, late], order=order).rule == "SEQ-MISSING"
+
+
+def test_a_primary_rule_of_the_scenario_leads_over_earlier_sequence_findings() -> None:
+    """A probe the product let through: the rule the scenario provokes names the defect; the
+    deviations of the rows before its check are its symptoms."""
+    order = {"H2": 0, "H3": 1, "H11": 2}
+    symptom = error("SEQ-DUPLICATE", "confirmed again", step="H2")
+    cause = error("STATE-C4-HOSTILE", "replay relayed", step="H11")
+    other = error("SEQ-MISSING", "never refused", step="H3")
+    led = decide([symptom, other, cause], order=order, primary={"STATE-C4-HOSTILE"})
+    assert (led.verdict, led.rule, led.step) == (Verdict.FAIL, "STATE-C4-HOSTILE", "H11")
+    # not declared, or not broken: the earliest product finding leads, as for any scenario
+    assert decide([symptom, other, cause], order=order).rule == "SEQ-DUPLICATE"
+    assert decide([other, symptom], order=order, primary={"STATE-C4-HOSTILE"}).step == "H2"
+    # a primary rule leads the product's findings only: the harness failing first is still ERROR
+    broke = error("SEQ-MISSING", "reference never sent", step="H2", blame=Blame.HARNESS)
+    first = decide([broke, cause], order=order, primary={"STATE-C4-HOSTILE"})
+    assert first.verdict is Verdict.ERROR and first.step == "H2"

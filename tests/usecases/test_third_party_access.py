@@ -281,3 +281,46 @@ def test_a_log_finding_names_the_field_with_its_letter_as_reference(
     outcome, _ = run_case(case(scenario), validator, options)
     assert outcome.verdict is Verdict.FAIL and outcome.rule == "STATE-C4-LOG"
     assert says in outcome.reason
+
+
+@pytest.mark.parametrize(
+    ("scenario", "actor", "rule", "step"),
+    [
+        ("hostile-refused", "CcsAcceptsReplays", "STATE-C4-HOSTILE", "H11"),
+        ("hostile-refused", "CcsAcceptsMalformed", "STATE-C4-HOSTILE", "H11"),
+        ("service-ended", "CcsIgnoresServiceEnd", "STATE-C4-SERVICE-ENDED", "E6"),
+        ("service-ended", "CcsKeepsAccessAfterServiceEnds", "STATE-C4-SERVICE-ENDED", "E6"),
+        ("cross-party-refused", "CcsAuthorizesAnyRegistered", "STATE-C4-AUTHZ", "X1"),
+        ("spoofed-identity-refused", "CcsRefusesButRelays", "STATE-C4-AUTHN", "Y1"),
+    ],
+)
+def test_a_probe_let_through_heads_the_verdict_with_the_security_rule(
+    scenario: str, actor: str, rule: str, step: str, validator: Validator
+) -> None:
+    """The sequence findings a probe let through brings (a confirmation again, a row the relay
+    was mistaken for) come earlier in the scenario; the rule it was built to provoke leads."""
+    options = RunOptions(actor_overrides={"CCS": f"mocks.faulty_c4:{actor}"})
+    outcome, _ = run_case(case(scenario), validator, options)
+    assert (outcome.verdict, outcome.rule, outcome.step) == (Verdict.FAIL, rule, step)
+    assert any(f.rule.startswith("SEQ-") and f.blame is Blame.SUT for f in outcome.findings)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "actor", "rule", "step"),
+    [
+        ("hostile-refused", "CcsAcceptsReplays", "SEQ-DUPLICATE", "H2"),
+        ("service-ended", "CcsIgnoresServiceEnd", "PROFILE-ROOT", "E2"),
+        ("unauthorized-alarm", "CcsWithoutAlarm", "SEQ-MISSING", "A4"),  # declares none
+    ],
+)
+def test_without_a_primary_rule_the_earliest_product_finding_leads(
+    scenario: str, actor: str, rule: str, step: str, validator: Validator
+) -> None:
+    """The same runs, the scenario declaring no primary rule: an ordinary scenario, where a
+    later step never hides the first cause."""
+    from dataclasses import replace
+
+    plain = replace(case(scenario), spec=replace(case(scenario).spec, primary_rules=()))
+    options = RunOptions(actor_overrides={"CCS": f"mocks.faulty_c4:{actor}"})
+    outcome, _ = run_case(plain, validator, options)
+    assert (outcome.verdict, outcome.rule, outcome.step) == (Verdict.FAIL, rule, step)

@@ -3,7 +3,9 @@ Feature: C4 Contracts, the gateway's log and other customers' third parties (har
   Use case C4, External clients use the AMI to interact with devices at customer site, sections
   4.1 to 4.3: requirements no step table runs. The rows are the harness's (harness_steps in
   usecase.yaml). Each scenario's requirement checks come before the sequence check, so that they
-  name the requirement even when the sequence deviates as well.
+  name the requirement even when the sequence deviates as well; a security scenario's own check
+  (its primary rule in usecase.yaml) comes right after the trigger, judged on the whole run, so
+  that a probe let through is named even when a row before it breaks.
 
   Background:
     Given pre-condition: The customer has provided the utility permission for the third party to access equipment at their site
@@ -38,12 +40,12 @@ Feature: C4 Contracts, the gateway's log and other customers' third parties (har
     And set-up: third party "EMC-A" is enabled at service point "SP-0001"
     And set-up: third party "EMC-B" serves only service point "SP-0002" of account "ACC-2002"
     When step X1 is triggered: A third party sends requests for another third party's customer
-    Then step X1: the Third Party sends the "Information from customer equipment request: Customer Name, Customer Device ID" to the CCS
+    Then for every in-scope meter, the CCS refuses third party "EMC-B" and passes nothing of it to the gateway
+    And step X1: the Third Party sends the "Information from customer equipment request: Customer Name, Customer Device ID" to the CCS
     And step X2: the CCS sends the "Refusal: action not authorized" to the Third Party
     And step X3: the Third Party sends the "Control command to specific equipment" to the CCS
     And step X4: the CCS sends the "Refusal: action not authorized" to the Third Party
     And step X5: the CCS acts internally: "The CCS logs each refused attempt with its authorization status"
-    And for every in-scope meter, the CCS refuses third party "EMC-B" and passes nothing of it to the gateway
     And the observed sequence matches the use case
 
   @harness_added @security-pack @scenario:spoofed-identity-refused
@@ -52,10 +54,10 @@ Feature: C4 Contracts, the gateway's log and other customers' third parties (har
     And set-up: third party "EMC-A" is enabled at service point "SP-0001"
     And set-up: an impostor presents third party "EMC-A"'s ID under organization "Rogue Energy"
     When step Y1 is triggered: An impostor presents a registered third party's ID
-    Then step Y1: the Third Party sends the "Information from customer equipment request: Customer Name, Customer Device ID" to the CCS
+    Then for every in-scope meter, the CCS refuses the impostor and passes nothing of it to the gateway
+    And step Y1: the Third Party sends the "Information from customer equipment request: Customer Name, Customer Device ID" to the CCS
     And step Y2: the CCS sends the "Refusal: authentication failure" to the Third Party
     And step Y3: the CCS acts internally: "The CCS logs the refused attempt with its authorization status"
-    And for every in-scope meter, the CCS refuses the impostor and passes nothing of it to the gateway
     And the observed sequence matches the use case
 
   @harness_added @security-pack @scenario:hostile-refused
