@@ -667,9 +667,10 @@ def refuses_impostor(world: World, meter: str) -> Finding | None:
     r"the CCS passes each request on to the device it addresses and answers it about that device"
 )
 def passes_on_as_asked(world: World, meter: str) -> Finding | None:
-    """C4FR1, C4FR15 (routing to and from the gateway), C4FR6 (the service point the third party
-    was authorized for): judged on the whole run, once the scenario has run out."""
-    world.settle()
+    """C4FR1, C4FR15, C4FR6: each relay to the gateway carries the requesting third party's ID,
+    the service point and the device it addressed, and a control's command (PROFILE-C4-RELAY);
+    each answer correlated to a request is about that service point and device
+    (PROFILE-C4-ANSWER)."""
     return judge.relays_carry_requests(world, meter) or judge.answers_carry_requests(world, meter)
 
 
