@@ -610,15 +610,22 @@ class World:
         """The state rows an earlier failed row kept from being judged, judged now on the whole
         run: in a scenario built to provoke a rule (``primary_rules``), whether the probe got
         through must not depend on where the sequence broke first."""
+        from amicert.adapters.remote import TestControlError
+
         states = driver_for(self.use_case.id).states
         for number in self.scenario.steps:
             row = self.use_case.row(number)
             if number in self.step_findings or not row.internal or "state" not in row.observe:
                 continue
-            if self.observable(row):
-                self.step_findings[number] = self._check_internal(row, states)
-                if number not in self.not_observable:
-                    self.observed[number] = "state"
+            if not self.observable(row):
+                continue
+            try:
+                found = self._check_internal(row, states)
+            except TestControlError as exc:  # a wrong answer reaches the verdict on its own
+                found = [error("STATE-UNREADABLE", str(exc), blame=Blame.INFRASTRUCTURE)]
+            self.step_findings[number] = [f if f.step else f.at_step(number) for f in found]
+            if number not in self.not_observable:
+                self.observed[number] = "state"
 
     # --- the end -----------------------------------------------------------------------------
     def finish(self) -> tuple[Outcome, Analysis]:

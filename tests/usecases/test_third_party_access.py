@@ -324,3 +324,22 @@ def test_without_a_primary_rule_the_earliest_product_finding_leads(
     options = RunOptions(actor_overrides={"CCS": f"mocks.faulty_c4:{actor}"})
     outcome, _ = run_case(plain, validator, options)
     assert (outcome.verdict, outcome.rule, outcome.step) == (Verdict.FAIL, rule, step)
+
+
+def test_a_state_row_judged_late_that_cannot_be_read_is_said_so(
+    validator: Validator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The late judgement of a primary scenario's state row never loses the verdict: a state
+    the product's test-control cannot give is reported at that row, the FAIL stands."""
+    from amicert.adapters.remote import TestControlError
+    from amicert.packages import driver_for
+
+    def unreadable(world: World, sp: str | None) -> None:
+        raise TestControlError("state service_ended_refused: HTTP 503")
+
+    monkeypatch.setitem(driver_for("C4").states, "service_ended_refused", unreadable)
+    options = RunOptions(actor_overrides={"CCS": "mocks.faulty_c4:CcsIgnoresServiceEnd"})
+    outcome, _ = run_case(case("service-ended"), validator, options)
+    assert (outcome.verdict, outcome.rule, outcome.step) == (Verdict.FAIL, "PROFILE-ROOT", "E2")
+    [late] = [f for f in outcome.findings if f.rule == "STATE-UNREADABLE"]
+    assert (late.step, late.blame) == ("E6", Blame.INFRASTRUCTURE) and "503" in late.message
