@@ -66,6 +66,10 @@ class Security:
     password_env: str | None = None
     # identities a product demanding client certificates must refuse (expired, revoked ...)
     refused_clients: tuple[Identity, ...] = ()
+    # the harness's WS-Security signing identity, and what a product must trust to verify it
+    signing_cert: Path | None = None
+    signing_key: Path | None = None
+    signing_ca: Path | None = None
 
     def password(self) -> str | None:
         """The WS-Security password, read from the environment at the moment it is needed."""
@@ -234,6 +238,24 @@ def server_context(
     from amicert.transport.tls import server_context as tls_context
 
     return tls_context(pair, client_auth)
+
+
+def _check_signing(security: Security, path: Path) -> None:
+    """``signing_cert``, ``signing_key`` and ``signing_ca`` go together and load."""
+    cert, key, ca = security.signing_cert, security.signing_key, security.signing_ca
+    if cert is None and key is None and ca is None:
+        return
+    if cert is None or key is None or ca is None:
+        missing = "signing_cert" if cert is None else "signing_key" if key is None else "signing_ca"
+        raise ProfileError(
+            path, f"security.{missing}", "signing_cert, signing_key and signing_ca go together"
+        )
+    problem = identity_problem(cert, key)
+    if problem is not None:
+        raise ProfileError(path, "security.signing_cert", problem)
+    problem = trust_problem(ca)
+    if problem is not None:
+        raise ProfileError(path, "security.signing_ca", problem)
 
 
 def _refused_clients(sec: dict[str, Any], path: Path) -> tuple[Identity, ...]:
@@ -457,6 +479,9 @@ def load_profile(
             "username",
             "password_env",
             "refused_client_certs",
+            "signing_cert",
+            "signing_key",
+            "signing_ca",
         ),
         "security",
         path,
@@ -480,7 +505,11 @@ def load_profile(
         username=_get(sec, "security", "username", str, path, None),
         password_env=_get(sec, "security", "password_env", str, path, None),
         refused_clients=_refused_clients(sec, path),
+        signing_cert=_path("signing_cert"),
+        signing_key=_path("signing_key"),
+        signing_ca=_path("signing_ca"),
     )
+    _check_signing(security, path)
     if security.ca_bundle is not None:
         problem = trust_problem(security.ca_bundle)
         if problem is not None:

@@ -618,6 +618,14 @@ PROOFS: list[Proof] = [
     Proof("C4", "CCS", f"{_C4}:CcsAcceptsReplays", "hostile-refused", "STATE-C4-HOSTILE", "H11"),
     Proof("C4", "CCS", f"{_C4}:CcsAcceptsMalformed", "hostile-refused", "STATE-C4-HOSTILE", "H11"),
     Proof(
+        "C4",
+        "CCS",
+        "mocks.faulty_c4_signature:CcsIgnoresSignatures",
+        "tampered-signature-refused",
+        "STATE-C4-SIGNATURE",
+        "W2",
+    ),
+    Proof(
         "I2",
         "Meter Management System",
         f"{_I2}:MmsRefusesEveryOrder",

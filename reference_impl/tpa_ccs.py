@@ -8,7 +8,9 @@ acknowledge a message it warns the third party and, when configured to, tests th
 reports the outcome (MDMS, or an alert to the other utility systems when the gateway stays
 silent). It keeps each service point within its contract tier's transactions per hour and per
 day (a refused request is answered FAILED and warned of), logs every unauthorized attempt and
-raises an alarm when they exceed the configured rate per hour.
+raises an alarm when they exceed the configured rate per hour. When it is given certificates to
+trust, it verifies each request's WS-Security signature first and refuses one that does not
+verify (unsigned, changed after signing, wrapped, or signed by a signer it does not trust).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from amicert.cim.envelope import (
     format_datetime,
 )
 from amicert.trace import Exchange
+from amicert.transport.wssecurity import verify
 from usecases.third_party_access import vocabulary as v
 
 SPG = "Service Point Gateway"
@@ -104,8 +107,11 @@ class Ccs(Actor):
         return table.setdefault(service_point, {})
 
     def transaction_log(self, transaction: str) -> dict[str, Any] | None:
-        """The log record of one transaction, as other utility systems read it (C4FR17)."""
-        record = self.records.get(transaction)
+        """The log record of one transaction, as other utility systems read it (C4FR17); a
+        request refused before anything else is found among the refused ones."""
+        record = self.records.get(transaction) or next(
+            (r for r in reversed(self.refused) if r.transaction == transaction), None
+        )
         return None if record is None else dict(vars(record))
 
     def _now(self) -> str:
@@ -194,6 +200,17 @@ class Ccs(Actor):
             )
         return None
 
+    def _unsigned(self, exchange: Exchange) -> ReplyError | None:
+        """A request whose WS-Security signature does not verify against the certificates the
+        CCS trusts (C4FR3, C4FR6); nothing is judged when it is given none to trust."""
+        trusted = self.ctx.settings.get("wss_trusted")
+        if not trusted:
+            return None
+        result = verify(exchange.body, [str(pem).encode("ascii") for pem in trusted])
+        if result.ok:
+            return None
+        return ReplyError("7.4", "FATAL", "authentication failure: signature", str(result)[:300])
+
     def _hostile(
         self, root: etree._Element, exchange: Exchange, req: v.CimRequest
     ) -> ReplyError | None:
@@ -214,7 +231,7 @@ class Ccs(Actor):
 
     def _accept(self, root: etree._Element, exchange: Exchange, kind: str, noun: str) -> bytes:
         req = v.read_request(root)
-        hostile = self._hostile(root, exchange, req)
+        hostile = self._unsigned(exchange) or self._hostile(root, exchange, req)
         if hostile is not None:
             return self._refuse_hostile(req, kind, noun, hostile)
         self.seen.add(req.message_id)

@@ -1,5 +1,6 @@
 """Third Party (C4): an energy management company reaching customer equipment through the CCS.
-It identifies itself in Header/User (its ID and organization), keeps the answers and results it
+It identifies itself in Header/User (its ID and organization), signs each request to the CCS
+(WS-Security, when the run gives it a signing identity), keeps the answers and results it
 receives, and reports problems to the utility's customer representative."""
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from lxml import etree
 from amicert.actors.base import Actor, ActorContext, on
 from amicert.cim.envelope import build_request
 from amicert.trace import Exchange
+from amicert.transport.soap import envelope
+from amicert.transport.wssecurity import Signer
 from usecases.third_party_access import vocabulary as v
 
 
@@ -36,9 +39,17 @@ class ThirdParty(Actor):
         self._monitor((third_party, organization), service_point, device)
 
     def _monitor(self, user: tuple[str, str], service_point: str, device: str) -> None:
-        reply = self.call("CCS", self._query(user, service_point, device))
+        self._request(self._query(user, service_point, device))
+
+    def _request(self, body: bytes) -> None:
+        reply = self.call("CCS", self._signed(body))
         if reply is not None:
             self.replies.append(reply)
+
+    def _signed(self, body: bytes) -> bytes:
+        """``body`` in a SOAP envelope signed with the run's identity (as it is without one)."""
+        signer = self.ctx.settings.get("wss_signer")
+        return signer.sign(envelope(body)) if isinstance(signer, Signer) else body
 
     def control(self, third_party: str, service_point: str, device: str, command: str) -> None:
         """Step 3.2 row 3: a control command to a customer device."""
@@ -51,9 +62,7 @@ class ThirdParty(Actor):
             user=self.identity(third_party),
         )
         payload = v.control(self.ctx.new_id(), service_point, device, command)
-        reply = self.call("CCS", build_request(header, payload))
-        if reply is not None:
-            self.replies.append(reply)
+        self._request(build_request(header, payload))
 
     def send_requests(
         self,
@@ -74,7 +83,9 @@ class ThirdParty(Actor):
     def probe(self, third_party: str, service_point: str, device: str) -> None:
         """The security pack: a request, the same bytes again ten minutes later (same MessageID
         and Nonce, a stale ReplayDetection/Created), then one that breaks its schema."""
-        body = self._query(self.identity(third_party), service_point, device, replayable=True)
+        body = self._signed(
+            self._query(self.identity(third_party), service_point, device, replayable=True)
+        )
         self.call("CCS", body)
         # the same bytes ten minutes on: a used MessageID, a stale ReplayDetection and Timestamp
         replayed = (
@@ -87,9 +98,17 @@ class ThirdParty(Actor):
         self.ctx.clock.call_later(
             timedelta(minutes=15),
             lambda: self._provoke(
-                self._malformed(third_party, service_point, device), ("XSD-PAYLOAD",)
+                self._signed(self._malformed(third_party, service_point, device)),
+                ("XSD-PAYLOAD",),
             ),
         )
+
+    def tamper(self, third_party: str, service_point: str, device: str) -> None:
+        """A signed monitoring request whose Body is changed after signing (the customer device
+        it names): a man in the middle. Its signature no longer verifies."""
+        body = self._signed(self._query(self.identity(third_party), service_point, device))
+        signed, changed = f">{device}<".encode(), f">{device}0<".encode()
+        self._provoke(body.replace(signed, changed, 1), ("SOAP-WSS-SIGNATURE",))
 
     def _malformed(self, third_party: str, service_point: str, device: str) -> bytes:
         """A monitoring request whose query carries an element its schema does not have."""

@@ -830,6 +830,37 @@ def replay_fresh(ctx: RuleContext) -> Sequence[Finding]:
     return found
 
 
+_WSSE = b"oasis-200401-wss-wssecurity-secext-1.0.xsd"
+
+
+@rule(
+    "SOAP-WSS-SIGNATURE",
+    Severity.ERROR,
+    "A message carrying a WS-Security signature verifies: one soap:Body, covered by a Reference "
+    "of the SignedInfo, its SHA-256 digest and the signature value under the signer's "
+    "BinarySecurityToken (trust in the signer is the receiver's to judge).",
+    source="OASIS WS-Security 1.1 SOAP Message Security, X.509 Token Profile; W3C XML-DSig",
+)
+def signature_verifies(ctx: RuleContext) -> Sequence[Finding]:
+    raw = ctx.raw
+    if raw is None or _WSSE not in raw or b"xmldsig#" not in raw:
+        return ()  # unsigned (or compressed: the envelope's bytes are not at hand)
+    from amicert.transport.wssecurity import Problem, verify
+
+    result = verify(raw, None)
+    if result.ok or result.problem is Problem.NO_SIGNATURE:
+        return ()
+    return [
+        _finding(
+            "SOAP-WSS-SIGNATURE",
+            f"the WS-Security signature does not verify: {result}",
+            None,
+            expected="a signature covering the one soap:Body, with matching digest and value",
+            received=str(result)[:300],
+        )
+    ]
+
+
 # ---------------------------------------------------------------- code rules
 
 

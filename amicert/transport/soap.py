@@ -79,8 +79,11 @@ def expects_reply(op: Operation, wsdl_dir: Path | None = None) -> bool:
 
 
 def envelope(message: bytes, header_blocks: list[etree._Element] | None = None) -> bytes:
-    """Wrap a CIM message (bytes) in a SOAP 1.1 envelope."""
+    """Wrap a CIM message (bytes) in a SOAP 1.1 envelope. A message that is an envelope already
+    (signed by its sender) keeps it: the blocks join its Header, its Body is left as it is."""
     inner = parse_xml(message)
+    if inner.tag == f"{{{SOAP11_NS}}}Envelope":
+        return _with_blocks(inner, message, header_blocks or [])
     env = etree.Element(f"{{{SOAP11_NS}}}Envelope", nsmap={"soapenv": SOAP11_NS})
     if header_blocks:
         header = etree.SubElement(env, f"{{{SOAP11_NS}}}Header")
@@ -88,6 +91,18 @@ def envelope(message: bytes, header_blocks: list[etree._Element] | None = None) 
             header.append(block)
     body = etree.SubElement(env, f"{{{SOAP11_NS}}}Body")
     body.append(inner)
+    return bytes(etree.tostring(env, xml_declaration=True, encoding="UTF-8"))
+
+
+def _with_blocks(env: etree._Element, original: bytes, blocks: list[etree._Element]) -> bytes:
+    if not blocks:
+        return original  # the very bytes: nothing to add
+    header = env.find(f"{{{SOAP11_NS}}}Header")
+    if header is None:
+        header = etree.Element(f"{{{SOAP11_NS}}}Header")
+        env.insert(0, header)
+    for block in blocks:
+        header.append(block)
     return bytes(etree.tostring(env, xml_declaration=True, encoding="UTF-8"))
 
 

@@ -79,3 +79,13 @@ Feature: C4 Contracts, the gateway's log and other customers' third parties (har
     And step H12: the CCS sends the "Refusal: replayed or malformed message" to the Third Party
     And for every in-scope meter, the CCS passes each request on to the device it addresses and answers it about that device
     And the observed sequence matches the use case
+
+  @harness_added @security-pack @scenario:tampered-signature-refused
+  Scenario: A request changed after it was signed is refused without effect
+    Given set-up: service point "SP-0001" of account "ACC-2001" has customer device "PUMP-0001"
+    And set-up: third party "EMC-A" is enabled at service point "SP-0001"
+    When step W1 is triggered: A third party's signed request is changed after signing
+    Then step W1: the Third Party sends the "Information from customer equipment request: Customer Name, Customer Device ID" to the CCS
+    And step W2: the CCS acts internally: "The CCS passes nothing of the tampered request to the gateway and logs it as unauthorized"
+    And step W3: the CCS sends the "Refusal: authentication failure" to the Third Party
+    And the observed sequence matches the use case

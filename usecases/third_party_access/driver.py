@@ -22,7 +22,7 @@ from reference_impl.tpa_mdms import TpaMdms
 from reference_impl.tpa_other_utility_systems import OtherUtilitySystems
 from reference_impl.tpa_service_point_gateway import ServicePointGateway
 from reference_impl.tpa_third_party import ThirdParty
-from usecases.third_party_access import judge, testcontrol
+from usecases.third_party_access import judge, signature, testcontrol
 from usecases.third_party_access import vocabulary as v
 
 THIRD_PARTY_ACCESS = Driver(use_case="C4")
@@ -84,6 +84,7 @@ def service_point(world: World, sp: str, account: str, device: str) -> None:
     limits = world.use_case.limits
     world.settings.setdefault("tiers", {"standard": dict(v.DOCUMENT_TIER)})
     world.settings.setdefault("unauthorized_per_hour", limits["unauthorized_per_hour"])
+    signature.provide(world)
 
 
 @THIRD_PARTY_ACCESS.on_setup(
@@ -264,6 +265,9 @@ THIRD_PARTY_ACCESS.triggers.update(
         "G1": lambda w: w.actor("CCS").retrieve_log(w.params["service_point"]),
         "X1": lambda w: _intrude(w),
         "H1": lambda w: w.actor("Third Party").probe(
+            _tp(w), w.params["service_point"], w.params["device"]
+        ),
+        "W1": lambda w: w.actor("Third Party").tamper(
             _tp(w), w.params["service_point"], w.params["device"]
         ),
         "Y1": lambda w: w.actor("Third Party").monitor_as(
@@ -486,6 +490,7 @@ THIRD_PARTY_ACCESS.states.update(
         "limits_kept": _limits_kept,
         "hostile_refused": _hostile_refused,
         "service_ended_refused": _service_ended,
+        "signature_refused": signature.state,
         "inbound_logged": _log_has(INBOUND),
         "outbound_logged": _log_has(INBOUND + PUSHED + OUTBOUND),
         "sent_logged": _log_has(INBOUND + PUSHED + OUTBOUND + SENT),

@@ -94,6 +94,14 @@ def declare(driver: Driver) -> None:
             read_by=("CCS",),
         ),
         Setting(
+            "wss_trusted",
+            {"type": "array", "items": {"type": "string"}},
+            "PEM certificates the CCS trusts for the third parties' WS-Security signatures (the "
+            "signer's certificate or its issuer); a request whose signature does not verify "
+            "against them is refused (C4FR3, C4FR6)",
+            read_by=("CCS",),
+        ),
+        Setting(
             "watch_delivery",
             {"type": "boolean"},
             "the CCS tests a gateway that does not acknowledge a message (C4FR43)",
@@ -163,6 +171,7 @@ def declare(driver: Driver) -> None:
         ),
         method_of(ThirdParty, "probe", "a request, its replay and a malformed request"),
         method_of(ThirdParty, "monitor_as", "a request under another's ID (spoofing)"),
+        method_of(ThirdParty, "tamper", "a signed request changed after signing"),
         method_of(TpaCss, "end_service", "the customer's service ends: its contracts end"),
         method_of(Ccs, "retrieve_log", "the CCS asks a gateway for its log on demand"),
         TRANSACTION_LOG,
