@@ -626,6 +626,14 @@ PROOFS: list[Proof] = [
         "W2",
     ),
     Proof(
+        "C4",
+        "CCS",
+        "mocks.faulty_c4_signature:CcsLeavesSignatureRefusalsUnlogged",
+        "tampered-signature-refused",
+        "STATE-C4-SIGNATURE",
+        "W2",
+    ),
+    Proof(
         "I2",
         "Meter Management System",
         f"{_I2}:MmsRefusesEveryOrder",

@@ -175,3 +175,48 @@ def test_run_with_a_broken_profile_exits_2_with_file_and_key(tmp_path: Path) -> 
     assert proc.returncode == 2
     assert f"{path}: [pics]: missing section" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+SIGNING = (
+    '[security]\nsigning_cert = "certs/client.pem"\nsigning_key = "certs/client-key.pem"\n'
+    'signing_ca = "certs/ca.pem"\n'
+)
+
+
+def test_the_signing_identity_is_read_with_what_a_product_must_trust(tmp_path: Path) -> None:
+    from amicert.transport.tls import demo_certificates
+
+    demo_certificates(tmp_path / "certs")
+    security = load_profile(write(tmp_path, GOOD + SIGNING), ACTORS).security
+    assert security.signing_cert == tmp_path / "certs" / "client.pem"
+    assert security.signing_key == tmp_path / "certs" / "client-key.pem"
+    assert security.signing_ca == tmp_path / "certs" / "ca.pem"
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "problem"),
+    [
+        (('signing_ca = "certs/ca.pem"\n', ""), "security.signing_ca", "go together"),
+        (
+            ('signing_key = "certs/client-key.pem"', 'signing_key = "certs/server-key.pem"'),
+            "security.signing_cert",
+            "do not load together",
+        ),
+        (
+            ('signing_ca = "certs/ca.pem"', 'signing_ca = "certs/server-key.pem"'),
+            "security.signing_ca",
+            "no usable CA certificate",
+        ),
+    ],
+)
+def test_a_bad_signing_identity_is_a_profile_error_naming_the_key(
+    tmp_path: Path, change: tuple[str, str], key: str, problem: str
+) -> None:
+    from amicert.transport.tls import demo_certificates
+
+    demo_certificates(tmp_path / "certs")
+    with pytest.raises(ProfileError) as caught:
+        load_profile(write(tmp_path, GOOD + SIGNING.replace(*change)), ACTORS)
+    text = str(caught.value)
+    assert key in text and problem in text, text
+    assert "BEGIN" not in text

@@ -43,6 +43,11 @@ def test_c4_passes_with_the_ccs_served_over_mutual_tls(
     assert code == 0, out[-3000:]
     assert len(summary["scenarios"]) >= 17
     assert {s["verdict"] for s in summary["scenarios"]} == {"PASS"}
+    # the served CCS verified the profile's signer over the wire and refused the tampered request
+    [tampered] = [
+        s for s in summary["scenarios"] if s["scenario_id"] == "tampered-signature-refused"
+    ]
+    assert [f["rule"] for f in tampered["findings"]] == ["SOAP-WSS-SIGNATURE"]
     assert all(s["sut_roles"] == ["CCS"] for s in summary["scenarios"])
 
 

@@ -37,6 +37,17 @@ def test_envelope_round_trip_and_fault_detection() -> None:
     assert fault_text(fault("Client", "bad request")) == "bad request"
 
 
+def test_an_envelope_already_made_by_its_sender_is_kept() -> None:
+    """A signed request comes enveloped: wrapping it again would bury its signature; the
+    transport's blocks join its Header, and with none its bytes go as they are."""
+    inner = envelope(b"<m xmlns='urn:x'>1</m>")
+    assert envelope(inner) == inner
+    again = parse_xml(envelope(inner, [username_token("u", "p")]))
+    assert [el.tag.rpartition("}")[2] for el in again] == ["Header", "Body"]
+    assert [el.tag.rpartition("}")[2] for el in again[0]] == ["Security"]
+    assert again[1][0].tag == "{urn:x}m"
+
+
 def test_a_reply_is_expected_where_the_wsdl_declares_an_output(tmp_path: Path) -> None:
     from amicert.transport.soap import DEFAULT_WSDL_DIR, expects_reply, operation_for
 

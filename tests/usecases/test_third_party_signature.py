@@ -1,0 +1,90 @@
+"""C4 signing: every request of the third parties is signed and verified by the reference CCS;
+the request the harness changes after signing is refused, not relayed, logged, and its finding
+on the harness's own message is a warning marked "on purpose"; a CCS that does not verify, or
+does not log its refusal, fails STATE-C4-SIGNATURE with rule, blame, expected and received."""
+
+from __future__ import annotations
+
+import pytest
+
+from amicert.catalog import load_catalog
+from amicert.cim.validate import Validator
+from amicert.findings import Blame
+from amicert.headless import ScenarioCase, cases, run_case
+from amicert.transport.wssecurity import Problem, verify
+from amicert.verdicts import Verdict
+from amicert.world import RunOptions, World, jsonable
+from mocks.proofs import PROOFS, Proof
+from usecases.third_party_access import judge, signature
+
+SCENARIO = "tampered-signature-refused"
+SIGNATURE_PROOFS = [p for p in PROOFS if p.rule == "STATE-C4-SIGNATURE"]
+
+
+@pytest.fixture(scope="module")
+def validator() -> Validator:
+    return Validator()
+
+
+def case(scenario: str) -> ScenarioCase:
+    [found] = [c for c in cases(load_catalog()["C4"]) if c.id == scenario]
+    return found
+
+
+def _trusted(world: World) -> list[bytes]:
+    return [pem.encode() for pem in world.settings[signature.TRUSTED]]
+
+
+def test_the_tampered_request_is_refused_logged_and_marked_on_purpose(
+    validator: Validator,
+) -> None:
+    outcome, world = run_case(case(SCENARIO), validator)
+    assert outcome.verdict is Verdict.PASS, outcome
+    [probe] = judge.requests(world, "SP-0001")
+    assert probe.exchange.provoked == {"SOAP-WSS-SIGNATURE"}
+    assert probe.result == "FAILED" and judge.relayed(world) == {}
+    assert verify(probe.exchange.body, _trusted(world)).problem is Problem.DIGEST_MISMATCH
+    [marked] = [f for f in outcome.findings if f.rule == "SOAP-WSS-SIGNATURE"]
+    assert not marked.is_error and marked.message.startswith("on purpose: ")
+    record = world.actor("CCS").transaction_log(probe.message_id)
+    assert record is not None and record["authorization"].startswith("unauthorized: ")
+
+
+def test_every_other_request_is_signed_and_verifies(validator: Validator) -> None:
+    outcome, world = run_case(case("control"), validator)
+    assert outcome.verdict is Verdict.PASS, outcome
+    sent = judge.requests(world, "SP-0001")
+    assert sent and all(verify(r.exchange.body, _trusted(world)).ok for r in sent)
+    assert [r.result for r in sent] == ["OK"]
+
+
+def test_the_signing_key_stays_out_of_what_a_product_is_given(validator: Validator) -> None:
+    _, world = run_case(case("monitoring"), validator)
+    given = jsonable(world.settings)
+    assert signature.SIGNER not in given and given[signature.TRUSTED]
+    assert "PRIVATE KEY" not in repr(given)
+
+
+@pytest.mark.parametrize("proof", SIGNATURE_PROOFS, ids=[p.id for p in SIGNATURE_PROOFS])
+def test_a_ccs_getting_signatures_wrong_fails_with_the_rule(
+    proof: Proof, validator: Validator
+) -> None:
+    outcome, _ = run_case(
+        case(proof.scenario), validator, RunOptions(actor_overrides={proof.role: proof.actor})
+    )
+    assert outcome.verdict is Verdict.FAIL and outcome.rule == "STATE-C4-SIGNATURE", outcome
+    [finding, *_] = [f for f in outcome.findings if f.rule == proof.rule]
+    assert finding.blame is Blame.SUT and finding.step == "W2"
+    assert finding.expected and finding.received, finding
+    if proof.actor.endswith("Unlogged"):
+        assert finding.received == "not logged"
+    else:
+        assert finding.received.startswith("passed to the gateway")
+
+
+def test_with_no_tampered_request_the_check_is_not_measured() -> None:
+    uc = load_catalog()["C4"]
+    world = World(uc, uc.scenarios[SCENARIO], Validator())
+    finding = signature.signature_refused(world, "SP-0001")
+    assert finding is not None and finding.rule == "NFR-NOT-MEASURED"
+    assert finding.blame is Blame.INFRASTRUCTURE
