@@ -671,12 +671,34 @@ def build(profile: SutProfile, catalog: dict[str, UseCase], ref: Reference) -> d
             "charset=utf-8 (docs/device-protocol.md, cim_schemas/meter/amicert-meter.xsd).",
             "security": "with [security].username, each SOAP request carries a WS-Security "
             "UsernameToken header block (PasswordText); TLS and mTLS as the profile says.",
+            "signature": _signature_text(profile),
             "read_timeout_s": profile.timeouts.read_s,
             "max_body_bytes": profile.timeouts.max_body_bytes,
         },
         "use_cases": parts,
         "test_control": _test_control(claimed, drivers, profile),
     }
+
+
+def _signature_text(profile: SutProfile) -> str:
+    """What a product verifying the harness's WS-Security signatures must check."""
+    trust = (
+        f"the product must trust {profile.security.signing_ca} ([security].signing_ca), the CA "
+        f"of the harness's signing certificate {profile.security.signing_cert}"
+        if profile.security.signing_ca
+        else "the harness makes up its signing identity per run and passes the certificates to "
+        "trust with the scenario's settings (set [security].signing_cert, signing_key and "
+        "signing_ca to sign with your own PKI)"
+    )
+    return (
+        "a request the harness signs carries a wsse:Security header (OASIS WS-Security 1.1, X.509 "
+        "Token Profile): the signer's certificate as a BinarySecurityToken (X509v3, Base64Binary) "
+        "and a ds:Signature (exclusive C14N, SHA-256 digest, ECDSA-SHA256 or RSA-SHA256) whose "
+        "KeyInfo names the token by a SecurityTokenReference and whose one Reference covers the "
+        "soap:Body by its wsu:Id. A receiver verifying it must check: exactly one Body, covered "
+        "by the Reference; the digest; the signature value under the token's key; the signer "
+        "trusted and valid now; and refuse the request (Result FAILED) otherwise. " + trust + "."
+    )
 
 
 def problems(contract: dict[str, Any]) -> list[str]:
@@ -772,7 +794,7 @@ def markdown(c: dict[str, Any]) -> str:
     for k, v in c["endpoints"].items():
         w(f"| {k.replace('_', ' ')} | `{v}` |")
     w("")
-    for k in ("soap", "device", "security"):
+    for k in ("soap", "device", "security", "signature"):
         w(f"- **{k}**: {c['wire'][k]}")
     w(
         f"- every HTTP answer within {c['wire']['read_timeout_s']:g} s (timeouts.read_s); bodies "

@@ -216,7 +216,8 @@ def test_every_setting_an_actor_or_driver_reads_is_declared() -> None:
     for uc in load_catalog():
         declared |= set(driver_for(uc).settings)
     read = _setting_keys_read()
-    internal = {"physical"}  # the physical world: an object, never sent (not JSON)
+    # the physical world and the signing identity: objects, never sent (not JSON)
+    internal = {"physical", "wss_signer"}
     assert set(read) - internal - declared == set()
     assert declared - set(read) - {"operator_answers"} == set()  # nothing declared in vain
 

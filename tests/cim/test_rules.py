@@ -386,3 +386,20 @@ def test_failed_reply_to_a_conforming_request(validator: Validator) -> None:
     assert found[0].received is not None and found[0].received.startswith("FAILED: 5.3")
     # a refusal of a request that was not conforming is the product's right
     assert "ENV-REPLY-FAILED" not in validator.validate(failed, ValidationContext()).rule_ids
+
+
+# ---------------------------------------------------------------- WS-Security
+
+
+def test_a_signature_that_does_not_verify_is_an_error(validator: Validator) -> None:
+    from amicert.transport.soap import envelope
+    from amicert.transport.wssecurity import demo_signer
+
+    signed = demo_signer().sign(envelope(READINGS % b"0.0.0.1.1.1.12.0.0.0.0.0.0.0.0.3.72.0"))
+    assert "SOAP-WSS-SIGNATURE" not in ids(validator, signed)
+    tampered = signed.replace(b"<value>1</value>", b"<value>9</value>")
+    [finding] = [f for f in validator.validate(tampered).findings if f.rule == "SOAP-WSS-SIGNATURE"]
+    assert finding.is_error and "digest mismatch" in finding.message
+    assert finding.expected and finding.received
+    unsigned = envelope(READINGS % b"0.0.0.1.1.1.12.0.0.0.0.0.0.0.0.3.72.0")
+    assert "SOAP-WSS-SIGNATURE" not in ids(validator, unsigned)

@@ -6,11 +6,12 @@ does not log its refusal, fails STATE-C4-SIGNATURE with rule, blame, expected an
 from __future__ import annotations
 
 import pytest
+from test_third_party_access import case
 
 from amicert.catalog import load_catalog
 from amicert.cim.validate import Validator
 from amicert.findings import Blame
-from amicert.headless import ScenarioCase, cases, run_case
+from amicert.headless import run_case
 from amicert.transport.wssecurity import Problem, verify
 from amicert.verdicts import Verdict
 from amicert.world import RunOptions, World, jsonable
@@ -24,11 +25,6 @@ SIGNATURE_PROOFS = [p for p in PROOFS if p.rule == "STATE-C4-SIGNATURE"]
 @pytest.fixture(scope="module")
 def validator() -> Validator:
     return Validator()
-
-
-def case(scenario: str) -> ScenarioCase:
-    [found] = [c for c in cases(load_catalog()["C4"]) if c.id == scenario]
-    return found
 
 
 def _trusted(world: World) -> list[bytes]:
