@@ -190,10 +190,17 @@ def _wire(
     }
 
 
-def _validated(body: bytes, validator: Validator, request_id: str | None = None) -> list[str]:
+def _validated(
+    body: bytes,
+    validator: Validator,
+    request_id: str | None = None,
+    on_purpose: Iterable[str] = (),
+) -> list[str]:
+    """The errors of an example, apart from the rules the harness broke in it on purpose."""
     context = ValidationContext(check_replay=False, request_message_id=request_id)
     result = validator.validate(body, context)
-    return [str(f) for f in result.findings if f.is_error]
+    allowed = set(on_purpose)
+    return [str(f) for f in result.findings if f.is_error and f.rule not in allowed]
 
 
 def _acknowledgement(request: bytes, receiver: str, validator: Validator) -> bytes | None:
@@ -378,7 +385,10 @@ def _row_entry(
     receiver_id = sample.entry.get("receiver_id") if receiver_kind == "device" else None
     wire = _wire(profile, crossing, sample.body, receiver_id, sends)
     body: bytes = wire.pop("body")
-    problems = _validated(body, validator)
+    on_purpose = list(sample.entry.get("provoked") or [])
+    problems = _validated(body, validator, on_purpose=on_purpose)
+    if on_purpose:
+        entry["broken_on_purpose"] = on_purpose  # the product must refuse it
     entry["wire"] = wire
     entry["headers_required"] = _required_headers(wire, receiver_kind, sends)
     entry["example"] = body.decode("utf-8")
@@ -937,6 +947,9 @@ def _row_markdown(w: Any, uc: dict[str, Any], r: dict[str, Any]) -> None:
             f"- reference run: scenario `{ref['scenario']}`, {ref['after_s']:g} s of virtual "
             f"time after the scenario's first message"
         )
+    if r.get("broken_on_purpose"):
+        rules = ", ".join(f"`{rule}`" for rule in r["broken_on_purpose"])
+        w(f"- broken on purpose ({rules}): the receiving product must refuse it")
     if r.get("example"):
         w(f"\nExample (validated; `{r.get('example_file', '')}`):\n")
         w(_xml_block(r["example"]))

@@ -232,6 +232,7 @@ class Exchange:
             "bytes": self.size,
             "findings": [f.to_dict() for f in self.findings],
             "note": self.note,
+            "provoked": sorted(self.provoked),  # rules the harness broke on purpose
         }
 
 

@@ -5,6 +5,9 @@ does not log its refusal, fails STATE-C4-SIGNATURE with rule, blame, expected an
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from test_third_party_access import case
 
@@ -12,12 +15,14 @@ from amicert.catalog import load_catalog
 from amicert.cim.validate import Validator
 from amicert.findings import Blame
 from amicert.headless import run_case
+from amicert.transport.tls import demo_certificates
 from amicert.transport.wssecurity import Problem, verify
 from amicert.verdicts import Verdict
 from amicert.world import RunOptions, World, jsonable
 from mocks.proofs import PROOFS, Proof
 from usecases.third_party_access import judge, signature
 
+ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = "tampered-signature-refused"
 SIGNATURE_PROOFS = [p for p in PROOFS if p.rule == "STATE-C4-SIGNATURE"]
 
@@ -84,3 +89,27 @@ def test_with_no_tampered_request_the_check_is_not_measured() -> None:
     finding = signature.signature_refused(world, "SP-0001")
     assert finding is not None and finding.rule == "NFR-NOT-MEASURED"
     assert finding.blame is Blame.INFRASTRUCTURE
+
+
+def test_the_contract_says_what_a_ccs_must_verify_and_shows_the_tampered_request(
+    tmp_path: Path,
+) -> None:
+    """The tampered request is published as broken on purpose (not as an invalid example), and
+    the wire section names the signature's form and the CA the product must trust."""
+    from cli_support import amicert
+
+    demo_certificates(tmp_path / "certs")
+    profile = tmp_path / "ccs.toml"
+    profile.write_text((ROOT / "examples" / "ccs-over-soap-mtls.toml").read_text())
+    out = tmp_path / "out"
+    proc = amicert("contract", "--sut", str(profile), "--format", "json", "--out", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    contract = json.loads((out / "contract.json").read_text())
+    signing = contract["wire"]["signature"]
+    assert "exclusive C14N" in signing and str(tmp_path / "certs" / "ca.pem") in signing
+    [c4] = [uc for uc in contract["use_cases"] if uc["id"] == "C4"]
+    [w1] = [r for r in c4["rows"] if r["row"] == "W1"]
+    assert w1["broken_on_purpose"] == ["SOAP-WSS-SIGNATURE"] and w1["example_valid"]
+    assert "BinarySecurityToken" in w1["example"] and "PRIVATE KEY" not in w1["example"]
+    [trusted] = [s for s in c4["settings"] if s["name"] == "wss_trusted"]
+    assert trusted["drives_the_product"] and trusted["read_by"] == ["CCS"]
