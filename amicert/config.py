@@ -66,7 +66,8 @@ class Security:
     password_env: str | None = None
     # identities a product demanding client certificates must refuse (expired, revoked ...)
     refused_clients: tuple[Identity, ...] = ()
-    # the harness's WS-Security signing identity, and what a product must trust to verify it
+    # the harness's WS-Security signing identity, and the CA of the signatures: what a product
+    # must trust to verify the harness's, or what the harness trusts of a product's
     signing_cert: Path | None = None
     signing_key: Path | None = None
     signing_ca: Path | None = None
@@ -241,21 +242,24 @@ def server_context(
 
 
 def _check_signing(security: Security, path: Path) -> None:
-    """``signing_cert``, ``signing_key`` and ``signing_ca`` go together and load."""
+    """``signing_cert`` and ``signing_key`` go together, with the ``signing_ca`` that issued
+    them; ``signing_ca`` alone names the CA of a product's own signatures."""
     cert, key, ca = security.signing_cert, security.signing_key, security.signing_ca
-    if cert is None and key is None and ca is None:
-        return
-    if cert is None or key is None or ca is None:
-        missing = "signing_cert" if cert is None else "signing_key" if key is None else "signing_ca"
+    if (cert is None) != (key is None):
+        missing = "signing_cert" if cert is None else "signing_key"
+        raise ProfileError(path, f"security.{missing}", "signing_cert and signing_key go together")
+    if cert is not None and ca is None:
         raise ProfileError(
-            path, f"security.{missing}", "signing_cert, signing_key and signing_ca go together"
+            path, "security.signing_ca", "signing_cert needs signing_ca (the CA a product trusts)"
         )
-    problem = identity_problem(cert, key)
-    if problem is not None:
-        raise ProfileError(path, "security.signing_cert", problem)
-    problem = trust_problem(ca)
-    if problem is not None:
-        raise ProfileError(path, "security.signing_ca", problem)
+    if cert is not None:
+        problem = identity_problem(cert, key)
+        if problem is not None:
+            raise ProfileError(path, "security.signing_cert", problem)
+    if ca is not None:
+        problem = trust_problem(ca)
+        if problem is not None:
+            raise ProfileError(path, "security.signing_ca", problem)
 
 
 def _refused_clients(sec: dict[str, Any], path: Path) -> tuple[Identity, ...]:

@@ -196,7 +196,8 @@ def test_the_signing_identity_is_read_with_what_a_product_must_trust(tmp_path: P
 @pytest.mark.parametrize(
     ("change", "key", "problem"),
     [
-        (('signing_ca = "certs/ca.pem"\n', ""), "security.signing_ca", "go together"),
+        (('signing_ca = "certs/ca.pem"\n', ""), "security.signing_ca", "needs signing_ca"),
+        (('signing_key = "certs/client-key.pem"\n', ""), "security.signing_key", "go together"),
         (
             ('signing_key = "certs/client-key.pem"', 'signing_key = "certs/server-key.pem"'),
             "security.signing_cert",

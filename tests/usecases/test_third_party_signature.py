@@ -113,3 +113,16 @@ def test_the_contract_says_what_a_ccs_must_verify_and_shows_the_tampered_request
     assert "BinarySecurityToken" in w1["example"] and "PRIVATE KEY" not in w1["example"]
     [trusted] = [s for s in c4["settings"] if s["name"] == "wss_trusted"]
     assert trusted["drives_the_product"] and trusted["read_by"] == ["CCS"]
+
+
+def test_a_third_party_product_is_not_given_the_harness_s_key(validator: Validator) -> None:
+    """The product signs with its own key, if at all: without a signing_ca in the profile the
+    CCS has nothing to trust and verifies nothing, so an unsigned request still goes through."""
+    options = RunOptions(
+        actor_overrides={"Third Party": "reference_impl.tpa_third_party:ThirdParty"}
+    )
+    outcome, world = run_case(case("monitoring"), validator, options)
+    assert outcome.verdict is Verdict.PASS, outcome
+    assert signature.SIGNER not in world.settings and world.settings[signature.TRUSTED] == []
+    [sent] = judge.requests(world, "SP-0001")
+    assert verify(sent.exchange.body, None).problem is Problem.NO_SIGNATURE

@@ -7,6 +7,7 @@ or is made up at run start; what the CCS must trust goes to it with the scenario
 from __future__ import annotations
 
 from amicert.adapters.remote import TestControlError
+from amicert.config import Security
 from amicert.findings import Blame, Finding, error
 from amicert.transport.wssecurity import Signer, demo_signer
 from amicert.world import World
@@ -18,16 +19,22 @@ TAMPERED = "SOAP-WSS-SIGNATURE"  # what the harness's tampered request breaks, o
 
 
 def provide(world: World) -> None:
-    """The third parties' signing identity, and the CCS's trust in it."""
-    if SIGNER in world.settings:
+    """The third parties' signing identity, and the CCS's trust in it. A Third Party that is the
+    product signs with its own key: the CCS trusts the profile's signing_ca, and verifies
+    nothing when the profile names none."""
+    if TRUSTED in world.settings:
         return
-    signer = _from_profile(world) or demo_signer()
+    security = world.profile.security if world.profile is not None else None
+    if "Third Party" in world.sut_roles:
+        ca = security.signing_ca if security is not None else None
+        world.settings[TRUSTED] = [ca.read_text(encoding="ascii")] if ca is not None else []
+        return
+    signer = _from_profile(security) or demo_signer()
     world.settings[SIGNER] = signer
     world.settings[TRUSTED] = [pem.decode("ascii") for pem in signer.trusted_pem]
 
 
-def _from_profile(world: World) -> Signer | None:
-    security = world.profile.security if world.profile is not None else None
+def _from_profile(security: Security | None) -> Signer | None:
     if security is None or not (
         security.signing_cert and security.signing_key and security.signing_ca
     ):
