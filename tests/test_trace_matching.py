@@ -556,6 +556,7 @@ def test_an_exchange_record_carries_every_field_of_the_evidence() -> None:
         correlation_id="c1",
     )
     x.findings = [error("R", "bad")]
+    x.provoked = frozenset({"R", "ENV-REPLAY"})
     data = x.to_dict()
     assert data.pop("wall_time") == x.wall_time
     assert data == {
@@ -574,6 +575,7 @@ def test_an_exchange_record_carries_every_field_of_the_evidence() -> None:
         "bytes": 4,
         "findings": [{"rule": "R", "severity": "error", "message": "bad", "blame": "sut"}],
         "note": "late",
+        "provoked": ["ENV-REPLAY", "R"],
     }
     assert x.body == b"<M/>" and heard == [1, 2] and len(trace) == 2
     assert [e.seq for e in trace] == [1, 2]
