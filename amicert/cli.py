@@ -679,6 +679,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         str(report_dir),
         "-p",
         "no:cacheprovider",
+        "--assert=plain",  # no step asserts: rewriting every harness module is startup time lost
+        # the run's plugins only: whatever else is installed (coverage, random order, the test
+        # suite's parallel workers) neither costs start-up time nor changes the run
+        "--disable-plugin-autoload",
+        "-p",
+        "pytest_bdd.plugin",
+        "-p",
+        "allure_pytest_bdd.plugin",
+        "-p",
+        "amicert.pytest_plugin",
         "-o",
         "addopts=",  # the project's own test options (parallel workers) are not the run's
         "--amicert-console",

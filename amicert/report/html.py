@@ -212,7 +212,8 @@ def _requirements(catalog: Mapping[str, UseCase], scenarios: list[Mapping[str, A
     from amicert.coverage import use_case_coverage
 
     out = ['<h2 id="requirements">Requirements coverage</h2>']
-    for uc in catalog.values():
+    ran = {str(s["use_case"]) for s in scenarios}  # the use cases this report certifies
+    for uc in (uc for uc in catalog.values() if uc.id in ran or not ran):
         status = {r.id: r for r in use_case_coverage(uc).requirements}
         out.append(
             f"<h3>{escape(uc.id)} {escape(uc.title)}</h3><table><tr><th>requirement</th>"
