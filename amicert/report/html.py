@@ -212,8 +212,8 @@ def _requirements(catalog: Mapping[str, UseCase], scenarios: list[Mapping[str, A
     from amicert.coverage import use_case_coverage
 
     out = ['<h2 id="requirements">Requirements coverage</h2>']
-    ran = {str(s["use_case"]) for s in scenarios}  # the use cases this report certifies
-    for uc in (uc for uc in catalog.values() if uc.id in ran or not ran):
+    certified = {str(s["use_case"]) for s in scenarios}  # the use cases this report covers
+    for uc in (uc for uc in catalog.values() if uc.id in certified or not certified):
         status = {r.id: r for r in use_case_coverage(uc).requirements}
         out.append(
             f"<h3>{escape(uc.id)} {escape(uc.title)}</h3><table><tr><th>requirement</th>"
