@@ -103,12 +103,19 @@ class ThirdParty(Actor):
             ),
         )
 
-    def tamper(self, third_party: str, service_point: str, device: str) -> None:
-        """A signed monitoring request whose Body is changed after signing (the customer device
-        it names): a man in the middle. Its signature no longer verifies."""
+    def tamper(self, third_party: str, service_point: str, device: str, redirect_to: str) -> None:
+        """A monitoring request signed for ``device`` whose Body a man in the middle changes
+        after signing to name ``redirect_to``, another device of the same service point that
+        the third party may reach too: every check but the signature's admits it, and its
+        signature no longer verifies."""
         body = self._signed(self._query(self.identity(third_party), service_point, device))
-        signed, changed = f">{device}<".encode(), f">{device}0<".encode()
-        self._provoke(body.replace(signed, changed, 1), ("SOAP-WSS-SIGNATURE",))
+        signed, changed = f">{device}<".encode(), f">{redirect_to}<".encode()
+        if body.count(signed) != 1 or device == redirect_to:
+            raise ValueError(
+                f"cannot redirect the signed request from {device} to {redirect_to}: it must "
+                f"name {device} once, and the two devices must differ"
+            )
+        self._provoke(body.replace(signed, changed), ("SOAP-WSS-SIGNATURE",))
 
     def _malformed(self, third_party: str, service_point: str, device: str) -> bytes:
         """A monitoring request whose query carries an element its schema does not have."""

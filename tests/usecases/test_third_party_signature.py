@@ -1,26 +1,33 @@
 """C4 signing: every request of the third parties is signed and verified by the reference CCS;
-the request the harness changes after signing is refused, not relayed, logged, and its finding
-on the harness's own message is a warning marked "on purpose"; a CCS that does not verify, or
-does not log its refusal, fails STATE-C4-SIGNATURE with rule, blame, expected and received."""
+the request the harness changes after signing (redirected to another device the third party is
+enabled for, so that nothing but its signature can refuse it) is refused, not relayed, logged,
+and its finding on the harness's own message is a warning marked "on purpose"; a CCS that does
+not verify, or does not log its refusal, fails STATE-C4-SIGNATURE with rule, blame, expected and
+received."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from test_third_party_access import case
 
 from amicert.catalog import load_catalog
 from amicert.cim.validate import Validator
+from amicert.driver import DriverError
 from amicert.findings import Blame
 from amicert.headless import run_case
 from amicert.transport.tls import demo_certificates
 from amicert.transport.wssecurity import Problem, verify
 from amicert.verdicts import Verdict
 from amicert.world import RunOptions, World, jsonable
+from mocks.faulty_c4_signature import CcsIgnoresSignatures
 from mocks.proofs import PROOFS, Proof
-from usecases.third_party_access import judge, signature
+from usecases.third_party_access import driver, judge, signature
+from usecases.third_party_access import vocabulary as v
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = "tampered-signature-refused"
@@ -49,6 +56,45 @@ def test_the_tampered_request_is_refused_logged_and_marked_on_purpose(
     assert not marked.is_error and marked.message.startswith("on purpose: ")
     record = world.actor("CCS").transaction_log(probe.message_id)
     assert record is not None and record["authorization"].startswith("unauthorized: ")
+
+
+def _result(reply: bytes) -> str:
+    return str(etree.fromstring(reply).xpath("string(//*[local-name()='Result'])"))
+
+
+def test_only_the_signature_can_refuse_the_tampered_request(
+    validator: Validator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The man in the middle redirects the request signed for the service point's first device to
+    its second, which the third party is enabled for at the CCS and at the gateway: with its
+    signature check switched off the reference CCS admits it, and so does a CCS that authorizes
+    each device (which refuses a request redirected outside the enablement by that alone)."""
+    outcome, world = run_case(case(SCENARIO), validator)
+    assert outcome.verdict is Verdict.PASS, outcome
+    [probe] = judge.requests(world, "SP-0001")
+    assert probe.device == "PUMP-0002" and probe.third_party == "EMC-A"
+    for table in ("access", "spg_access"):
+        assert world.settings[table]["SP-0001"]["EMC-A"]["devices"] == ["PUMP-0001", "PUMP-0002"]
+    ccs = world.actor("CCS")
+    root = probe.exchange.root()
+    assert root is not None
+    refusal = ccs._unsigned(probe.exchange)
+    assert refusal is not None and refusal.reason == "authentication failure: signature"
+    monkeypatch.setattr(ccs, "_unsigned", lambda exchange: None)
+    assert _result(ccs._accept(root, probe.exchange, "monitor", "MeterReadings")) == "OK"
+    strict = CcsIgnoresSignatures(ccs.ctx)
+    request = v.read_request(root)
+    assert strict._admit(request) is None
+    outside = strict._admit(replace(request, device="PUMP-0003"))
+    assert outside is not None and outside.reason == "action not authorized"
+
+
+def test_the_redirect_needs_a_second_device_and_says_so() -> None:
+    uc = load_catalog()["C4"]
+    world = World(uc, uc.scenarios[SCENARIO], Validator())
+    driver.service_point(world, "SP-0001", "ACC-2001", "PUMP-0001")
+    with pytest.raises(DriverError, match=r"only \['PUMP-0001'\].*has customer devices"):
+        driver.THIRD_PARTY_ACCESS.triggers["W1"](world)
 
 
 def test_every_other_request_is_signed_and_verifies(validator: Validator) -> None:

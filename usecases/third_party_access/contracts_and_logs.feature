@@ -82,7 +82,7 @@ Feature: C4 Contracts, the gateway's log and other customers' third parties (har
 
   @harness_added @security-pack @scenario:tampered-signature-refused
   Scenario: A request changed after it was signed is refused without effect
-    Given set-up: service point "SP-0001" of account "ACC-2001" has customer device "PUMP-0001"
+    Given set-up: service point "SP-0001" of account "ACC-2001" has customer devices "PUMP-0001" and "PUMP-0002"
     And set-up: third party "EMC-A" is enabled at service point "SP-0001"
     When step W1 is triggered: A third party's signed request is changed after signing
     Then step W1: the Third Party sends the "Information from customer equipment request: Customer Name, Customer Device ID" to the CCS

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from amicert.adapters.remote import TestControlError
-from amicert.driver import Driver, StateAnswerError, StateQuery
+from amicert.driver import Driver, DriverError, StateAnswerError, StateQuery
 from amicert.findings import Blame, Finding, error, warning
 from amicert.trace import Exchange
 from amicert.world import World
@@ -75,11 +75,25 @@ THIRD_PARTY_ACCESS.query(
     r'"(?P<device>[^"]+)"'
 )
 def service_point(world: World, sp: str, account: str, device: str) -> None:
-    world.add_device(sp, {"account": account, "devices": [device]})
+    _service_point(world, sp, account, [device])
+
+
+@THIRD_PARTY_ACCESS.on_setup(
+    r'service point "(?P<sp>[^"]+)" of account "(?P<account>[^"]+)" has customer devices '
+    r'"(?P<device>[^"]+)" and "(?P<other>[^"]+)"'
+)
+def service_point_of_two(world: World, sp: str, account: str, device: str, other: str) -> None:
+    """Two devices: the requests address the first; a man in the middle redirects one of them to
+    the second (a device the third party may reach too, so only the signature can refuse it)."""
+    _service_point(world, sp, account, [device, other])
+
+
+def _service_point(world: World, sp: str, account: str, devices: list[str]) -> None:
+    world.add_device(sp, {"account": account, "devices": list(devices)})
     world.settings.setdefault("accounts", {})[account] = {"service_point": sp}
-    world.settings.setdefault("customer_devices", {})[sp] = [device]
+    world.settings.setdefault("customer_devices", {})[sp] = list(devices)
     world.settings.setdefault("third_parties", dict(ORGANIZATION))
-    world.params.update(service_point=sp, account=account, device=device)
+    world.params.update(service_point=sp, account=account, device=devices[0])
     world.horizon = timedelta(days=1)
     limits = world.use_case.limits
     world.settings.setdefault("tiers", {"standard": dict(v.DOCUMENT_TIER)})
@@ -98,8 +112,12 @@ def service_points(world: World, count: str) -> None:
         service_point(world, f"SP-{i:04d}", f"ACC-{2000 + i}", f"PUMP-{i:04d}")
 
 
+def _devices(world: World, sp: str) -> list[str]:
+    return [str(d) for d in world.settings["customer_devices"][sp]]
+
+
 def _device(world: World, sp: str) -> str:
-    return str(world.settings["customer_devices"][sp][0])
+    return _devices(world, sp)[0]
 
 
 def _account(world: World, sp: str) -> str:
@@ -123,8 +141,9 @@ def _contract(world: World, third_party: str, account: str) -> None:
 
 
 def _enable(world: World, tp: str, sp: str, tier: str, *, gateway: bool = True) -> None:
-    """The third party enabled at the CCS (and at the gateway); the judge keeps what was set up."""
-    entry = {"tier": tier, "devices": [_device(world, sp)]}
+    """The third party enabled at the CCS (and at the gateway) for every customer device of the
+    service point; the judge keeps what was set up."""
+    entry = {"tier": tier, "devices": _devices(world, sp)}
     world.settings.setdefault("access", {}).setdefault(sp, {})[tp] = dict(entry)
     world.params.setdefault("tier_of", {}).setdefault(sp, {})[tp] = tier
     if gateway:
@@ -267,9 +286,7 @@ THIRD_PARTY_ACCESS.triggers.update(
         "H1": lambda w: w.actor("Third Party").probe(
             _tp(w), w.params["service_point"], w.params["device"]
         ),
-        "W1": lambda w: w.actor("Third Party").tamper(
-            _tp(w), w.params["service_point"], w.params["device"]
-        ),
+        "W1": lambda w: _tamper(w),
         "Y1": lambda w: w.actor("Third Party").monitor_as(
             *w.params["impostor"], w.params["service_point"], w.params["device"]
         ),
@@ -283,6 +300,19 @@ def _burst(world: World) -> None:
     tp, count, spacing = world.params["burst"]
     for sp in world.devices:
         world.actor("Third Party").send_requests(tp, sp, _device(world, sp), count, spacing)
+
+
+def _tamper(world: World) -> None:
+    """A request signed for the service point's first device, redirected after signing to its
+    second: every check but the signature's would admit it."""
+    sp = world.params["service_point"]
+    devices = _devices(world, sp)
+    if len(devices) < 2:
+        raise DriverError(
+            f"step W1 redirects a signed request to another customer device of {sp}, which has "
+            f'only {devices}: set it up with \'has customer devices "A" and "B"\''
+        )
+    world.actor("Third Party").tamper(_tp(world), sp, devices[0], devices[1])
 
 
 def _end_service(world: World) -> None:

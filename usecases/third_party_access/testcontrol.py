@@ -171,7 +171,12 @@ def declare(driver: Driver) -> None:
         ),
         method_of(ThirdParty, "probe", "a request, its replay and a malformed request"),
         method_of(ThirdParty, "monitor_as", "a request under another's ID (spoofing)"),
-        method_of(ThirdParty, "tamper", "a signed request changed after signing"),
+        method_of(
+            ThirdParty,
+            "tamper",
+            "a request signed for one device, redirected after signing to another device of the "
+            "same service point that the third party may reach too",
+        ),
         method_of(TpaCss, "end_service", "the customer's service ends: its contracts end"),
         method_of(Ccs, "retrieve_log", "the CCS asks a gateway for its log on demand"),
         TRANSACTION_LOG,
