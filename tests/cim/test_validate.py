@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import gzip
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -73,9 +72,7 @@ def test_invalid_samples(validator: Validator, name: str, expected: list[str]) -
 
 @pytest.mark.parametrize(("name", "rule"), sorted(HOSTILE.items()))
 def test_hostile_samples(validator: Validator, name: str, rule: str) -> None:
-    started = time.perf_counter()
     result = validator.validate(sample(f"hostile/{name}"))
-    assert time.perf_counter() - started < 0.5
     assert result.rule_ids == [rule]
     assert result.info is None
     assert "root:x:0:0" not in str(result.findings)
@@ -214,9 +211,11 @@ def test_compressed_payload_is_validated(validator: Validator, form: str) -> Non
 
 def test_compressed_bomb_and_garbage(validator: Validator) -> None:
     bomb = b"<a>" + b" " * (20 * 1024 * 1024) + b"</a>"
-    started = time.perf_counter()
-    assert validator.validate(_compressed(bomb)).rule_ids == ["XSD-PAYLOAD"]
-    assert time.perf_counter() - started < 2
+    [finding] = validator.validate(_compressed(bomb)).findings
+    assert (finding.rule, finding.message) == (
+        "XSD-PAYLOAD",
+        "Compressed payload unreadable: decompressed payload exceeds 10485760 bytes",
+    )
     template = sample("valid/created_enddeviceevents_generic.xml").decode()
     start = template.index("<Payload>") + len("<Payload>")
     end = template.index("</Payload>")

@@ -1,10 +1,9 @@
-"""Safe parsing: hostile bytes are refused quickly and nothing outside the message is read."""
+"""Safe parsing: hostile bytes are refused before they are expanded, and nothing outside the message is read."""
 
 from __future__ import annotations
 
 import codecs
 import threading
-import time
 
 import pytest
 from lxml import etree
@@ -47,10 +46,10 @@ def test_size_limit_is_checked_before_parsing() -> None:
 
 
 def test_default_limit_is_ten_mebibytes() -> None:
-    big = b"<a>" + b"x" * (10 * 1024 * 1024) + b"</a>"
-    started = time.perf_counter()
-    assert rule_of(big) == "XML-SIZE"
-    assert time.perf_counter() - started < 1.0
+    # not well-formed: one byte over the limit is refused for its size, before any parsing
+    limit = 10 * 1024 * 1024
+    assert rule_of(b"<a>" + b"x" * (limit - 2)) == "XML-SIZE"
+    assert rule_of(b"<a>" + b"x" * (limit - 3)) == "XML-SYNTAX"
 
 
 def test_xxe_is_refused_without_reading_the_file() -> None:
@@ -61,10 +60,8 @@ def test_xxe_is_refused_without_reading_the_file() -> None:
     assert "root:" not in str(info.value)
 
 
-def test_billion_laughs_is_refused_fast() -> None:
-    started = time.perf_counter()
+def test_billion_laughs_is_refused_by_its_doctype() -> None:
     assert rule_of(sample("hostile/billion_laughs.xml")) == "XML-DOCTYPE"
-    assert time.perf_counter() - started < 0.5
 
 
 def test_doctype_after_comment_and_pi_is_refused() -> None:
