@@ -47,7 +47,7 @@ def compact_info(info: MessageInfo | None) -> MessageInfo | None:
     if info is None:
         return None
     for name in (*_INTERNED, *_INTERNED_MORE):
-        value = getattr(info, name, None)
+        value = getattr(info, name)
         if isinstance(value, str):
             setattr(info, name, sys.intern(value))
     info.event_codes = [sys.intern(c) for c in info.event_codes]

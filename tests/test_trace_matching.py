@@ -802,3 +802,29 @@ def test_a_rule_the_harness_broke_on_purpose_on_its_own_message_is_a_warning() -
         ("CIM-LATE", Severity.WARNING, "already a warning", Blame.HARNESS),
         ("CIM-X", Severity.ERROR, "the product broke it", Blame.SUT),
     ]
+
+
+def test_a_per_meter_message_with_no_meter_in_scope_is_extra() -> None:
+    trace = Trace()
+    send(trace, "Head-End", "Meter", "Notice", meter="M1")
+    analysis = analyse(trace, UC, ROWS, [], SUT, final=True)
+    assert [x.seq for x in analysis.unmatched] == [1] and trace.exchanges[0].step is None
+    assert [(f.rule, f.step, f.blame) for f in analysis.findings] == [
+        ("SEQ-MISSING", "1", Blame.HARNESS),
+        ("SEQ-MISSING", "2", Blame.SUT),
+        ("SEQ-MISSING", "4", Blame.HARNESS),
+        ("SEQ-EXTRA", None, Blame.SUT),
+    ]
+
+
+def test_a_message_of_a_rows_kind_after_the_row_was_all_seen_is_extra() -> None:
+    trace = Trace()
+    normal(trace)
+    send(trace, "Head-End", "Meter", "Notice", meter="M1")
+    [extra] = findings(trace)
+    assert (extra["rule"], extra["blame"], extra.get("step")) == ("SEQ-EXTRA", "sut", None)
+    assert (
+        extra["message"]
+        == "exchange #6 (Notice) from Head-End to Meter is no step of this scenario"
+    )
+    assert trace.exchanges[5].step is None
