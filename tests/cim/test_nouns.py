@@ -21,21 +21,23 @@ def names(element: etree._Element) -> list[str]:
     return [etree.QName(c).localname for c in element]
 
 
+FULL_EVENT = EndDeviceEventData(
+    "ev-1",
+    T0,
+    "3.11.124.35",
+    "meter-1",
+    reason="refused",
+    severity="major",
+    issuer_id="HES",
+    issuer_tracking_id="t-1",
+    user_id="system",
+    details={"refusalReason": "DOWNGRADE", "firmwareVersion": "4.1"},
+    usage_point_mrid="up-1",
+)
+
+
 def test_event_content_in_schema_order() -> None:
-    event = EndDeviceEventData(
-        "ev-1",
-        T0,
-        "3.11.124.35",
-        "meter-1",
-        reason="refused",
-        severity="major",
-        issuer_id="HES",
-        issuer_tracking_id="t-1",
-        user_id="system",
-        details={"refusalReason": "DOWNGRADE", "firmwareVersion": "4.1"},
-        usage_point_mrid="up-1",
-    )
-    root = end_device_events([event])
+    root = end_device_events([FULL_EVENT])
     assert root.tag == f"{{{END_DEVICE_EVENTS_NS}}}EndDeviceEvents"
     assert names(root[0]) == [
         "mRID",
@@ -99,3 +101,41 @@ def test_controls_content_in_schema_order() -> None:
 def test_fractional_duration() -> None:
     root = end_device_controls([EndDeviceControlData("c", "0.15.0.54", [], duration_s=1.5)])
     assert root[0][2][0].text == "1.5"
+
+
+def texts(element: etree._Element) -> list[str | None]:
+    """Each element's text in document order (None for an element that holds elements)."""
+    return [e.text for e in element.iter() if len(e) == 0]
+
+
+def test_event_fields_carry_the_values_given() -> None:
+    assert texts(end_device_events([FULL_EVENT])[0]) == [
+        "ev-1",
+        "2024-05-01T12:00:00Z",
+        "HES",
+        "t-1",
+        "refused",
+        "major",
+        "system",
+        "meter-1",
+        "refusalReason",
+        "DOWNGRADE",
+        "firmwareVersion",
+        "4.1",
+        None,  # EndDeviceEventType carries its code as ref
+        "up-1",
+    ]
+
+
+def test_control_fields_carry_the_values_given() -> None:
+    control = EndDeviceControlData(
+        "c-1", "0.10.73.298", ["meter-1", "meter-2"], reason="pairing", issuer_id="MDM"
+    )
+    assert texts(end_device_controls([control])[0]) == [
+        "c-1",
+        "MDM",
+        "pairing",
+        None,  # EndDeviceControlType carries its code as ref
+        "meter-1",
+        "meter-2",
+    ]

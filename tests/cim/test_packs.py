@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from amicert.cim.packs import scan
+from amicert.cim.schemas import CatalogEntry
 from amicert.cim.validate import Validator
 from amicert.cli import main
 
@@ -78,6 +79,101 @@ def test_duplicate_namespace_keeps_the_richer_file(tmp_path: Path) -> None:
     assert pack.entries["urn:x"].path.name == "b.xsd"
     assert [p.name for p in pack.entries["urn:x"].also] == ["a.xsd"]
     assert any("chose b.xsd" in note for note in pack.notes)
+
+
+XSD = '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"{ns}>{elements}</xs:schema>'
+
+
+def schema_text(ns: str | None, elements: int) -> str:
+    """An XSD of ``ns`` (no targetNamespace when None) declaring ``elements`` global elements."""
+    decls = "".join(f'<xs:element name="E{i}" type="xs:string"/>' for i in range(elements))
+    return XSD.format(ns=f' targetNamespace="{ns}"' if ns else "", elements=decls)
+
+
+def wsdl_text(*schemas: str) -> str:
+    return (
+        '<definitions xmlns="http://schemas.xmlsoap.org/wsdl/"><types>'
+        + "".join(schemas)
+        + "</types></definitions>"
+    )
+
+
+def test_of_files_equally_rich_the_first_is_kept_and_the_others_named(tmp_path: Path) -> None:
+    for name, elements in (("a.xsd", 1), ("b.xsd", 2), ("c.xsd", 1), ("d.xsd", 2)):
+        (tmp_path / name).write_text(schema_text("urn:x", elements), encoding="utf-8")
+    pack = scan(tmp_path)
+    also = (tmp_path / "a.xsd", tmp_path / "c.xsd", tmp_path / "d.xsd")
+    assert pack.entries == {"urn:x": CatalogEntry("urn:x", tmp_path / "b.xsd", "noun", also=also)}
+    assert pack.notes == ["urn:x: chose b.xsd over a.xsd, c.xsd, d.xsd (more global elements)"]
+
+
+def test_the_chosen_file_keeps_its_kind_year_and_inline_schema(tmp_path: Path) -> None:
+    message = "http://iec.ch/TC57/2011/schema/message"
+    wrapper = "http://iec.ch/TC57/2013/EndDeviceEventsMessage"
+    (tmp_path / "0.xsd").mkdir()  # a folder named like a schema is no schema
+    (tmp_path / "a.wsdl").write_text(
+        wsdl_text(schema_text(None, 1), schema_text(message, 2)), encoding="utf-8"
+    )
+    (tmp_path / "b.xsd").write_text(schema_text(message, 1), encoding="utf-8")
+    (tmp_path / "c.xsd").write_text(schema_text(wrapper, 1), encoding="utf-8")
+    (tmp_path / "d.wsdl").write_text(wsdl_text(schema_text(wrapper, 2)), encoding="utf-8")
+    # a root called "schema" in another namespace is a container, not an XSD
+    (tmp_path / "e.xml.xsd").write_text(
+        f'<schema xmlns="urn:not-xsd">{schema_text("urn:inner", 1)}</schema>', encoding="utf-8"
+    )
+    pack = scan(tmp_path)
+    assert pack.entries == {
+        message: CatalogEntry(
+            message, tmp_path / "a.wsdl", "envelope", 2011, 1, (tmp_path / "b.xsd",)
+        ),
+        wrapper: CatalogEntry(
+            wrapper, tmp_path / "d.wsdl", "wrapper", 2013, 0, (tmp_path / "c.xsd",)
+        ),
+        "urn:inner": CatalogEntry("urn:inner", tmp_path / "e.xml.xsd", "noun", None, 0),
+    }
+
+
+def test_a_schemas_entities_and_dtd_are_never_expanded(tmp_path: Path) -> None:
+    (tmp_path / "a.xsd").write_text(schema_text("urn:x", 1), encoding="utf-8")
+    # expanded, the entity would declare three elements and outweigh a.xsd
+    (tmp_path / "b.xsd").write_text(
+        "<!DOCTYPE schema [<!ENTITY more \"<element name='A'/><element name='B'/>"
+        "<element name='C'/>\">]>"
+        '<schema xmlns="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:x">&more;</schema>',
+        encoding="utf-8",
+    )
+    # loaded, the DTD would give the schema a targetNamespace by default
+    (tmp_path / "defs.dtd").write_text(
+        '<!ATTLIST schema targetNamespace CDATA "urn:from-dtd">', encoding="utf-8"
+    )
+    (tmp_path / "c.xsd").write_text(
+        '<!DOCTYPE schema SYSTEM "defs.dtd">'
+        '<schema xmlns="http://www.w3.org/2001/XMLSchema"><element name="A"/></schema>',
+        encoding="utf-8",
+    )
+    pack = scan(tmp_path)
+    assert pack.entries == {
+        "urn:x": CatalogEntry("urn:x", tmp_path / "a.xsd", "noun", also=(tmp_path / "b.xsd",))
+    }
+
+
+def test_the_written_catalog_lists_version_first_then_each_file_and_what_it_won_over(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a.xsd").write_text(schema_text("urn:x", 1), encoding="utf-8")
+    (tmp_path / "é.xsd").write_text(schema_text("urn:x", 2), encoding="utf-8")
+    written = scan(tmp_path).write()
+    assert written == tmp_path.resolve() / "catalog.yaml"
+    assert written.read_bytes().decode("utf-8") == (
+        "# Built by `amicert schemas import`: namespace -> schema file, kind and year.\n"
+        "version: 1\n"
+        "namespaces:\n"
+        "  urn:x:\n"
+        "    file: é.xsd\n"
+        "    kind: noun\n"
+        "    also:\n"
+        "    - a.xsd\n"
+    )
 
 
 def test_pack_schema_checks_what_the_builtin_set_cannot(tmp_path: Path) -> None:
