@@ -293,7 +293,7 @@ def test_explain_names_each_reason_from_the_schema_file_it_was_given(tmp_path: P
     )
     found = SchemaSet(tmp_path)
     reasons = found.explain("urn:x", etree.fromstring(b'<A xmlns="urn:x">seven</A>'))
-    assert len(reasons) == 1 and "'seven'" in reasons[0] and "None" not in reasons[0]
+    assert reasons == ["invalid literal for int() with base 10: 'seven'"]
     assert found.explain("urn:x", etree.fromstring(b'<A xmlns="urn:x">7</A>')) == []
 
 

@@ -110,3 +110,20 @@ def test_an_envelope_schema_without_the_envelope_types_is_a_schema_error(tmp_pat
     with pytest.raises(SchemaError) as raised:
         wrapper_schema(WRAPPER_NS, "CreatedEndDeviceEvents", env.EVENT_MESSAGE, missing)
     assert str(raised.value).startswith(f"cannot read envelope schema {missing}: ")
+
+
+def test_an_envelope_schema_is_read_without_its_dtd(tmp_path: Path) -> None:
+    # the DTD would give the schema the message namespace: unread, the schema has none
+    (tmp_path / "defs.dtd").write_text(
+        '<!ATTLIST xs:schema targetNamespace CDATA "http://iec.ch/TC57/2011/schema/message">',
+        encoding="utf-8",
+    )
+    bare = tmp_path / "NoNamespace.xsd"
+    bare.write_text(
+        '<!DOCTYPE xs:schema SYSTEM "defs.dtd">\n'
+        '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"/>',
+        encoding="utf-8",
+    )
+    with pytest.raises(SchemaError) as raised:
+        wrapper_schema(WRAPPER_NS, "CreatedEndDeviceEvents", env.EVENT_MESSAGE, bare)
+    assert "xmlns:msg: Empty XML namespace is not allowed" in str(raised.value)
