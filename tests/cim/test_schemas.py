@@ -222,20 +222,29 @@ def test_a_schema_is_compiled_once_per_set_and_lists_what_it_imports(tmp_path: P
     assert found.imports("urn:none") == frozenset()
     schema = found.schema_for_namespace("urn:m")
     assert schema is not None and found.schema_for_namespace("urn:m") is schema
-    assert schemas.schema_for_namespace("urn:m", tmp_path) is not None
+    shared = schemas.schema_for_namespace("urn:m", tmp_path)
+    assert shared is not None and schemas.schema_for_namespace("urn:m", tmp_path) is shared
 
 
 def test_an_inline_schema_of_a_wsdl_resolves_its_imports_beside_the_wsdl(tmp_path: Path) -> None:
-    inline = _xsd("urn:w", '<xs:import namespace="urn:o" schemaLocation="o.xsd"/>')
+    inline = _xsd(
+        "urn:w",
+        '<xs:import namespace="urn:o" schemaLocation="o.xsd"/>'
+        '<xs:element name="W" type="o:T" xmlns:o="urn:o"/>',
+    )
     wsdl = f'<definitions xmlns="http://schemas.xmlsoap.org/wsdl/"><types>{inline}</types></definitions>'
     catalog = (
         "namespaces:\n"
         '  "urn:w": {file: v.wsdl, kind: noun, schema: 0}\n'
         '  "urn:gone": {file: v.wsdl, kind: noun, schema: 1}\n'
     )
-    _folder(tmp_path, catalog, v_wsdl=wsdl, o_xsd=_xsd("urn:o"))
+    digits = '<xs:simpleType name="T"><xs:restriction base="xs:string"><xs:pattern value="[0-9]+"/></xs:restriction></xs:simpleType>'
+    _folder(tmp_path, catalog, v_wsdl=wsdl, o_xsd=_xsd("urn:o", digits))
     found = SchemaSet(tmp_path)
-    assert found.schema_for_namespace("urn:w") is not None
+    schema = found.schema_for_namespace("urn:w")
+    assert schema is not None
+    assert schema.validate(etree.fromstring(b'<W xmlns="urn:w">42</W>'))
+    assert not schema.validate(etree.fromstring(b'<W xmlns="urn:w">forty-two</W>'))
     with pytest.raises(SchemaError) as raised:
         found.schema_for_namespace("urn:gone")
     assert (
@@ -297,10 +306,14 @@ def test_explain_names_each_reason_from_the_schema_file_it_was_given(tmp_path: P
     assert found.explain("urn:x", etree.fromstring(b'<A xmlns="urn:x">7</A>')) == []
 
 
+def found_entry(folder: Path, ns: str, name: str) -> CatalogEntry:
+    return CatalogEntry(ns, folder.resolve() / name, "device")
+
+
 def test_a_stack_asks_its_sets_in_order_and_lists_each_namespace_once(tmp_path: Path) -> None:
     first = _folder(
         tmp_path / "first",
-        'namespaces:\n  "urn:a": {file: a.xsd, kind: noun}\n',
+        'namespaces:\n  "urn:a": {file: a.xsd, kind: noun}\n  "": {file: plain.xsd, kind: device}\n',
         a_xsd=_xsd("urn:a"),
     )
     second = _folder(
@@ -311,7 +324,8 @@ def test_a_stack_asks_its_sets_in_order_and_lists_each_namespace_once(tmp_path: 
     )
     stack = schemas.schema_stack([first, second], builtin=False)
     assert [s.schema_dir for s in stack.sets] == [first.resolve(), second.resolve()]
-    assert list(stack.namespaces()) == ["urn:a", "urn:b"]
+    assert list(stack.namespaces()) == ["urn:a", "", "urn:b"]
+    assert stack.kind(None) == "device" and stack.entry(None) == found_entry(first, "", "plain.xsd")
     assert (stack.kind("urn:a"), stack.kind("urn:b"), stack.kind("urn:c")) == ("noun", "noun", None)
     a = stack.schema_for_namespace("urn:a")
     assert a is not None and a.validate(etree.fromstring(b'<A xmlns="urn:a">x</A>'))
