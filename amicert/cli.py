@@ -684,6 +684,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         # suite's parallel workers) neither costs start-up time nor changes the run
         "--disable-plugin-autoload",
         "-p",
+        "no:unraisableexception",  # its collection of garbage at the end costs every run time
+        "-p",
         "pytest_bdd.plugin",
         "-p",
         "allure_pytest_bdd.plugin",

@@ -212,3 +212,36 @@ def test_docker_without_an_engine_is_one_clear_line(tmp_path: Path) -> None:
         + (__import__("os").environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock")
         + ": start Docker (or set DOCKER_HOST) to run vendor/mdm:1 (MDM)"
     ]
+
+
+def test_a_reader_that_goes_away_stops_the_console_not_the_run(tmp_path: Path) -> None:
+    """`amicert run | head -1`: the pipe closes after the first line; the run still ends with
+    its reports, and says nothing about the closed pipe."""
+    import subprocess
+    import sys
+
+    reports = tmp_path / "reports"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "amicert.cli",
+            "run",
+            "--use-case",
+            "AEP-5.8",
+            "-k",
+            "normal",
+            "--report-dir",
+            str(reports),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the first line
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "INTERNALERROR" not in err, err
+    summary = json.loads((reports / "summary.json").read_text())
+    assert [s["verdict"] for s in summary["scenarios"]] == ["PASS"]

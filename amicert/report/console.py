@@ -65,6 +65,7 @@ class Console:
         self.started: dict[str, Started] = {}
         self.durations: dict[str, float] = {}
         self._open = ""  # the nodeid whose start line still waits for its verdict
+        self.gone = False  # the reader of the console went away
 
     @property
     def verbose(self) -> bool:
@@ -77,9 +78,14 @@ class Console:
         return disabled
 
     def _write(self, text: str) -> None:
+        if self.gone:
+            return
         with self._uncaptured():
-            self.out.write(text)
-            self.out.flush()
+            try:
+                self.out.write(text)
+                self.out.flush()
+            except BrokenPipeError:  # the reader went away (`amicert run | head`): the run and
+                self.gone = True  # its reports go on; only the console stops
 
     def _close_open_line(self) -> None:
         if self._open:
