@@ -27,3 +27,29 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """Twice as many workers as cores for ``-n auto``: the slowest tests spend their time waiting
     (on child processes, sockets and the timeouts a hostile product provokes), not computing."""
     return 2 * len(os.sched_getaffinity(0))
+
+
+# Modules whose tests each wait on other processes for seconds (a run of the harness, a served
+# product, a container): started first, so that the quick tests fill the workers' gaps around
+# them rather than one of them starting last and holding the whole run up.
+SLOW_FIRST = (
+    "tests/test_wire.py",
+    "tests/usecases/test_han_provisioning.py",
+    "tests/test_wire_mtls.py",
+    "tests/test_docker_engine.py",
+    "tests/hostile/",
+    "tests/usecases/test_han_over_wire.py",
+    "tests/test_contract.py",
+    "tests/usecases/test_han.py",
+    "tests/test_console.py",
+    "tests/test_run.py",
+    "tests/test_mutations.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::")[0]
+        return next((i for i, p in enumerate(SLOW_FIRST) if path.startswith(p)), len(SLOW_FIRST))
+
+    items.sort(key=rank)  # stable: the order within a module is kept
