@@ -295,3 +295,23 @@ class CcsAcceptsMalformed(Ccs):
     ) -> ReplyError | None:
         found = super()._hostile(root, exchange, req)
         return found if found is not None and found.code != "1.8" else None
+
+
+class CcsAnswersWithAnotherVerb(Ccs):
+    """Answers the third party with the data it asked for under the verb `changed` instead of
+    the standardized `created` (C4FR14: standardized message formats)."""
+
+    def send(self, receiver: str, body: bytes, *, receiver_id: str | None = None) -> None:
+        if receiver == "Third Party":
+            body = body.replace(b"<Verb>created</Verb>", b"<Verb>changed</Verb>", 1)
+        super().send(receiver, body, receiver_id=receiver_id)
+
+
+class CcsAnswersOutsideTheSchema(Ccs):
+    """Answers the third party with the customer data in a payload its schema does not allow (an
+    element of the CCS's own invention: C4FR14, standardized message formats)."""
+
+    def send(self, receiver: str, body: bytes, *, receiver_id: str | None = None) -> None:
+        if receiver == "Third Party" and b"<MeterReading>" in body:
+            body = body.replace(b"<MeterReading>", b"<MeterReading><VendorNote>x</VendorNote>", 1)
+        super().send(receiver, body, receiver_id=receiver_id)

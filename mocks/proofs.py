@@ -458,6 +458,8 @@ PROOFS: list[Proof] = [
     ),
     Proof("C4", "CCS", f"{_C4}:CcsRelaysToAnotherDevice", "control", "PROFILE-C4-RELAY", "3.2#6"),
     Proof("C4", "CCS", f"{_C4}:CcsRelaysAnotherCommand", "control", "PROFILE-C4-RELAY", "3.2#6"),
+    Proof("C4", "CCS", f"{_C4}:CcsAnswersWithAnotherVerb", "monitoring", "PROFILE-VERB", "3.1#16"),
+    Proof("C4", "CCS", f"{_C4}:CcsAnswersOutsideTheSchema", "monitoring", "XSD-PAYLOAD", "3.1#16"),
     Proof(
         "C4",
         "CCS",
