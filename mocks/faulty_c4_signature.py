@@ -1,5 +1,6 @@
 """CCS variants that get the third parties' WS-Security signatures wrong: one does not verify
-them (a request changed after it was signed is admitted like any other: C4FR3, C4FR6), one
+them (a request changed after it was signed is admitted like any other: C4FR3, C4FR6), three
+skip one check each (the signer's trust, the signature value, the signature's presence), one
 leaves its refusals out of the log. Their proofs are in mocks/proofs.py."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from typing import Any
 
 from amicert.cim.envelope import ReplyError
 from amicert.trace import Exchange
+from amicert.transport.wssecurity import Problem, Verification, verify
 from reference_impl.tpa_ccs import Ccs
 from usecases.third_party_access import vocabulary as v
 
@@ -45,3 +47,44 @@ class CcsLeavesSignatureRefusalsUnlogged(Ccs):
         if record is not None and "signature" in str(record.get("authorization", "")):
             return None
         return record
+
+
+class _SkipsOneCheck(Ccs):
+    """Verifies as the reference does, but lets one verification problem through."""
+
+    skipped: Problem
+
+    def _unsigned(self, exchange: Exchange) -> ReplyError | None:
+        trusted = self.ctx.settings.get("wss_trusted")
+        if not trusted:
+            return None
+        result = self._verify(exchange.body, [str(pem).encode("ascii") for pem in trusted])
+        if result.ok or result.problem is self.skipped:
+            return None
+        return ReplyError("7.4", "FATAL", "authentication failure: signature", str(result)[:300])
+
+    def _verify(self, body: bytes, trusted: list[bytes]) -> Verification:
+        return verify(body, trusted)
+
+
+class CcsTrustsAnySigner(_SkipsOneCheck):
+    """Checks the digest and the signature value under the message's own certificate, never
+    whether that certificate comes from a CA it was told to trust."""
+
+    skipped = Problem.UNTRUSTED_SIGNER
+
+    def _verify(self, body: bytes, trusted: list[bytes]) -> Verification:
+        return verify(body, None)
+
+
+class CcsChecksDigestOnly(_SkipsOneCheck):
+    """Checks the Body's digest and the signer's trust, never the signature value over the
+    SignedInfo."""
+
+    skipped = Problem.SIGNATURE_INVALID
+
+
+class CcsAcceptsUnsigned(_SkipsOneCheck):
+    """Refuses a signature that does not verify, but admits a request carrying none."""
+
+    skipped = Problem.NO_SIGNATURE

@@ -13,8 +13,11 @@ from amicert.actors.base import Actor, ActorContext, on
 from amicert.cim.envelope import build_request
 from amicert.trace import Exchange
 from amicert.transport.soap import envelope
-from amicert.transport.wssecurity import Signer
+from amicert.transport.wssecurity import STRANGER_CA, Signer, altered_signature, demo_signer
 from usecases.third_party_access import vocabulary as v
+
+
+FORGED = ("SOAP-WSS-SIGNATURE",)  # what the harness's forged requests break, on purpose
 
 
 class ThirdParty(Actor):
@@ -115,7 +118,20 @@ class ThirdParty(Actor):
                 f"cannot redirect the signed request from {device} to {redirect_to}: it must "
                 f"name {device} once, and the two devices must differ"
             )
-        self._provoke(body.replace(signed, changed), ("SOAP-WSS-SIGNATURE",))
+        self._provoke(body.replace(signed, changed), FORGED)
+
+    def forge(self, third_party: str, service_point: str, device: str, redirect_to: str) -> None:
+        """The security pack's four requests whose signature must not verify, each otherwise
+        admissible (its own fresh MessageID, an enabled third party and device): one changed
+        after signing (``tamper``), one signed by a CA the CCS was not told to trust, one whose
+        signature value is altered (its digest intact), one not signed at all."""
+        user = self.identity(third_party)
+        self.tamper(third_party, service_point, device, redirect_to)
+        stranger = demo_signer(STRANGER_CA)
+        self._provoke(stranger.sign(envelope(self._query(user, service_point, device))), FORGED)
+        signed = self._signed(self._query(user, service_point, device))
+        self._provoke(altered_signature(signed), FORGED)
+        self._provoke(envelope(self._query(user, service_point, device)), FORGED)
 
     def _malformed(self, third_party: str, service_point: str, device: str) -> bytes:
         """A monitoring request whose query carries an element its schema does not have."""

@@ -269,16 +269,33 @@ def _check_signature(root: etree._Element, cert: x509.Certificate, references: i
     return Verification(None)
 
 
-@lru_cache(maxsize=1)
-def demo_signer() -> Signer:
-    """A signing identity made up for this process: a CA and a certificate it issued, in memory
-    only. For runs whose profile names no signing identity."""
+def altered_signature(signed: bytes) -> bytes:
+    """``signed`` with one bit of its ds:SignatureValue flipped: the digest still matches, the
+    signature value no longer verifies."""
+    root = parse_xml(signed)
+    values = list(root.iter(f"{{{DS_NS}}}SignatureValue"))
+    if len(values) != 1 or not (values[0].text or "").strip():
+        raise ValueError("the message carries no one ds:SignatureValue to alter")
+    raw = bytearray(base64.b64decode(values[0].text or ""))
+    raw[len(raw) // 2] ^= 0x01
+    values[0].text = base64.b64encode(bytes(raw)).decode("ascii")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+STRANGER_CA = "amicert untrusted signing CA"
+
+
+@lru_cache(maxsize=2)
+def demo_signer(ca_name: str = "amicert signing CA") -> Signer:
+    """A signing identity made up for this process: a CA named ``ca_name`` and a certificate it
+    issued, in memory only. For runs whose profile names no signing identity, and (under
+    STRANGER_CA) for a signer no receiver was told to trust."""
     import tempfile
     from pathlib import Path
 
     from amicert.transport.tls import Authority
 
-    ca = Authority.create("amicert signing CA")
+    ca = Authority.create(ca_name)
     with tempfile.TemporaryDirectory(prefix="amicert-sign-") as folder:
         cert, key, _ = ca.issue(Path(folder), "signer", "amicert harness signer", server=False)
         key_pem, cert_pem = key.read_bytes(), cert.read_bytes()

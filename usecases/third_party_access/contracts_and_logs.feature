@@ -81,11 +81,11 @@ Feature: C4 Contracts, the gateway's log and other customers' third parties (har
     And the observed sequence matches the use case
 
   @harness_added @security-pack @scenario:tampered-signature-refused
-  Scenario: A request changed after it was signed is refused without effect
+  Scenario: Requests whose WS-Security signature does not verify are refused without effect
     Given set-up: service point "SP-0001" of account "ACC-2001" has customer devices "PUMP-0001" and "PUMP-0002"
     And set-up: third party "EMC-A" is enabled at service point "SP-0001"
-    When step W1 is triggered: A third party's signed request is changed after signing
+    When step W1 is triggered: A third party's requests are forged (changed after signing, untrusted signer, altered signature value, unsigned)
     Then step W1: the Third Party sends the "Information from customer equipment request: Customer Name, Customer Device ID" to the CCS
-    And step W2: the CCS acts internally: "The CCS passes nothing of the tampered request to the gateway and logs it as unauthorized"
+    And step W2: the CCS acts internally: "The CCS passes nothing of the forged requests to the gateway and logs each as unauthorized"
     And step W3: the CCS sends the "Refusal: authentication failure" to the Third Party
     And the observed sequence matches the use case

@@ -286,7 +286,7 @@ THIRD_PARTY_ACCESS.triggers.update(
         "H1": lambda w: w.actor("Third Party").probe(
             _tp(w), w.params["service_point"], w.params["device"]
         ),
-        "W1": lambda w: _tamper(w),
+        "W1": lambda w: _forge(w),
         "Y1": lambda w: w.actor("Third Party").monitor_as(
             *w.params["impostor"], w.params["service_point"], w.params["device"]
         ),
@@ -302,9 +302,10 @@ def _burst(world: World) -> None:
         world.actor("Third Party").send_requests(tp, sp, _device(world, sp), count, spacing)
 
 
-def _tamper(world: World) -> None:
-    """A request signed for the service point's first device, redirected after signing to its
-    second: every check but the signature's would admit it."""
+def _forge(world: World) -> None:
+    """The forged requests: one signed for the service point's first device, redirected after
+    signing to its second (every check but the signature's would admit it), one signed by an
+    untrusted CA, one with an altered signature value, one unsigned."""
     sp = world.params["service_point"]
     devices = _devices(world, sp)
     if len(devices) < 2:
@@ -312,7 +313,7 @@ def _tamper(world: World) -> None:
             f"step W1 redirects a signed request to another customer device of {sp}, which has "
             f'only {devices}: set it up with \'has customer devices "A" and "B"\''
         )
-    world.actor("Third Party").tamper(_tp(world), sp, devices[0], devices[1])
+    world.actor("Third Party").forge(_tp(world), sp, devices[0], devices[1])
 
 
 def _end_service(world: World) -> None:

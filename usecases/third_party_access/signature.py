@@ -6,16 +6,18 @@ or is made up at run start; what the CCS must trust goes to it with the scenario
 
 from __future__ import annotations
 
+from lxml import etree
+
 from amicert.adapters.remote import TestControlError
 from amicert.config import Security
 from amicert.findings import Blame, Finding, error
-from amicert.transport.wssecurity import Signer, demo_signer
+from amicert.transport.wssecurity import Signer, demo_signer, verify
 from amicert.world import World
 from usecases.third_party_access import judge
 
 SIGNER = "wss_signer"  # a Signer object: never plain data, so never sent to a product
 TRUSTED = "wss_trusted"  # PEM certificates the CCS trusts for signatures (sent with the settings)
-TAMPERED = "SOAP-WSS-SIGNATURE"  # what the harness's tampered request breaks, on purpose
+FORGED = "SOAP-WSS-SIGNATURE"  # what the harness's forged requests break, on purpose
 
 
 def provide(world: World) -> None:
@@ -53,43 +55,71 @@ def state(world: World, sp: str | None) -> Finding | None:
 
 
 def signature_refused(world: World, sp: str) -> Finding | None:
-    """Every request the harness tampered with after signing is answered FAILED, nothing of it
-    reaches the gateway, and the CCS logs it as unauthorized."""
+    """Every request the harness forged (changed after signing, signed by an untrusted CA, with
+    an altered signature value, unsigned) is answered FAILED, nothing of it reaches the gateway,
+    and the CCS logs it as unauthorized. Each probe is judged on its own: one that gets through
+    names the verification check the CCS skipped."""
     relays = judge.relayed(world)
-    probes = [r for r in judge.requests(world, sp) if TAMPERED in r.exchange.provoked]
+    probes = [r for r in judge.requests(world, sp) if FORGED in r.exchange.provoked]
     if not probes:
         return error(
             "NFR-NOT-MEASURED",
-            "STATE-C4-SIGNATURE could not be judged: no tampered request was sent",
+            "STATE-C4-SIGNATURE could not be judged: no forged request was sent",
             blame=Blame.INFRASTRUCTURE,
         )
+    trusted = [str(pem).encode("ascii") for pem in world.settings.get(TRUSTED, [])]
+    failures: list[tuple[judge.Request, str, str]] = []
     for r in probes:
+        found = verify(r.exchange.body, trusted)
+        problem = found.problem.value if found.problem is not None else str(found)
         leaked = relays.get(r.message_id)
-        if r.result != "FAILED" or leaked is not None:
-            got = (
-                f"passed to the gateway (#{leaked.seq})"
-                if leaked is not None
-                else f"answered {r.result or 'nothing'}"
-            )
-            return _finding(world, r, got, "Result FAILED, and nothing of it passed to the gateway")
+        if leaked is not None:
+            failures.append((r, problem, f"admitted it: passed to the gateway (#{leaked.seq})"))
+            continue
+        answer = _answer(world, r)
+        if answer != "FAILED":
+            failures.append((r, problem, _wrong_answer(answer)))
+            continue
         try:
             record = world.actor("CCS").transaction_log(r.message_id)
         except TestControlError as exc:
             return error("STATE-UNREADABLE", str(exc), blame=Blame.INFRASTRUCTURE)
         status = str((record or {}).get("authorization", ""))
         if "unauthorized" not in status:
-            got = f"logged with authorization {status!r}" if record else "not logged"
-            return _finding(world, r, got, "a log record with an unauthorized status")
-    return None
+            how = f"logged it with authorization {status!r}" if record else "left it out of its log"
+            failures.append((r, problem, f"refused it but did not log it as unauthorized: {how}"))
+    return _finding(world, failures) if failures else None
 
 
-def _finding(world: World, r: judge.Request, got: str, expected: str) -> Finding:
+def _answer(world: World, r: judge.Request) -> str:
+    """The CCS's synchronous answer to ``r``: its Result, 'SOAP Fault', or '' (none)."""
+    for x in world.trace.exchanges:
+        if x.in_reply_to == r.exchange.seq:
+            root = x.root()
+            if root is not None and etree.QName(root).localname == "Fault":
+                return "SOAP Fault"
+            return r.result or "a reply without a Result"
+    return ""
+
+
+def _wrong_answer(answer: str) -> str:
+    if answer == "SOAP Fault":
+        return "answered a SOAP Fault instead of a FAILED reply"
+    if answer == "OK":
+        return "admitted it: answered OK"
+    return f"answered {answer} instead of FAILED" if answer else "answered nothing"
+
+
+def _finding(world: World, failures: list[tuple[judge.Request, str, str]]) -> Finding:
+    r, problem, got = failures[0]
+    more = f" (and {len(failures) - 1} more forged request(s))" if len(failures) > 1 else ""
     return error(
         "STATE-C4-SIGNATURE",
-        f"the CCS did not refuse request #{r.exchange.seq} ({r.message_id}) of {r.third_party}, "
-        f"whose WS-Security signature does not verify: {got}",
+        f"forged request #{r.exchange.seq} ({r.message_id}) of {r.third_party}, whose "
+        f"WS-Security signature does not verify ({problem}): the CCS {got}{more}",
         step=r.exchange.step,
-        expected=expected,
-        received=got,
+        expected="each forged request answered FAILED, nothing of it passed to the gateway, "
+        "and logged with an unauthorized status",
+        received="; ".join(f"#{r.exchange.seq} ({problem}): {got}" for r, problem, got in failures),
         blame=world.blame("CCS"),
     )
