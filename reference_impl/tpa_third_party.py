@@ -16,7 +16,6 @@ from amicert.transport.soap import envelope
 from amicert.transport.wssecurity import STRANGER_CA, Signer, altered_signature, demo_signer
 from usecases.third_party_access import vocabulary as v
 
-
 FORGED = ("SOAP-WSS-SIGNATURE",)  # what the harness's forged requests break, on purpose
 
 

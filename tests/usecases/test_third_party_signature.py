@@ -1,15 +1,17 @@
 """C4 signing: every request of the third parties is signed and verified by the reference CCS;
-the request the harness changes after signing (redirected to another device the third party is
-enabled for, so that nothing but its signature can refuse it) is refused, not relayed, logged,
-and its finding on the harness's own message is a warning marked "on purpose"; a CCS that does
-not verify, or does not log its refusal, fails STATE-C4-SIGNATURE with rule, blame, expected and
-received."""
+the four requests the harness forges (one changed after signing and redirected to another device
+the third party is enabled for, one signed by an untrusted CA, one with an altered signature
+value, one unsigned) are refused, not relayed, logged, and the harness's findings on its own
+messages are warnings marked "on purpose"; a CCS that skips any one check, does not log its
+refusal, or answers a SOAP Fault fails STATE-C4-SIGNATURE with rule, blame, expected and
+received naming the probe that got through."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -20,12 +22,15 @@ from amicert.cim.validate import Validator
 from amicert.driver import DriverError
 from amicert.findings import Blame
 from amicert.headless import run_case
+from amicert.trace import Exchange
+from amicert.transport import soap
 from amicert.transport.tls import demo_certificates
 from amicert.transport.wssecurity import Problem, verify
 from amicert.verdicts import Verdict
 from amicert.world import RunOptions, World, jsonable
 from mocks.faulty_c4_signature import CcsIgnoresSignatures
 from mocks.proofs import PROOFS, Proof
+from reference_impl.tpa_ccs import Ccs
 from usecases.third_party_access import driver, judge, signature
 from usecases.third_party_access import vocabulary as v
 
@@ -43,19 +48,29 @@ def _trusted(world: World) -> list[bytes]:
     return [pem.encode() for pem in world.settings[signature.TRUSTED]]
 
 
-def test_the_tampered_request_is_refused_logged_and_marked_on_purpose(
+def test_each_forged_request_is_refused_logged_and_marked_on_purpose(
     validator: Validator,
 ) -> None:
     outcome, world = run_case(case(SCENARIO), validator)
     assert outcome.verdict is Verdict.PASS, outcome
-    [probe] = judge.requests(world, "SP-0001")
-    assert probe.exchange.provoked == {"SOAP-WSS-SIGNATURE"}
-    assert probe.result == "FAILED" and judge.relayed(world) == {}
-    assert verify(probe.exchange.body, _trusted(world)).problem is Problem.DIGEST_MISMATCH
-    [marked] = [f for f in outcome.findings if f.rule == "SOAP-WSS-SIGNATURE"]
-    assert not marked.is_error and marked.message.startswith("on purpose: ")
-    record = world.actor("CCS").transaction_log(probe.message_id)
-    assert record is not None and record["authorization"].startswith("unauthorized: ")
+    probes = judge.requests(world, "SP-0001")
+    assert [verify(p.exchange.body, _trusted(world)).problem for p in probes] == [
+        Problem.DIGEST_MISMATCH,
+        Problem.UNTRUSTED_SIGNER,
+        Problem.SIGNATURE_INVALID,
+        Problem.NO_SIGNATURE,
+    ]
+    assert len({p.message_id for p in probes}) == 4
+    assert all(p.exchange.provoked == {"SOAP-WSS-SIGNATURE"} for p in probes)
+    assert [p.result for p in probes] == ["FAILED"] * 4 and judge.relayed(world) == {}
+    # the untrusted signer's signature is sound: only its trust refuses it
+    assert verify(probes[1].exchange.body, None).ok
+    marked = [f for f in outcome.findings if f.rule == "SOAP-WSS-SIGNATURE"]
+    assert len(marked) == 2  # digest mismatch, altered value: the harness judges integrity only
+    assert all(not f.is_error and f.message.startswith("on purpose: ") for f in marked)
+    for p in probes:
+        record = world.actor("CCS").transaction_log(p.message_id)
+        assert record is not None and record["authorization"].startswith("unauthorized: ")
 
 
 def _result(reply: bytes) -> str:
@@ -71,8 +86,9 @@ def test_only_the_signature_can_refuse_the_tampered_request(
     each device (which refuses a request redirected outside the enablement by that alone)."""
     outcome, world = run_case(case(SCENARIO), validator)
     assert outcome.verdict is Verdict.PASS, outcome
-    [probe] = judge.requests(world, "SP-0001")
+    probe, *others = judge.requests(world, "SP-0001")
     assert probe.device == "PUMP-0002" and probe.third_party == "EMC-A"
+    assert {o.device for o in others} == {"PUMP-0001"}
     for table in ("access", "spg_access"):
         assert world.settings[table]["SP-0001"]["EMC-A"]["devices"] == ["PUMP-0001", "PUMP-0002"]
     ccs = world.actor("CCS")
@@ -112,6 +128,15 @@ def test_the_signing_key_stays_out_of_what_a_product_is_given(validator: Validat
     assert "PRIVATE KEY" not in repr(given)
 
 
+SKIPPED = {
+    "CcsIgnoresSignatures": Problem.DIGEST_MISMATCH,  # the first probe of all four
+    "CcsLeavesSignatureRefusalsUnlogged": Problem.DIGEST_MISMATCH,
+    "CcsTrustsAnySigner": Problem.UNTRUSTED_SIGNER,
+    "CcsChecksDigestOnly": Problem.SIGNATURE_INVALID,
+    "CcsAcceptsUnsigned": Problem.NO_SIGNATURE,
+}
+
+
 @pytest.mark.parametrize("proof", SIGNATURE_PROOFS, ids=[p.id for p in SIGNATURE_PROOFS])
 def test_a_ccs_getting_signatures_wrong_fails_with_the_rule(
     proof: Proof, validator: Validator
@@ -123,13 +148,59 @@ def test_a_ccs_getting_signatures_wrong_fails_with_the_rule(
     [finding, *_] = [f for f in outcome.findings if f.rule == proof.rule]
     assert finding.blame is Blame.SUT and finding.step == "W2"
     assert finding.expected and finding.received, finding
+    problem = SKIPPED[proof.actor.rpartition(":")[2]]
+    assert f"({problem.value})" in finding.message and f"({problem.value})" in finding.received
     if proof.actor.endswith("Unlogged"):
-        assert finding.received == "not logged"
+        assert "refused it but did not log it as unauthorized" in finding.message
+        assert finding.received.count("left it out of its log") == 4
+    elif proof.actor.endswith("IgnoresSignatures"):
+        assert finding.received.count("admitted it: passed to the gateway") == 4
     else:
-        assert finding.received.startswith("passed to the gateway")
+        assert finding.received.count("#") == 2  # one probe (and its relay) got through
+        assert "admitted it: passed to the gateway" in finding.received
 
 
-def test_with_no_tampered_request_the_check_is_not_measured() -> None:
+class _CcsFaultsOnForgery(Ccs):
+    """Refuses a forged request with a SOAP Fault instead of a FAILED reply."""
+
+    def _accept(self, root: etree._Element, exchange: Exchange, kind: str, noun: str) -> bytes:
+        refused = self._unsigned(exchange)
+        if refused is not None:
+            return soap.fault("Client", refused.reason)
+        return super()._accept(root, exchange, kind, noun)
+
+
+class _CcsLogsForgeryAuthorized(Ccs):
+    """Refuses a forged request but logs it as authorized."""
+
+    def transaction_log(self, transaction: str) -> dict[str, Any] | None:
+        record = super().transaction_log(transaction)
+        if record is not None and "signature" in str(record.get("authorization", "")):
+            return {**record, "authorization": "authorized"}
+        return record
+
+
+def _override(cls: type) -> RunOptions:
+    return RunOptions(actor_overrides={"CCS": f"{__name__}:{cls.__name__}"})
+
+
+def test_a_refusal_logged_as_authorized_is_named_so(validator: Validator) -> None:
+    outcome, _ = run_case(case(SCENARIO), validator, _override(_CcsLogsForgeryAuthorized))
+    [finding] = [f for f in outcome.findings if f.rule == "STATE-C4-SIGNATURE"]
+    assert "refused it but did not log it as unauthorized" in finding.message
+    assert "logged it with authorization 'authorized'" in finding.received
+    assert "did not refuse" not in finding.message
+
+
+def test_a_soap_fault_answer_is_named_so(validator: Validator) -> None:
+    outcome, _ = run_case(case(SCENARIO), validator, _override(_CcsFaultsOnForgery))
+    [finding] = [f for f in outcome.findings if f.rule == "STATE-C4-SIGNATURE"]
+    assert finding.blame is Blame.SUT, finding
+    assert "answered a SOAP Fault instead of a FAILED reply" in finding.message, finding
+    assert finding.received.count("SOAP Fault") == 4
+
+
+def test_with_no_forged_request_the_check_is_not_measured() -> None:
     uc = load_catalog()["C4"]
     world = World(uc, uc.scenarios[SCENARIO], Validator())
     finding = signature.signature_refused(world, "SP-0001")

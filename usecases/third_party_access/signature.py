@@ -6,11 +6,10 @@ or is made up at run start; what the CCS must trust goes to it with the scenario
 
 from __future__ import annotations
 
-from lxml import etree
-
 from amicert.adapters.remote import TestControlError
 from amicert.config import Security
 from amicert.findings import Blame, Finding, error
+from amicert.transport.soap import fault_text
 from amicert.transport.wssecurity import Signer, demo_signer, verify
 from amicert.world import World
 from usecases.third_party_access import judge
@@ -95,8 +94,7 @@ def _answer(world: World, r: judge.Request) -> str:
     """The CCS's synchronous answer to ``r``: its Result, 'SOAP Fault', or '' (none)."""
     for x in world.trace.exchanges:
         if x.in_reply_to == r.exchange.seq:
-            root = x.root()
-            if root is not None and etree.QName(root).localname == "Fault":
+            if fault_text(x.body) is not None:
                 return "SOAP Fault"
             return r.result or "a reply without a Result"
     return ""
