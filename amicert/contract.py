@@ -691,14 +691,17 @@ def build(profile: SutProfile, catalog: dict[str, UseCase], ref: Reference) -> d
 
 
 def _signature_text(profile: SutProfile) -> str:
-    """What a product verifying the harness's WS-Security signatures must check."""
+    """What a product verifying the harness's WS-Security signatures must check, and against
+    which certificates."""
+    security = profile.security
     trust = (
-        f"the product must trust {profile.security.signing_ca} ([security].signing_ca), the CA "
-        f"of the harness's signing certificate {profile.security.signing_cert}"
-        if profile.security.signing_ca
-        else "the harness makes up its signing identity per run and passes the certificates to "
-        "trust with the scenario's settings (set [security].signing_cert, signing_key and "
-        "signing_ca to sign with your own PKI)"
+        f"they hold {security.signing_ca} ([security].signing_ca), the CA of the harness's "
+        f"signing certificate {security.signing_cert}"
+        if security.signing_cert and security.signing_ca
+        else "the harness makes up its signing CA per run, so they hold that CA (read it from "
+        "the settings, never pin it; set [security].signing_cert, signing_key and signing_ca "
+        "to sign with your own PKI; signing_ca alone names the CA of a Third Party product's "
+        "own signatures)"
     )
     return (
         "a request the harness signs carries a wsse:Security header (OASIS WS-Security 1.1, X.509 "
@@ -706,8 +709,20 @@ def _signature_text(profile: SutProfile) -> str:
         "and a ds:Signature (exclusive C14N, SHA-256 digest, ECDSA-SHA256 or RSA-SHA256) whose "
         "KeyInfo names the token by a SecurityTokenReference and whose one Reference covers the "
         "soap:Body by its wsu:Id. A receiver verifying it must check: exactly one Body, covered "
-        "by the Reference; the digest; the signature value under the token's key; the signer "
-        "trusted and valid now; and refuse the request (Result FAILED) otherwise. " + trust + "."
+        "by the Reference; the digest; the signature value under the token's key; the signer's "
+        "certificate issued directly by one of the trusted CA certificates (no intermediate: a "
+        "chain of length 1) or equal to one, and valid at the wall-clock time of receipt (not "
+        "the scenario's virtual time); and a request without a signature is refused whenever "
+        "certificates to trust are given. The certificates to trust come with every scenario's "
+        "settings while the harness plays the Third Party (wss_trusted, a list of PEM "
+        "certificates; an empty list: verify nothing); " + trust + ". A request that fails is "
+        "refused: a CIM reply with Result FAILED (not a SOAP Fault; the error code is not "
+        "judged, the reference answers 7.4 authentication failure), nothing of it passed on, "
+        "and its record in the ccs_transaction_log state query (by its MessageID) has an "
+        "authorization field containing 'unauthorized'. The security pack sends four such "
+        "requests, each under a fresh MessageID (changed after signing, signed by an untrusted "
+        "CA, altered signature value, unsigned): whether a refused one consumes its MessageID, "
+        "and whether it counts toward the unauthorized-attempt alarm, is not judged there."
     )
 
 

@@ -224,6 +224,17 @@ def test_the_contract_says_what_a_ccs_must_verify_and_shows_the_tampered_request
     contract = json.loads((out / "contract.json").read_text())
     signing = contract["wire"]["signature"]
     assert "exclusive C14N" in signing and str(tmp_path / "certs" / "ca.pem") in signing
+    for fact in (
+        "wss_trusted",
+        "chain of length 1",
+        "wall-clock time",
+        "without a signature is refused",
+        "not a SOAP Fault",
+        "the error code is not judged",
+        "ccs_transaction_log",
+        "consumes its MessageID",
+    ):
+        assert fact in signing, fact
     [c4] = [uc for uc in contract["use_cases"] if uc["id"] == "C4"]
     [w1] = [r for r in c4["rows"] if r["row"] == "W1"]
     assert w1["broken_on_purpose"] == ["SOAP-WSS-SIGNATURE"] and w1["example_valid"]

@@ -96,9 +96,10 @@ def declare(driver: Driver) -> None:
         Setting(
             "wss_trusted",
             {"type": "array", "items": {"type": "string"}},
-            "PEM certificates the CCS trusts for the third parties' WS-Security signatures (the "
-            "signer's certificate or its issuer); a request whose signature does not verify "
-            "against them is refused (C4FR3, C4FR6)",
+            "PEM certificates the CCS trusts for the third parties' WS-Security signatures: CAs "
+            "that issue the signer's certificate directly (or the signer's certificate itself), "
+            "checked for validity at the wall-clock time; a request unsigned or whose signature "
+            "does not verify against them is refused (C4FR3, C4FR6); empty: nothing is verified",
             read_by=("CCS",),
         ),
         Setting(
