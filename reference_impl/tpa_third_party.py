@@ -128,8 +128,12 @@ class ThirdParty(Actor):
         self.tamper(third_party, service_point, device, redirect_to)
         stranger = demo_signer(STRANGER_CA)
         self._provoke(stranger.sign(envelope(self._query(user, service_point, device))), FORGED)
-        signed = self._signed(self._query(user, service_point, device))
-        self._provoke(altered_signature(signed), FORGED)
+        # the value altered does not depend on who signed: without the run's identity (a Third
+        # Party product's run), the one made up for this process signs it
+        signer = self.ctx.settings.get("wss_signer")
+        own = signer if isinstance(signer, Signer) else demo_signer()
+        query = envelope(self._query(user, service_point, device))
+        self._provoke(altered_signature(own.sign(query)), FORGED)
         self._provoke(envelope(self._query(user, service_point, device)), FORGED)
 
     def _malformed(self, third_party: str, service_point: str, device: str) -> bytes:

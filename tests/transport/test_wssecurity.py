@@ -18,10 +18,13 @@ from amicert.transport.soap import envelope
 from amicert.transport.tls import Authority
 from amicert.transport.wssecurity import (
     DS_NS,
+    STRANGER_CA,
     WSSE_NS,
     WSU_NS,
     Problem,
     Signer,
+    altered_signature,
+    demo_signer,
     sign,
     verify,
 )
@@ -230,3 +233,27 @@ def test_only_a_soap_envelope_can_be_signed(pki: dict[str, Signer]) -> None:
 
 def test_the_key_never_shows_in_a_repr(pki: dict[str, Signer]) -> None:
     assert "PRIVATE" not in repr(pki["signer"])
+
+
+def test_an_altered_signature_value_keeps_its_digest_and_fails_its_value(
+    pki: dict[str, Signer],
+) -> None:
+    signed = _signed(pki["signer"])
+    altered = altered_signature(signed)
+    trusted = pki["signer"].trusted_pem
+    assert verify(altered, trusted).problem is Problem.SIGNATURE_INVALID
+    assert _tree(altered).findtext(f".//{{{DS_NS}}}DigestValue") == _tree(signed).findtext(
+        f".//{{{DS_NS}}}DigestValue"
+    )
+
+
+def test_only_a_signed_message_can_have_its_value_altered() -> None:
+    with pytest.raises(ValueError, match="no one ds:SignatureValue"):
+        altered_signature(envelope(MESSAGE))
+
+
+def test_the_stranger_signer_is_sound_but_not_trusted_by_the_demo_ca() -> None:
+    stranger, own = demo_signer(STRANGER_CA), demo_signer()
+    signed = stranger.sign(envelope(MESSAGE))
+    assert verify(signed, stranger.trusted_pem).ok
+    assert verify(signed, own.trusted_pem).problem is Problem.UNTRUSTED_SIGNER
