@@ -48,8 +48,20 @@ SLOW_FIRST = (
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Slow tests first in every worker's share: the parallel run hands each worker one
+    contiguous part of this order, so the slow tests are dealt out over the parts in turn."""
+
     def rank(item: pytest.Item) -> int:
         path = item.nodeid.split("::")[0]
         return next((i for i, p in enumerate(SLOW_FIRST) if path.startswith(p)), len(SLOW_FIRST))
 
-    items.sort(key=rank)  # stable: the order within a module is kept
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    ordered = sorted(items, key=rank)  # stable: the order within a module is kept
+    slow = [i for i in ordered if rank(i) < len(SLOW_FIRST)]
+    quick = ordered[len(slow) :]
+    parts: list[list[pytest.Item]] = [slow[w::workers] for w in range(workers)]
+    share = -(-len(items) // workers)  # each worker's part, rounded up
+    for part in parts:
+        while len(part) < share and quick:
+            part.append(quick.pop(0))
+    items[:] = [i for part in parts for i in part] + quick

@@ -12,22 +12,29 @@ from __future__ import annotations
 import os
 import random
 import socket
+import zlib
 
 _LOW, _HIGH = 10000, 32000  # below Linux's default ephemeral range (32768-60999)
 _BAND = 1000
 
 
+_GIVEN: set[int] = set()  # handed out by this process: never twice, even once free again
+
+
 def _band() -> range:
+    """This worker's band: the workers of one session get distinct bands, and each session its
+    own offset (its run id), so that two sessions at once rarely share one either."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
     index = int(worker) if worker.isdigit() else 0
+    session = zlib.crc32(os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid())).encode())
     bands = (_HIGH - _LOW) // _BAND
-    start = _LOW + (index * 7 + os.getpid()) % bands * _BAND
+    start = _LOW + (session + index) % bands * _BAND
     return range(start, start + _BAND)
 
 
 def free_ports(n: int) -> list[int]:
     """``n`` distinct ports nobody listens on now, held together so none is handed out twice."""
-    band = list(_band())
+    band = [p for p in _band() if p not in _GIVEN]
     random.shuffle(band)
     held: list[socket.socket] = []
     try:
@@ -40,7 +47,9 @@ def free_ports(n: int) -> list[int]:
                 continue
             held.append(s)
             if len(held) == n:
-                return [int(h.getsockname()[1]) for h in held]
+                ports = [int(h.getsockname()[1]) for h in held]
+                _GIVEN.update(ports)
+                return ports
     finally:
         for h in held:
             h.close()
