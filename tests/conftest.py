@@ -24,9 +24,10 @@ def project_copy(tmp_path: Path) -> Path:
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """Twice as many workers as cores for ``-n auto``: the slowest tests spend their time waiting
-    (on child processes, sockets and the timeouts a hostile product provokes), not computing."""
-    return 2 * len(os.sched_getaffinity(0))
+    """Three workers a core for ``-n auto``: the slowest tests spend their time waiting (on child
+    processes, sockets and the timeouts a hostile product provokes), not computing. Measured on a
+    2-core machine: 4 workers 2 min 4 s, 5 workers 1 min 58 s, 6 workers 1 min 54 s."""
+    return 3 * len(os.sched_getaffinity(0))
 
 
 # Modules whose tests each wait on other processes for seconds (a run of the harness, a served
