@@ -174,9 +174,11 @@ def declare(driver: Driver) -> None:
         method_of(ThirdParty, "monitor_as", "a request under another's ID (spoofing)"),
         method_of(
             ThirdParty,
-            "tamper",
-            "a request signed for one device, redirected after signing to another device of the "
-            "same service point that the third party may reach too",
+            "forge",
+            "the four requests whose signature must not verify, each otherwise admissible: one "
+            "signed for one device and redirected after signing to another device of the same "
+            "service point that the third party may reach too, one signed by a CA the CCS was not "
+            "told to trust, one whose signature value is altered, one not signed",
         ),
         method_of(TpaCss, "end_service", "the customer's service ends: its contracts end"),
         method_of(Ccs, "retrieve_log", "the CCS asks a gateway for its log on demand"),
