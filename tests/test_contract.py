@@ -232,19 +232,27 @@ def _actor_reads(path: Path) -> set[tuple[str | None, str]]:
     """(role, attribute) for every attribute read on ``world.actor(...)`` in a driver; None as
     the role where the role is a variable."""
     found: set[tuple[str | None, str]] = set()
-    for fn in ast.walk(ast.parse(path.read_text())):
+    tree = ast.parse(path.read_text())
+    constants = {  # module-level role names: INSTALLER = "Customer or Installer"
+        t.id: node.value.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+        for t in node.targets
+        if isinstance(t, ast.Name) and isinstance(node.value.value, str)
+    }
+    for fn in ast.walk(tree):
         if not isinstance(fn, (ast.FunctionDef, ast.Lambda)):  # triggers are often lambdas
             continue
         names: dict[str, str | None] = {}
         for node in ast.walk(fn):
-            if isinstance(node, ast.Assign) and _actor_call(node.value) is not False:
+            if isinstance(node, ast.Assign) and _actor_call(node.value, constants) is not False:
                 for t in node.targets:
                     if isinstance(t, ast.Name):
-                        names[t.id] = _actor_call(node.value) or None
+                        names[t.id] = _actor_call(node.value, constants) or None
         for node in ast.walk(fn):
             if not isinstance(node, ast.Attribute):
                 continue
-            role = _actor_call(node.value)
+            role = _actor_call(node.value, constants)
             if role is not False:
                 found.add((role or None, node.attr))
             elif isinstance(node.value, ast.Name) and node.value.id in names:
@@ -252,13 +260,15 @@ def _actor_reads(path: Path) -> set[tuple[str | None, str]]:
     return found
 
 
-def _actor_call(node: ast.AST) -> str | bool:
+def _actor_call(node: ast.AST, constants: dict[str, str]) -> str | bool:
     """The role of a ``world.actor("Role", ...)`` call ('' when not a constant); False if no call."""
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
         return False
     if node.func.attr != "actor" or not node.args:
         return False
     first = node.args[0]
+    if isinstance(first, ast.Name):
+        return constants.get(first.id, "")
     return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else ""
 
 
